@@ -1,0 +1,58 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { VERSION } from '../version.js';
+
+/** How every SDK client is built: one place for region, profile, endpoint, retries and user agent. */
+export interface AwsConfig {
+  /** @default the SDK's own resolution (AWS_REGION, then the profile's region) */
+  readonly region?: string;
+  /** @default the SDK's own resolution (AWS_PROFILE, then `default`) */
+  readonly profile?: string;
+  /** A custom endpoint for every service, e.g. a local emulator. @default AWS's public endpoints */
+  readonly endpoint?: string;
+}
+
+interface ClientConfig {
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  retryMode: 'adaptive';
+  maxAttempts: number;
+  customUserAgent: string;
+}
+
+/**
+ * Builds SDK clients on first use. SDK modules are imported lazily, so commands that never call AWS
+ * (and `tap --help`) never load them. Credentials come from the SDK's standard provider chain.
+ */
+export class AwsClients {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(readonly config: AwsConfig = {}) {}
+
+  /** The config every client gets; adaptive retries back off on throttling and retry 5xx, not 4xx. */
+  clientConfig(): ClientConfig {
+    const { region, profile, endpoint } = this.config;
+    return {
+      ...(region ? { region } : {}),
+      ...(profile ? { profile } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      retryMode: 'adaptive',
+      maxAttempts: 5,
+      customUserAgent: `tap/${VERSION}`,
+    };
+  }
+
+  cloudFormation(): Promise<CloudFormationClient> {
+    return this.client('cloudformation', async () => (await import('@aws-sdk/client-cloudformation')).CloudFormationClient);
+  }
+
+  private async client<T>(key: string, load: () => Promise<new (config: ClientConfig) => T>): Promise<T> {
+    let client = this.cache.get(key) as T | undefined;
+    if (!client) {
+      const Client = await load();
+      client = new Client(this.clientConfig());
+      this.cache.set(key, client);
+    }
+    return client;
+  }
+}

@@ -1,0 +1,75 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import ora, { type Ora } from 'ora';
+import type { Io, Level, Message, ReporterOptions, Streams } from './types.js';
+
+const SYMBOLS: Record<Level, string> = { debug: '·', info: 'ℹ', progress: '…', success: '✔', warn: '!', error: '✖' };
+
+/**
+ * Draws messages for a person on stderr: a spinner for progress on a TTY (not under CI), plain lines
+ * otherwise. Results go to stdout so that `tap synth > summary.txt` captures only the result.
+ */
+export class HumanReporter implements Io {
+  readonly interactive: boolean;
+  readonly color: boolean;
+  private readonly chalk: ChalkInstance;
+  private readonly live: boolean;
+  private spinner?: Ora;
+
+  constructor(
+    private readonly streams: Streams,
+    private readonly options: ReporterOptions,
+  ) {
+    const tty = Boolean(streams.stderr.isTTY);
+    const ci = Boolean(streams.env.CI);
+    this.color = options.color && tty && streams.env.NO_COLOR === undefined;
+    this.chalk = new Chalk({ level: this.color ? 1 : 0 });
+    this.live = tty && !ci;
+    this.interactive = this.live && Boolean(streams.stdin.isTTY);
+  }
+
+  notify(message: Message): void {
+    const { level, text } = message;
+    if (level === 'debug' && !this.options.verbose) return;
+    if (this.options.quiet && (level === 'info' || level === 'progress' || level === 'success')) return;
+    if (level === 'progress' && this.live) {
+      this.spinner ??= ora({ stream: this.streams.stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true });
+      this.spinner.text = text;
+      if (!this.spinner.isSpinning) this.spinner.start();
+      return;
+    }
+    const line = `${this.paint(level, SYMBOLS[level])} ${level === 'error' ? this.chalk.red(text) : text}\n`;
+    if (this.spinner?.isSpinning) {
+      this.spinner.clear();
+      this.streams.stderr.write(line);
+      this.spinner.render();
+    } else {
+      this.streams.stderr.write(line);
+    }
+  }
+
+  result<R>(value: R, render: (value: R) => string): void {
+    this.close();
+    const text = render(value);
+    if (text) this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  close(): void {
+    this.spinner?.stop();
+    this.spinner = undefined;
+  }
+
+  private paint(level: Level, text: string): string {
+    switch (level) {
+      case 'success':
+        return this.chalk.green(text);
+      case 'warn':
+        return this.chalk.yellow(text);
+      case 'error':
+        return this.chalk.red(text);
+      case 'debug':
+        return this.chalk.gray(text);
+      default:
+        return this.chalk.cyan(text);
+    }
+  }
+}

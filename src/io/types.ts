@@ -1,0 +1,40 @@
+/** What logic emits: typed messages, never printed text. Reporters decide how to draw them. */
+export type Level = 'debug' | 'info' | 'progress' | 'success' | 'warn' | 'error';
+
+export interface Message {
+  readonly level: Level;
+  /** A stable machine-readable code, e.g. `synth.finding` or `deploy.event`. */
+  readonly code: string;
+  /** The human sentence. */
+  readonly text: string;
+  /** Structured payload for `--json` consumers. */
+  readonly data?: unknown;
+}
+
+export interface Io {
+  /** Progress and diagnostics: stderr for humans; NDJSON on stdout for `--json` only when `stream` is set. */
+  notify(message: Message, options?: { stream?: boolean }): void;
+  /** The command's result: drawn by `render` for humans, as one JSON document with `--json`. */
+  result<R>(value: R, render: (value: R) => string): void;
+  /** Ends any spinner; called once when the command ends, however it ends. */
+  close(): void;
+  /** Whether a person can answer a question (stdin and stderr are TTYs, not CI, not --json). */
+  readonly interactive: boolean;
+  /** Whether colour is on, for renderers that colour text themselves. */
+  readonly color: boolean;
+}
+
+/** The process-level handles a reporter writes to; tests pass in-memory ones. */
+export interface Streams {
+  readonly stdout: { write(chunk: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(chunk: string): unknown; isTTY?: boolean };
+  readonly stdin: { isTTY?: boolean };
+  readonly env: Record<string, string | undefined>;
+}
+
+export interface ReporterOptions {
+  readonly json: boolean;
+  readonly color: boolean;
+  readonly verbose: boolean;
+  readonly quiet: boolean;
+}

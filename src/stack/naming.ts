@@ -1,0 +1,124 @@
+import { UsageError } from '../errors.js';
+
+/**
+ * Every physical name in a tap environment, derived from the env name. Also knows the AWS limit on
+ * each name, so that an env name that would break one is rejected before anything is synthesized.
+ */
+
+/** Longest AWS region code today (e.g. `ap-southeast-5`), budgeted for names that embed the region. */
+const REGION_BUDGET = 14;
+/** AWS account ids are always 12 digits. */
+const ACCOUNT_BUDGET = 12;
+
+interface NameRule {
+  /** What the name is, as a user would say it. */
+  readonly what: string;
+  /** AWS's documented maximum length. */
+  readonly limit: number;
+  /** The name for an env (account/region placeholders are budgeted at their longest). */
+  readonly name: (env: string) => string;
+}
+
+const RULES: Record<string, NameRule> = {
+  stack: { what: 'CloudFormation stack name', limit: 128, name: (env) => `TapStack-${env}` },
+  handler: { what: 'Lambda function name', limit: 64, name: (env) => `srv-handler-${env}` },
+  processor: { what: 'Lambda function name', limit: 64, name: (env) => `srv-processor-${env}` },
+  bus: { what: 'EventBridge bus name', limit: 256, name: (env) => `srv-events-${env}` },
+  archive: { what: 'EventBridge archive name', limit: 48, name: (env) => `srv-archive-${env}` },
+  rule: { what: 'EventBridge rule name', limit: 64, name: (env) => `srv-deliver-${env}` },
+  dlq: { what: 'SQS queue name', limit: 80, name: (env) => `srv-dlq-${env}` },
+  xrayGroup: { what: 'X-Ray group name', limit: 32, name: (env) => `srv-trace-${env}` },
+  api: { what: 'API Gateway REST API name', limit: 1024, name: (env) => `srv-api-${env}` },
+  keyAlias: { what: 'KMS alias', limit: 256, name: (env) => `alias/srv-key-${env}` },
+  bucket: {
+    what: 'S3 bucket name',
+    limit: 63,
+    name: (env) => bucketName(env, '0'.repeat(ACCOUNT_BUDGET), 'x'.repeat(REGION_BUDGET)),
+  },
+  replay: {
+    what: 'EventBridge replay name',
+    limit: 64,
+    name: (env) => replayName(env, new Date(0)),
+  },
+};
+
+export type NameKey = keyof typeof RULES;
+
+/** The env name's own form: lowercase because S3 bucket names are; no trailing or double hyphen. */
+const ENV_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
+
+/** The longest env name that fits every limit. */
+export const MAX_ENV_LENGTH: number = Math.min(
+  ...Object.values(RULES).map((rule) => rule.limit - rule.name('').length),
+);
+
+export function bucketName(env: string, account: string, region: string): string {
+  return `srv-data-${env}-${account}-${region}`;
+}
+
+/** A replay name that sorts by time and says which env it belongs to. */
+export function replayName(env: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${env}-replay-${stamp}`;
+}
+
+/** Throws a UsageError that names the broken rule, unless `env` is a valid env name. */
+export function validateEnv(env: string): void {
+  if (!ENV_PATTERN.test(env)) {
+    throw new UsageError(
+      `invalid env name '${env}': use lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen`,
+      { hint: `for example: --env staging, --env pr-123 (at most ${MAX_ENV_LENGTH} characters)` },
+    );
+  }
+  for (const rule of Object.values(RULES)) {
+    const name = rule.name(env);
+    if (name.length > rule.limit) {
+      throw new UsageError(
+        `env name '${env}' is too long: the ${rule.what} '${name}' would be ${name.length} characters, over AWS's limit of ${rule.limit}`,
+        { hint: `the longest env name allowed is ${MAX_ENV_LENGTH} characters` },
+      );
+    }
+  }
+}
+
+export interface EnvNames {
+  readonly env: string;
+  readonly stack: string;
+  readonly handler: string;
+  readonly processor: string;
+  readonly bus: string;
+  readonly archive: string;
+  readonly rule: string;
+  readonly dlq: string;
+  readonly xrayGroup: string;
+  readonly api: string;
+  readonly keyAlias: string;
+  readonly handlerLogGroup: string;
+  readonly processorLogGroup: string;
+  readonly accessLogGroup: string;
+}
+
+/** All names of an env; validates the env first. */
+export function namesFor(env: string): EnvNames {
+  validateEnv(env);
+  const n = (key: NameKey): string => RULES[key]!.name(env);
+  return {
+    env,
+    stack: n('stack'),
+    handler: n('handler'),
+    processor: n('processor'),
+    bus: n('bus'),
+    archive: n('archive'),
+    rule: n('rule'),
+    dlq: n('dlq'),
+    xrayGroup: n('xrayGroup'),
+    api: n('api'),
+    keyAlias: n('keyAlias'),
+    handlerLogGroup: `/aws/lambda/${n('handler')}`,
+    processorLogGroup: `/aws/lambda/${n('processor')}`,
+    accessLogGroup: `/aws/apigateway/${n('api')}/access`,
+  };
+}
+
+/** The prefix every tap stack name starts with (used by `tap list`). */
+export const STACK_PREFIX = 'TapStack-';

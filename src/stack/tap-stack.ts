@@ -1,0 +1,331 @@
+import { readFileSync } from 'node:fs';
+import { App, Aws, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as xray from 'aws-cdk-lib/aws-xray';
+import type { Construct } from 'constructs';
+import { bucketName, namesFor, type EnvNames } from './naming.js';
+
+/** Runtime of both functions: the newest Node.js runtime in aws-cdk-lib that is not deprecated. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export const INSIGHTS_VERSION = lambda.LambdaInsightsVersion.VERSION_1_0_498_0;
+export const FUNCTION_MEMORY_MB = 256;
+/** Rule delivery: EventBridge retries this often, for at most this long, then sends to the DLQ. */
+export const RULE_RETRY = { attempts: 8, maxEventAge: Duration.hours(2) };
+export const ARCHIVE_RETENTION_DAYS = 7;
+/** Receipts are proof of delivery, not data: they expire quickly. */
+export const RECEIPT_EXPIRY_DAYS = 3;
+
+/** Names of the stack outputs, which later commands (verify, status, destroy) read. */
+export const OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  busName: 'EventBusName',
+  busArn: 'EventBusArn',
+  archiveName: 'ArchiveName',
+  xrayGroup: 'XRayGroupName',
+  handlerName: 'HandlerFunctionName',
+  processorName: 'ProcessorFunctionName',
+  bucketName: 'DataBucketName',
+  dlqUrl: 'DlqUrl',
+} as const;
+
+export interface TapStackProps extends StackProps {
+  /** The env name; every physical name is derived from it. */
+  readonly envName: string;
+  /** Written to the `tap:version` tag. */
+  readonly tapVersion: string;
+}
+
+/** The X-Ray filter expression of an env's group: the API stage and both functions. */
+export function traceFilter(names: EnvNames): string {
+  return [`${names.api}/${names.env}`, names.handler, names.processor].map((s) => `service("${s}")`).join(' OR ');
+}
+
+function functionCode(file: 'handler.cjs' | 'processor.cjs'): lambda.Code {
+  // src/stack/ and dist/stack/ are both two levels below the package root, where the source lives.
+  return lambda.Code.fromInline(readFileSync(new URL(`../../src/stack/functions/${file}`, import.meta.url), 'utf8'));
+}
+
+/** API Gateway -> handler -> EventBridge bus (archived) -> rule (retries, DLQ) -> processor -> S3 receipt. */
+export class TapStack extends Stack {
+  readonly names: EnvNames;
+
+  constructor(scope: Construct, props: TapStackProps) {
+    const names = namesFor(props.envName);
+    super(scope, names.stack, { ...props, description: `tap environment ${names.env}` });
+    this.names = names;
+    Tags.of(this).add('tap:env', names.env);
+    Tags.of(this).add('tap:version', props.tapVersion);
+
+    const key = this.encryptionKey();
+    const bucket = this.dataBucket(key);
+    const dlq = this.deadLetterQueue(key);
+    const bus = new events.EventBus(this, 'Bus', { eventBusName: names.bus });
+    const archive = bus.archive('Archive', {
+      archiveName: names.archive,
+      description: `every event on ${names.bus}`,
+      eventPattern: { account: [Aws.ACCOUNT_ID] },
+      retention: Duration.days(ARCHIVE_RETENTION_DAYS),
+    });
+    archive.applyRemovalPolicy(RemovalPolicy.DESTROY);
+
+    const environment = { TAP_ENV: names.env, EVENT_BUS_NAME: bus.eventBusName, DATA_BUCKET: bucket.bucketName };
+    const processor = this.tracedFunction('Processor', names.processor, 'processor.cjs', key, environment, dlq);
+    processor.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('receipts/*')] }),
+    );
+    processor.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn] }));
+    acknowledge(processor.role!, [
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(bucket)}.Arn>/receipts/*]`,
+        reason: 'The processor writes one receipt per event under receipts/; the prefix is the scope.',
+      },
+    ]);
+
+    new events.Rule(this, 'Rule', {
+      eventBus: bus,
+      ruleName: names.rule,
+      description: 'app and canary events to the processor',
+      eventPattern: { source: events.Match.prefix('tap.') },
+      targets: [
+        new targets.LambdaFunction(processor, {
+          retryAttempts: RULE_RETRY.attempts,
+          maxEventAge: RULE_RETRY.maxEventAge,
+          deadLetterQueue: dlq,
+        }),
+      ],
+    });
+
+    const handler = this.tracedFunction('Handler', names.handler, 'handler.cjs', key, environment);
+    bus.grantPutEventsTo(handler);
+    acknowledge(handler, [
+      { id: 'Serverless-LambdaDLQ', reason: 'API Gateway invokes the handler synchronously; the caller sees every failure.' },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'Invoked synchronously by API Gateway only.' },
+    ]);
+
+    const api = this.restApi(handler, key);
+
+    new xray.CfnGroup(this, 'TraceGroup', {
+      groupName: names.xrayGroup,
+      filterExpression: traceFilter(names),
+      insightsConfiguration: { insightsEnabled: true, notificationsEnabled: false },
+    });
+
+    const out = (id: string, value: string, description: string): CfnOutput =>
+      new CfnOutput(this, id, { value, description });
+    out(OUTPUTS.apiUrl, api.url, 'Base URL of the API stage');
+    out(OUTPUTS.busName, bus.eventBusName, 'EventBridge bus');
+    out(OUTPUTS.busArn, bus.eventBusArn, 'EventBridge bus ARN');
+    out(OUTPUTS.archiveName, archive.archiveName, 'EventBridge archive (7-day retention)');
+    out(OUTPUTS.xrayGroup, names.xrayGroup, 'X-Ray group of this env');
+    out(OUTPUTS.handlerName, handler.functionName, 'API handler function');
+    out(OUTPUTS.processorName, processor.functionName, 'Event processor function');
+    out(OUTPUTS.bucketName, bucket.bucketName, 'Data bucket holding receipts/');
+    out(OUTPUTS.dlqUrl, dlq.queueUrl, 'Dead-letter queue of the rule');
+  }
+
+  /** The logical id CloudFormation sees for a construct, as cdk-nag names it in finding ids. */
+  private logicalIdOf(construct: Construct): string {
+    return this.resolve((construct.node.defaultChild as CfnResource).logicalId) as string;
+  }
+
+  private encryptionKey(): kms.Key {
+    const key = new kms.Key(this, 'Key', {
+      alias: this.names.keyAlias,
+      description: `tap ${this.names.env}: data bucket, DLQ and logs`,
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // CloudWatch Logs encrypts the env's log groups with this key, and only log groups of this account.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+        },
+      }),
+    );
+    // EventBridge sends undeliverable events to the encrypted DLQ.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    return key;
+  }
+
+  private dataBucket(key: kms.Key): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'DataBucket', {
+      bucketName: bucketName(this.names.env, Aws.ACCOUNT_ID, Aws.REGION),
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        { id: 'noncurrent', noncurrentVersionExpiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { id: 'receipts', prefix: 'receipts/', expiration: Duration.days(RECEIPT_EXPIRY_DAYS) },
+      ],
+      // No autoDeleteObjects: it needs an asset-backed custom resource (and so bootstrap). `tap destroy` empties it.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    acknowledge(bucket, [
+      { id: 'AwsSolutions-S1', reason: 'Holds only short-lived delivery receipts written by the processor; access is traced by X-Ray and CloudTrail.' },
+    ]);
+    return bucket;
+  }
+
+  private deadLetterQueue(key: kms.Key): sqs.Queue {
+    const dlq = new sqs.Queue(this, 'Dlq', {
+      queueName: this.names.dlq,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    acknowledge(dlq, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue.' },
+      { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself the dead-letter queue.' },
+    ]);
+    return dlq;
+  }
+
+  private tracedFunction(
+    id: string,
+    functionName: string,
+    file: 'handler.cjs' | 'processor.cjs',
+    key: kms.Key,
+    environment: Record<string, string>,
+    deadLetterQueue?: sqs.IQueue,
+  ): lambda.Function {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${functionName} execution role`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    const fn = new lambda.Function(this, id, {
+      functionName,
+      runtime: FUNCTION_RUNTIME,
+      handler: 'index.handler',
+      code: functionCode(file),
+      memorySize: FUNCTION_MEMORY_MB,
+      timeout: Duration.seconds(file === 'handler.cjs' ? 10 : 30),
+      tracing: lambda.Tracing.ACTIVE,
+      insightsVersion: INSIGHTS_VERSION,
+      environment,
+      logGroup,
+      role,
+      deadLetterQueue,
+    });
+    acknowledge(role,
+      [
+        { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchLambdaInsightsExecutionRolePolicy]', reason: 'Lambda Insights needs its AWS-maintained policy, scoped to the /aws/lambda-insights log group.' },
+        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions.' },
+      ],
+    );
+    return fn;
+  }
+
+  private restApi(handler: lambda.IFunction, key: kms.Key): apigw.RestApi {
+    const { names } = this;
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      logGroupName: names.accessLogGroup,
+      retention: logs.RetentionDays.ONE_MONTH,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const api = new apigw.RestApi(this, 'Api', {
+      restApiName: names.api,
+      description: `tap ${names.env} API`,
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      deployOptions: {
+        stageName: names.env,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        throttlingRateLimit: 50,
+        throttlingBurstLimit: 100,
+      },
+      defaultCorsPreflightOptions: { allowOrigins: apigw.Cors.ALL_ORIGINS, allowMethods: ['GET', 'POST', 'OPTIONS'] },
+    });
+    // API Gateway creates its execution log group itself on first use; owning it here lets destroy remove it.
+    const executionLogs = new logs.LogGroup(this, 'ApiExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${names.env}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    api.deploymentStage.node.addDependency(executionLogs);
+
+    const integration = new apigw.LambdaIntegration(handler);
+    api.root.addMethod('GET', integration, { authorizationType: apigw.AuthorizationType.NONE });
+    const eventModel = api.addModel('EventModel', {
+      contentType: 'application/json',
+      schema: {
+        schema: apigw.JsonSchemaVersion.DRAFT4,
+        type: apigw.JsonSchemaType.OBJECT,
+        required: ['type'],
+        properties: {
+          type: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 128 },
+          detail: { type: apigw.JsonSchemaType.OBJECT },
+          correlationId: { type: apigw.JsonSchemaType.STRING },
+          canary: { type: apigw.JsonSchemaType.BOOLEAN },
+        },
+      },
+    });
+    api.root.addResource('events').addMethod('POST', integration, {
+      authorizationType: apigw.AuthorizationType.IAM,
+      requestValidatorOptions: { validateRequestBody: true, validateRequestParameters: false },
+      requestModels: { 'application/json': eventModel },
+    });
+    acknowledge(api,
+      [
+        { id: 'AwsSolutions-APIG2', reason: 'POST /events validates its body with a model; GET / and OPTIONS take no input.' },
+        { id: 'AwsSolutions-APIG3', reason: 'Writes need SigV4 (IAM) and the stage is throttled; a WAF web ACL is left to the account owner.' },
+        { id: 'AwsSolutions-APIG4', reason: 'GET / is an open health probe and OPTIONS answers CORS preflight; POST /events uses IAM authorization.' },
+        { id: 'AwsSolutions-COG4', reason: 'Callers are AWS principals (IAM authorization), not Cognito users.' },
+        { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', reason: 'The API Gateway account role uses the AWS-maintained AmazonAPIGatewayPushToCloudWatchLogs policy.' },
+      ],
+    );
+    return api;
+  }
+}
+
+/** Builds the app and the env's stack (no AWS calls); the stack is environment-agnostic. */
+export function buildStack(envName: string, tapVersion: string, app = new App()): TapStack {
+  return new TapStack(app, { envName, tapVersion });
+}
+
+/** Acknowledges cdk-nag findings on a construct, each with the reason it is acceptable here. */
+function acknowledge(scope: Construct, rules: { id: string; reason: string }[]): void {
+  Validations.of(scope).acknowledge(...rules);
+}
