@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App, Aws, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import { App, Aws, CfnOutput, type CfnResource, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -59,7 +59,12 @@ export class TapStack extends Stack {
 
   constructor(scope: Construct, props: TapStackProps) {
     const names = namesFor(props.envName);
-    super(scope, names.stack, { ...props, description: `tap environment ${names.env}` });
+    super(scope, names.stack, {
+      ...props,
+      description: `tap environment ${names.env}`,
+      // No bootstrap: no assets, and no SSM lookup of a bootstrap version at deploy time.
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    });
     this.names = names;
     Tags.of(this).add('tap:env', names.env);
     Tags.of(this).add('tap:version', props.tapVersion);
@@ -277,6 +282,7 @@ export class TapStack extends Stack {
       },
       defaultCorsPreflightOptions: { allowOrigins: apigw.Cors.ALL_ORIGINS, allowMethods: ['GET', 'POST', 'OPTIONS'] },
     });
+    api.node.tryRemoveChild('Endpoint'); // the default URL output; ApiUrl below replaces it
     // API Gateway creates its execution log group itself on first use; owning it here lets destroy remove it.
     const executionLogs = new logs.LogGroup(this, 'ApiExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${names.env}`,

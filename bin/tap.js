@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The SDK warns on every run under Node.js 20 that future SDK releases will need Node.js 22; tap
+// pins its SDK version in package-lock.json, so the warning tells the user nothing they can act on.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const { main } = await import('../dist/cli.js');
+
+const code = await main(process.argv.slice(2));
+// Exit now: nothing is left to do, and a background worker (CloudFormation validation) need not be awaited.
+process.exit(code);

@@ -1,0 +1,137 @@
+import { Command, CommanderError, Option } from 'commander';
+import { AwsClients } from './aws/clients.js';
+import type { Deps } from './deps.js';
+import { EXIT, toTapError } from './errors.js';
+import { createReporter } from './io/reporter.js';
+import type { Io, Streams } from './io/types.js';
+import { MAX_ENV_LENGTH } from './stack/naming.js';
+import { VERSION } from './version.js';
+
+/** Options every command takes. */
+interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  json: boolean;
+  color: boolean;
+  verbose: boolean;
+  quiet: boolean;
+}
+
+/** A command module: `run` does the work and returns a typed result; the CLI draws it. */
+interface CommandModule<O, R> {
+  run(options: O, deps: Deps): Promise<R>;
+  render(result: R): string;
+  exitCode?(result: R): number;
+}
+
+/** What tests replace: the process handles, the AWS factory, time. */
+export interface Overrides {
+  readonly streams?: Streams;
+  readonly aws?: (config: ConstructorParameters<typeof AwsClients>[0]) => AwsClients;
+  readonly clock?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const EXAMPLES = `
+Examples:
+  $ tap synth --env dev                      summary of the template, offline
+  $ tap synth --env dev --out cdk.out        write TapStack-dev.template.json
+  $ tap diff --env staging --fail            exit 1 when staging differs from the code
+
+Exit codes: 0 ok, 1 the job failed, 2 bad input or usage, 3 AWS access or environment problem, 130 interrupted.`;
+
+function envOption(): Option {
+  return new Option('-e, --env <name>', `environment name (lowercase, digits, hyphens; at most ${MAX_ENV_LENGTH})`).makeOptionMandatory();
+}
+
+type Execute = <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command) => Promise<void>;
+
+function buildProgram(execute: Execute, streams: Streams): Command {
+  // Settings before the subcommands: commander copies them into each subcommand as it is created.
+  const program = new Command('tap')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => streams.stdout.write(s), writeErr: (s) => streams.stderr.write(s) })
+    .description('Deploy, verify and diagnose the tap serverless stack (API Gateway, Lambda, EventBridge, X-Ray) on AWS.')
+    .version(VERSION, '-V, --version')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
+    .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE)')
+    .option('--endpoint-url <url>', 'send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)')
+    .option('--json', 'print the result as JSON on stdout (progress stays off stdout)', false)
+    .option('--no-color', 'no colours (also when NO_COLOR is set)')
+    .option('--verbose', 'print debug messages and stack traces', false)
+    .option('--quiet', 'print only warnings, errors and the result', false)
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXAMPLES);
+
+  program
+    .command('synth')
+    .description('synthesize the stack offline, run cdk-nag and CloudFormation validation, and summarize it')
+    .addOption(envOption())
+    .option('-o, --out <dir>', 'write the template to <dir>/TapStack-<env>.template.json')
+    .addHelpText('after', '\nExamples:\n  $ tap synth --env dev\n  $ tap synth --env dev --out cdk.out --json\n\nNeeds no AWS credentials.')
+    .action((_o, cmd: Command) => execute(() => import('./commands/synth.js'), cmd));
+
+  program
+    .command('diff')
+    .description('show how the synthesized stack differs from the deployed one')
+    .addOption(envOption())
+    .option('--fail', 'exit 1 when there is a difference', false)
+    .addHelpText('after', '\nExamples:\n  $ tap diff --env staging\n  $ tap diff --env prod --fail --json\n\nAWS permissions: cloudformation:GetTemplate on the stack TapStack-<env>.')
+    .action((_o, cmd: Command) => execute(() => import('./commands/diff.js'), cmd));
+
+  return program;
+}
+
+/** Runs tap with `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: string[], overrides: Overrides = {}): Promise<number> {
+  const streams: Streams = overrides.streams ?? { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  let io: Io | undefined;
+  let verbose = false;
+  let code: number = EXIT.ok;
+
+  const execute: Execute = async <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command): Promise<void> => {
+    const { region, profile, endpointUrl, json, color, verbose: v, quiet, ...options } = cmd.optsWithGlobals<GlobalOptions>();
+    verbose = v;
+    io = await createReporter(streams, { json, color, verbose, quiet });
+    const config = {
+      region: region ?? streams.env.AWS_REGION ?? streams.env.AWS_DEFAULT_REGION,
+      profile,
+      endpoint: endpointUrl ?? streams.env.AWS_ENDPOINT_URL,
+    };
+    const deps: Deps = {
+      aws: overrides.aws ? overrides.aws(config) : new AwsClients(config),
+      io,
+      clock: overrides.clock ?? (() => new Date()),
+      sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    };
+    const command = await load();
+    const result = await command.run(options as O, deps);
+    io.result(result, command.render);
+    code = command.exitCode?.(result) ?? EXIT.ok;
+  };
+
+  const program = buildProgram(execute, streams);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with 0; a parse error was already printed by commander.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const tapError = toTapError(error);
+    const reporter = io ?? (await createReporter(streams, { json: false, color: false, verbose, quiet: false }));
+    reporter.close();
+    const detail = verbose && tapError.cause instanceof Error ? tapError.cause.stack : undefined;
+    reporter.notify({
+      level: 'error',
+      code: `error.${tapError.name}`,
+      text: [tapError.message, tapError.hint && `hint: ${tapError.hint}`, detail].filter(Boolean).join('\n  '),
+      data: { error: tapError.name, message: tapError.message, hint: tapError.hint, exitCode: tapError.exitCode },
+    });
+    return tapError.exitCode;
+  } finally {
+    io?.close();
+  }
+}

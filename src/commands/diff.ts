@@ -1,0 +1,78 @@
+import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import { deployedTemplate } from '../aws/cloudformation.js';
+import type { Deps } from '../deps.js';
+import { EXIT } from '../errors.js';
+import { synthesizeChecked } from './synth.js';
+
+export interface DiffOptions {
+  readonly env: string;
+  /** Exit 1 when the deployed stack differs from the synthesized one. @default false */
+  readonly fail?: boolean;
+}
+
+export interface ResourceChange {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly action: 'add' | 'modify' | 'remove';
+  /** CloudFormation's impact, e.g. `WILL_REPLACE`. */
+  readonly impact: string;
+}
+
+export interface DiffResult {
+  readonly kind: 'no-differences' | 'differences';
+  readonly stackName: string;
+  /** False when the stack does not exist yet: everything shows as added. */
+  readonly deployed: boolean;
+  readonly differenceCount: number;
+  readonly resources: ResourceChange[];
+  /** The diff drawn by @aws-cdk/cloudformation-diff. */
+  readonly text: string;
+  readonly fail: boolean;
+}
+
+export async function run(options: DiffOptions, deps: Deps): Promise<DiffResult> {
+  const synthesized = await synthesizeChecked(options.env, deps);
+  deps.io.notify({ level: 'progress', code: 'diff.fetch', text: `Reading the deployed template of ${synthesized.stackName}` });
+  const current = await deployedTemplate(await deps.aws.cloudFormation(), synthesized.stackName);
+  const { fullDiff, formatDifferences } = await import('@aws-cdk/cloudformation-diff');
+  const diff = fullDiff(current ?? {}, synthesized.template);
+  const resources: ResourceChange[] = [];
+  diff.resources.forEachDifference((logicalId, change) => {
+    resources.push({
+      logicalId,
+      type: change.newResourceType ?? change.oldResourceType ?? 'unknown',
+      action: change.isAddition ? 'add' : change.isRemoval ? 'remove' : 'modify',
+      impact: change.changeImpact,
+    });
+  });
+  let text = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  formatDifferences(sink, diff);
+  return {
+    kind: diff.differenceCount === 0 ? 'no-differences' : 'differences',
+    stackName: synthesized.stackName,
+    deployed: current !== undefined,
+    differenceCount: diff.differenceCount,
+    resources,
+    text: stripVTControlCharacters(text).trimEnd(),
+    fail: options.fail ?? false,
+  };
+}
+
+export function render(r: DiffResult): string {
+  if (r.kind === 'no-differences') return `${r.stackName}: no differences from the deployed stack`;
+  const header = r.deployed
+    ? `${r.stackName}: ${r.differenceCount} difference(s) from the deployed stack`
+    : `${r.stackName} is not deployed yet: everything below would be created`;
+  return `${header}\n${r.text}`;
+}
+
+export function exitCode(r: DiffResult): number {
+  return r.fail && r.kind === 'differences' ? EXIT.failed : EXIT.ok;
+}

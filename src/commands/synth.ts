@@ -1,0 +1,90 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Deps } from '../deps.js';
+import { JobFailed } from '../errors.js';
+import { namesFor } from '../stack/naming.js';
+import { CFN_LIMITS, type Finding, type Synthesized } from '../stack/synth.js';
+import { VERSION } from '../version.js';
+
+export interface SynthOptions {
+  /** The env name. */
+  readonly env: string;
+  /** Directory to write `<stack>.template.json` into. @default no file is written */
+  readonly out?: string;
+}
+
+export interface SynthResult {
+  readonly kind: 'synthesized';
+  readonly env: string;
+  readonly stackName: string;
+  readonly templateBytes: number;
+  /** True when the template is over CloudFormation's TemplateBody limit, so deploy stages it in S3. */
+  readonly needsStaging: boolean;
+  readonly resourceCount: number;
+  readonly resources: Record<string, number>;
+  readonly outputs: string[];
+  readonly acknowledged: number;
+  readonly warnings: readonly Finding[];
+  readonly templateFile?: string;
+}
+
+/**
+ * Synthesizes the env's stack and reports every finding; fails when any is an error.
+ * Shared by every command that needs the template (synth, diff, deploy).
+ */
+export async function synthesizeChecked(env: string, deps: Deps): Promise<Synthesized> {
+  const names = namesFor(env); // validates before loading aws-cdk-lib
+  deps.io.notify({ level: 'progress', code: 'synth.start', text: `Synthesizing ${names.stack}` });
+  const { synthesize } = await import('../stack/synth.js');
+  const synthesized = await synthesize(env, VERSION);
+  const errors = synthesized.findings.filter((f) => f.level === 'error');
+  for (const f of synthesized.findings) {
+    deps.io.notify({ level: f.level === 'error' ? 'error' : 'warn', code: 'synth.finding', text: `${f.path}: ${f.message}`, data: f });
+  }
+  if (errors.length > 0) {
+    throw new JobFailed(`synth found ${errors.length} error(s) in ${names.stack}`, {
+      hint: 'fix the construct, or acknowledge the rule next to it with Validations.of(construct).acknowledge({ id, reason })',
+    });
+  }
+  return synthesized;
+}
+
+export async function run(options: SynthOptions, deps: Deps): Promise<SynthResult> {
+  const s = await synthesizeChecked(options.env, deps);
+  const resources: Record<string, number> = {};
+  for (const r of Object.values(s.template.Resources ?? {})) resources[r.Type] = (resources[r.Type] ?? 0) + 1;
+  let templateFile: string | undefined;
+  if (options.out) {
+    mkdirSync(options.out, { recursive: true });
+    templateFile = resolve(join(options.out, `${s.stackName}.template.json`));
+    writeFileSync(templateFile, `${JSON.stringify(s.template, null, 2)}\n`);
+  }
+  const templateBytes = Buffer.byteLength(s.templateBody);
+  return {
+    kind: 'synthesized',
+    env: s.env,
+    stackName: s.stackName,
+    templateBytes,
+    needsStaging: templateBytes > CFN_LIMITS.templateBodyBytes,
+    resourceCount: Object.keys(s.template.Resources ?? {}).length,
+    resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => a.localeCompare(b))),
+    outputs: Object.keys(s.template.Outputs ?? {}),
+    acknowledged: s.acknowledged,
+    warnings: s.findings.filter((f) => f.level === 'warning'),
+    templateFile,
+  };
+}
+
+export function render(r: SynthResult): string {
+  const width = Math.max(...Object.keys(r.resources).map((t) => t.length));
+  const size = r.needsStaging
+    ? `over the ${CFN_LIMITS.templateBodyBytes.toLocaleString('en-US')}-byte TemplateBody limit: deploy stages it in S3`
+    : `within the ${CFN_LIMITS.templateBodyBytes.toLocaleString('en-US')}-byte TemplateBody limit`;
+  return [
+    `${r.stackName}: ${r.resourceCount} resources, ${r.templateBytes.toLocaleString('en-US')} bytes (${size})`,
+    ...Object.entries(r.resources).map(([type, n]) => `  ${type.padEnd(width)}  ${n}`),
+    `Outputs: ${r.outputs.join(', ')}`,
+    `Checks: cdk-nag AwsSolutions + Serverless, CloudFormation validation: ${r.warnings.length} warning(s), ${r.acknowledged} acknowledged with a reason`,
+    ...(r.templateFile ? [`Template written to ${r.templateFile}`] : []),
+  ].join('\n');
+}
