@@ -20,9 +20,9 @@ interface GlobalOptions {
 
 /** A command module: `run` does the work and returns a typed result; the CLI draws it. */
 interface CommandModule<O, R> {
-  run(options: O, deps: Deps): Promise<R>;
-  render(result: R): string;
-  exitCode?(result: R): number;
+  run(this: void, options: O, deps: Deps): Promise<R>;
+  render(this: void, result: R): string;
+  exitCode?(this: void, result: R): number;
 }
 
 /** What tests replace: the process handles, the AWS factory, time. */

@@ -79,8 +79,8 @@ export async function synthesize(env: string, tapVersion: string): Promise<Synth
     const templateBody = JSON.stringify(template);
     const findings: Finding[] = [
       ...artifact.messages
-        .filter((m) => m.level === 'error' || m.level === 'warning')
-        .map((m) => ({ level: m.level as Finding['level'], path: m.id, message: String(m.entry.data) })),
+        .map((m) => ({ level: String(m.level), path: m.id, message: JSON.stringify(m.entry.data) }))
+        .filter((m): m is Finding => m.level === 'error' || m.level === 'warning'),
       ...reportFindings(join(outdir, 'validation-report.json')),
       ...(await validator.validate(artifact.templateFullPath)),
       ...quotaFindings(template, templateBody, stack.stackName),

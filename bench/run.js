@@ -1,0 +1,43 @@
+// `npm run bench`: wall times of the built CLI on this machine, each the median of several runs.
+//   tap --help        target < 150 ms
+//   tap synth         target <= 0.5 x `cdk synth` of the same stack (aws-cdk CLI, bench/cdk-app)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cdkApp = fileURLToPath(new URL('./cdk-app/', import.meta.url));
+const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', CDK_DISABLE_VERSION_CHECK: '1' };
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function time(label, runs, command, args, cwd) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const r = spawnSync(command, args, { cwd, env, encoding: 'utf8' });
+    samples.push(performance.now() - start);
+    if (r.status !== 0) throw new Error(`${label} exited ${r.status}:\n${r.stderr}`);
+  }
+  const ms = median(samples);
+  console.log(`${label.padEnd(34)} ${ms.toFixed(0).padStart(6)} ms  (median of ${runs}: ${samples.map((s) => s.toFixed(0)).join(', ')})`);
+  return ms;
+}
+
+const node = process.execPath;
+const help = time('tap --help', 15, node, ['bin/tap.js', '--help'], root);
+const tap = time('tap synth --env bench', 5, node, ['bin/tap.js', 'synth', '--env', 'bench'], root);
+const cdkOut = mkdtempSync(join(tmpdir(), 'tap-bench-cdk-'));
+const cdkArgs = [join(root, 'node_modules/aws-cdk/bin/cdk'), 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', cdkOut];
+const cdk = time('cdk synth (same stack)', 5, node, cdkArgs, cdkApp);
+rmSync(cdkOut, { recursive: true, force: true });
+
+const ratio = tap / cdk;
+console.log('');
+console.log(`tap --help: ${help.toFixed(0)} ms (target < 150 ms): ${help < 150 ? 'met' : 'MISSED'}`);
+console.log(`tap synth / cdk synth: ${ratio.toFixed(2)} (target <= 0.50): ${ratio <= 0.5 ? 'met' : 'MISSED'}`);
