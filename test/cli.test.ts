@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runTap } from './helpers/run-tap.js';
 
 const cfn = mockClient(CloudFormationClient);
@@ -116,5 +116,19 @@ describe('tap diff', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/UnrecognizedClientException: The security token/);
     expect(r.stderr).toMatch(/hint: Check credentials/);
+  });
+});
+
+describe('tap diff without a region', () => {
+  it('exits 3 before synthesizing or calling AWS', async () => {
+    // The SDK reads the region from the process environment and shared config, so hide both.
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) vi.stubEnv(name, '');
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent');
+    const r = await runTap(['diff', '--env', 'dev'], { env: { AWS_REGION: '' } });
+    vi.unstubAllEnvs();
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Region is missing/);
+    expect(r.stderr).not.toContain('Synthesizing');
+    expect(cfn.calls()).toHaveLength(0);
   });
 });

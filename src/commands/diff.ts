@@ -32,9 +32,11 @@ export interface DiffResult {
 }
 
 export async function run(options: DiffOptions, deps: Deps): Promise<DiffResult> {
+  const cfn = await deps.aws.cloudFormation();
+  await cfn.config.region(); // a missing region fails here, before seconds of synthesis
   const synthesized = await synthesizeChecked(options.env, deps);
   deps.io.notify({ level: 'progress', code: 'diff.fetch', text: `Reading the deployed template of ${synthesized.stackName}` });
-  const current = await deployedTemplate(await deps.aws.cloudFormation(), synthesized.stackName);
+  const current = await deployedTemplate(cfn, synthesized.stackName);
   const { fullDiff, formatDifferences } = await import('@aws-cdk/cloudformation-diff');
   const diff = fullDiff(current ?? {}, synthesized.template);
   const resources: ResourceChange[] = [];
