@@ -62,7 +62,7 @@ export function toTapError(error: unknown): TapError {
       hint: 'Check credentials (AWS_PROFILE or --profile), the region (--region) and IAM permissions.',
     });
   }
-  if ((e?.code && NETWORK_CODES.has(e.code)) || /Region is missing/i.test(message)) {
+  if ((e?.code && NETWORK_CODES.has(e.code)) || /Region is missing|Region not accepted/i.test(message)) {
     return new AwsError(message, {
       cause: error,
       hint: 'Set the region with --region or AWS_REGION, and check --endpoint-url if you use one.',

@@ -122,7 +122,7 @@ describe('tap diff', () => {
 describe('tap diff without a region', () => {
   it('exits 3 before synthesizing or calling AWS', async () => {
     // The SDK reads the region from the process environment and shared config, so hide both.
-    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) vi.stubEnv(name, '');
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) vi.stubEnv(name, undefined);
     vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent');
     const r = await runTap(['diff', '--env', 'dev'], { env: { AWS_REGION: '' } });
     vi.unstubAllEnvs();
@@ -130,5 +130,13 @@ describe('tap diff without a region', () => {
     expect(r.stderr).toMatch(/Region is missing/);
     expect(r.stderr).not.toContain('Synthesizing');
     expect(cfn.calls()).toHaveLength(0);
+  });
+
+  it('treats an empty AWS_REGION as an environment problem (exit 3), not a failed job', async () => {
+    vi.stubEnv('AWS_REGION', '');
+    const r = await runTap(['diff', '--env', 'dev'], { env: { AWS_REGION: '' } });
+    vi.unstubAllEnvs();
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Region not accepted/);
   });
 });
