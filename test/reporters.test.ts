@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { createReporter } from '../src/io/reporter.js';
+import type { Streams } from '../src/io/types.js';
+
+// What ora needs of a terminal stream besides write().
+const cursor = { cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns: 80 };
+
+function streams(tty: boolean, env: Record<string, string> = {}) {
+  const out = { stdout: '', stderr: '' };
+  const s: Streams = {
+    stdout: { write: (c: string) => (out.stdout += c), isTTY: tty },
+    stderr: { write: (c: string) => (out.stderr += c), isTTY: tty, ...(tty ? cursor : {}) },
+    stdin: { isTTY: tty },
+    env,
+  };
+  return { s, out };
+}
+const opts = { json: false, color: true, verbose: false, quiet: false };
+
+describe('reporters', () => {
+  it('human, not a TTY: plain lines on stderr, result on stdout, no colour, never interactive', async () => {
+    const { s, out } = streams(false);
+    const io = await createReporter(s, opts);
+    io.notify({ level: 'progress', code: 'x', text: 'working' });
+    io.notify({ level: 'warn', code: 'x', text: 'careful' });
+    io.notify({ level: 'debug', code: 'x', text: 'hidden without --verbose' });
+    io.result({ n: 1 }, (r) => `n=${r.n}`);
+    expect(out.stderr).toBe('… working\n! careful\n');
+    expect(out.stdout).toBe('n=1\n');
+    expect(io.interactive).toBe(false);
+    expect(io.color).toBe(false);
+  });
+
+  it('human on a TTY: colour unless NO_COLOR, interactive unless CI, and the spinner stops before the result', async () => {
+    const tty = streams(true);
+    const io = await createReporter(tty.s, opts);
+    expect(io.color).toBe(true);
+    expect(io.interactive).toBe(true);
+    io.notify({ level: 'progress', code: 'x', text: 'working' });
+    io.notify({ level: 'error', code: 'x', text: 'bad' });
+    io.result('done', (r) => r);
+    expect(tty.out.stderr).toMatch(/\u001b\[31m✖\u001b\[39m \u001b\[31mbad/);
+    expect(tty.out.stdout).toBe('done\n');
+
+    const noColor = await createReporter(streams(true, { NO_COLOR: '1' }).s, opts);
+    expect(noColor.color).toBe(false);
+    const ci = await createReporter(streams(true, { CI: 'true' }).s, opts);
+    expect(ci.interactive).toBe(false);
+  });
+
+  it('--quiet keeps warnings and errors only', async () => {
+    const { s, out } = streams(false);
+    const io = await createReporter(s, { ...opts, quiet: true });
+    io.notify({ level: 'info', code: 'x', text: 'noise' });
+    io.notify({ level: 'warn', code: 'x', text: 'careful' });
+    expect(out.stderr).toBe('! careful\n');
+  });
+
+  it('--json: the result and streamed events on stdout as JSON, warnings on stderr, progress nowhere', async () => {
+    const { s, out } = streams(false);
+    const io = await createReporter(s, { ...opts, json: true });
+    io.notify({ level: 'progress', code: 'x', text: 'working' });
+    io.notify({ level: 'info', code: 'deploy.event', text: 'CREATE_COMPLETE', data: { id: 1 } }, { stream: true });
+    io.notify({ level: 'warn', code: 'w', text: 'careful' });
+    io.result({ kind: 'ok' }, () => 'ignored');
+    const [event, ...rest] = out.stdout.trim().split('\n');
+    expect(JSON.parse(event!)).toEqual({ type: 'event', level: 'info', code: 'deploy.event', text: 'CREATE_COMPLETE', data: { id: 1 } });
+    expect(JSON.parse(rest.join('\n'))).toEqual({ kind: 'ok' });
+    expect(JSON.parse(out.stderr)).toMatchObject({ level: 'warn', text: 'careful' });
+  });
+});
