@@ -30,6 +30,11 @@ interface Violation {
 
 type Validate = (templatePath: string) => Finding[];
 
+/** A validation plugin's severity as a finding level: errors fail synth, anything milder warns. */
+export function levelOf(severity: string): Finding['level'] {
+  return severity === 'error' || severity === 'fatal' ? 'error' : 'warning';
+}
+
 async function createValidate(scratchDir: string): Promise<Validate> {
   const { CloudFormationValidatePlugin } = await import('aws-cdk-lib');
   const plugin = new CloudFormationValidatePlugin();
@@ -43,7 +48,7 @@ async function createValidate(scratchDir: string): Promise<Validate> {
   return (templatePath) =>
     run(templatePath).flatMap((v) =>
       v.violatingResources.map((r) => ({
-        level: v.severity === 'error' || v.severity === 'fatal' ? ('error' as const) : ('warning' as const),
+        level: levelOf(v.severity),
         path: r.resourceLogicalId ?? r.constructPath ?? '',
         message: `${v.ruleName}: ${v.description}`,
       })),

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startValidator } from './cfn-validate.js';
+import { levelOf, startValidator } from './cfn-validate.js';
 
 /** CloudFormation's quotas on one template (AWS CloudFormation User Guide, "quotas"). */
 export const CFN_LIMITS = {
@@ -79,7 +79,7 @@ export async function synthesize(env: string, tapVersion: string): Promise<Synth
     const templateBody = JSON.stringify(template);
     const findings: Finding[] = [
       ...artifact.messages
-        .map((m) => ({ level: String(m.level), path: m.id, message: JSON.stringify(m.entry.data) }))
+        .map((m) => ({ level: String(m.level), path: m.id, message: typeof m.entry.data === 'string' ? m.entry.data : JSON.stringify(m.entry.data) }))
         .filter((m): m is Finding => m.level === 'error' || m.level === 'warning'),
       ...reportFindings(join(outdir, 'validation-report.json')),
       ...(await validator.validate(artifact.templateFullPath)),
@@ -105,7 +105,7 @@ function reportFindings(file: string): Finding[] {
   return (report.pluginReports ?? []).flatMap((plugin) =>
     plugin.violations.flatMap((v) =>
       (v.violatingConstructs ?? [{ constructPath: '' }]).map((c) => ({
-        level: v.severity === 'warning' || v.severity === 'info' ? ('warning' as const) : ('error' as const),
+        level: levelOf(v.severity),
         path: c.constructPath,
         message: `${v.ruleName}: ${v.description}`,
       })),
