@@ -19,8 +19,11 @@ interface NameRule {
   readonly name: (env: string) => string;
 }
 
-const RULES: Record<string, NameRule> = {
-  stack: { what: 'CloudFormation stack name', limit: 128, name: (env) => `TapStack-${env}` },
+/** The prefix every tap stack name starts with (used by `tap list`). */
+export const STACK_PREFIX = 'TapStack-';
+
+const RULES = {
+  stack: { what: 'CloudFormation stack name', limit: 128, name: (env) => `${STACK_PREFIX}${env}` },
   handler: { what: 'Lambda function name', limit: 64, name: (env) => `srv-handler-${env}` },
   processor: { what: 'Lambda function name', limit: 64, name: (env) => `srv-processor-${env}` },
   bus: { what: 'EventBridge bus name', limit: 256, name: (env) => `srv-events-${env}` },
@@ -40,7 +43,7 @@ const RULES: Record<string, NameRule> = {
     limit: 64,
     name: (env) => replayName(env, new Date(0)),
   },
-};
+} satisfies Record<string, NameRule>;
 
 export type NameKey = keyof typeof RULES;
 
@@ -49,7 +52,7 @@ const ENV_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
 
 /** The longest env name that fits every limit. */
 export const MAX_ENV_LENGTH: number = Math.min(
-  ...Object.values(RULES).map((rule) => rule.limit - rule.name('').length),
+  ...Object.values<NameRule>(RULES).map((rule) => rule.limit - rule.name('').length),
 );
 
 export function bucketName(env: string, account: string, region: string): string {
@@ -70,7 +73,7 @@ export function validateEnv(env: string): void {
       { hint: `for example: --env staging, --env pr-123 (at most ${MAX_ENV_LENGTH} characters)` },
     );
   }
-  for (const rule of Object.values(RULES)) {
+  for (const rule of Object.values<NameRule>(RULES)) {
     const name = rule.name(env);
     if (name.length > rule.limit) {
       throw new UsageError(
@@ -81,27 +84,10 @@ export function validateEnv(env: string): void {
   }
 }
 
-export interface EnvNames {
-  readonly env: string;
-  readonly stack: string;
-  readonly handler: string;
-  readonly processor: string;
-  readonly bus: string;
-  readonly archive: string;
-  readonly rule: string;
-  readonly dlq: string;
-  readonly xrayGroup: string;
-  readonly api: string;
-  readonly keyAlias: string;
-  readonly handlerLogGroup: string;
-  readonly processorLogGroup: string;
-  readonly accessLogGroup: string;
-}
-
 /** All names of an env; validates the env first. */
-export function namesFor(env: string): EnvNames {
+export function namesFor(env: string) {
   validateEnv(env);
-  const n = (key: NameKey): string => RULES[key]!.name(env);
+  const n = (key: NameKey): string => RULES[key].name(env);
   return {
     env,
     stack: n('stack'),
@@ -117,8 +103,7 @@ export function namesFor(env: string): EnvNames {
     handlerLogGroup: `/aws/lambda/${n('handler')}`,
     processorLogGroup: `/aws/lambda/${n('processor')}`,
     accessLogGroup: `/aws/apigateway/${n('api')}/access`,
-  };
+  } as const;
 }
 
-/** The prefix every tap stack name starts with (used by `tap list`). */
-export const STACK_PREFIX = 'TapStack-';
+export type EnvNames = ReturnType<typeof namesFor>;

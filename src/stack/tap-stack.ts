@@ -48,9 +48,16 @@ export function traceFilter(names: EnvNames): string {
   return [`${names.api}/${names.env}`, names.handler, names.processor].map((s) => `service("${s}")`).join(' OR ');
 }
 
-function functionCode(file: 'handler.cjs' | 'processor.cjs'): lambda.Code {
+type FunctionKind = 'handler' | 'processor';
+/** Construct id (fixes the logical ids) and timeout of each function. */
+const FUNCTIONS: Record<FunctionKind, { id: string; timeoutSeconds: number }> = {
+  handler: { id: 'Handler', timeoutSeconds: 10 },
+  processor: { id: 'Processor', timeoutSeconds: 30 },
+};
+
+function functionCode(which: FunctionKind): lambda.Code {
   // src/stack/ and dist/stack/ are both two levels below the package root, where the source lives.
-  return lambda.Code.fromInline(readFileSync(new URL(`../../src/stack/functions/${file}`, import.meta.url), 'utf8'));
+  return lambda.Code.fromInline(readFileSync(new URL(`../../src/stack/functions/${which}.cjs`, import.meta.url), 'utf8'));
 }
 
 /** API Gateway -> handler -> EventBridge bus (archived) -> rule (retries, DLQ) -> processor -> S3 receipt. */
@@ -82,7 +89,7 @@ export class TapStack extends Stack {
     archive.applyRemovalPolicy(RemovalPolicy.DESTROY);
 
     const environment = { TAP_ENV: names.env, EVENT_BUS_NAME: bus.eventBusName, DATA_BUCKET: bucket.bucketName };
-    const processor = this.tracedFunction('Processor', names.processor, 'processor.cjs', key, environment, dlq);
+    const processor = this.tracedFunction('processor', key, environment, dlq);
     processor.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('receipts/*')] }),
     );
@@ -108,7 +115,7 @@ export class TapStack extends Stack {
       ],
     });
 
-    const handler = this.tracedFunction('Handler', names.handler, 'handler.cjs', key, environment);
+    const handler = this.tracedFunction('handler', key, environment);
     bus.grantPutEventsTo(handler);
     acknowledge(handler, [
       { id: 'Serverless-LambdaDLQ', reason: 'API Gateway invokes the handler synchronously; the caller sees every failure.' },
@@ -211,20 +218,25 @@ export class TapStack extends Stack {
     return dlq;
   }
 
-  private tracedFunction(
-    id: string,
-    functionName: string,
-    file: 'handler.cjs' | 'processor.cjs',
-    key: kms.Key,
-    environment: Record<string, string>,
-    deadLetterQueue?: sqs.IQueue,
-  ): lambda.Function {
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
-      logGroupName: `/aws/lambda/${functionName}`,
+  /** A log group of this env: KMS-encrypted, a month's retention, removed with the stack. */
+  private logGroup(id: string, logGroupName: string, key: kms.IKey): logs.LogGroup {
+    return new logs.LogGroup(this, id, {
+      logGroupName,
       retention: logs.RetentionDays.ONE_MONTH,
       encryptionKey: key,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+  }
+
+  private tracedFunction(
+    which: FunctionKind,
+    key: kms.Key,
+    environment: Record<string, string>,
+    deadLetterQueue?: sqs.IQueue,
+  ): lambda.Function {
+    const { id, timeoutSeconds } = FUNCTIONS[which];
+    const functionName = this.names[which];
+    const logGroup = this.logGroup(`${id}Logs`, this.names[`${which}LogGroup`], key);
     // An own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -237,9 +249,9 @@ export class TapStack extends Stack {
       functionName,
       runtime: FUNCTION_RUNTIME,
       handler: 'index.handler',
-      code: functionCode(file),
+      code: functionCode(which),
       memorySize: FUNCTION_MEMORY_MB,
-      timeout: Duration.seconds(file === 'handler.cjs' ? 10 : 30),
+      timeout: Duration.seconds(timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       insightsVersion: INSIGHTS_VERSION,
       environment,
@@ -258,12 +270,7 @@ export class TapStack extends Stack {
 
   private restApi(handler: lambda.IFunction, key: kms.Key): apigw.RestApi {
     const { names } = this;
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
-      logGroupName: names.accessLogGroup,
-      retention: logs.RetentionDays.ONE_MONTH,
-      encryptionKey: key,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const accessLogs = this.logGroup('ApiAccessLogs', names.accessLogGroup, key);
     const api = new apigw.RestApi(this, 'Api', {
       restApiName: names.api,
       description: `tap ${names.env} API`,
@@ -284,12 +291,7 @@ export class TapStack extends Stack {
     });
     api.node.tryRemoveChild('Endpoint'); // the default URL output; ApiUrl below replaces it
     // API Gateway creates its execution log group itself on first use; owning it here lets destroy remove it.
-    const executionLogs = new logs.LogGroup(this, 'ApiExecutionLogs', {
-      logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${names.env}`,
-      retention: logs.RetentionDays.ONE_MONTH,
-      encryptionKey: key,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const executionLogs = this.logGroup('ApiExecutionLogs', `API-Gateway-Execution-Logs_${api.restApiId}/${names.env}`, key);
     api.deploymentStage.node.addDependency(executionLogs);
 
     const integration = new apigw.LambdaIntegration(handler);
