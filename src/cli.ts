@@ -22,7 +22,8 @@ interface GlobalOptions {
 interface CommandModule<O, R> {
   run(this: void, options: O, deps: Deps): Promise<R>;
   render(this: void, result: R): string;
-  exitCode?(this: void, result: R): number;
+  /** @default 0 */
+  exitCode?(this: void, result: R, options: O): number;
 }
 
 /** What tests replace: the process handles, the AWS factory, time. */
@@ -108,7 +109,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const command = await load();
     const result = await command.run(options as O, deps);
     io.result(result, command.render);
-    code = command.exitCode?.(result) ?? EXIT.ok;
+    code = command.exitCode?.(result, options as O) ?? EXIT.ok;
   };
 
   const program = buildProgram(execute, streams);

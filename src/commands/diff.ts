@@ -28,7 +28,6 @@ export interface DiffResult {
   readonly resources: ResourceChange[];
   /** The diff drawn by @aws-cdk/cloudformation-diff. */
   readonly text: string;
-  readonly fail: boolean;
 }
 
 export async function run(options: DiffOptions, deps: Deps): Promise<DiffResult> {
@@ -63,7 +62,6 @@ export async function run(options: DiffOptions, deps: Deps): Promise<DiffResult>
     differenceCount: diff.differenceCount,
     resources,
     text: stripVTControlCharacters(text).trimEnd(),
-    fail: options.fail ?? false,
   };
 }
 
@@ -75,6 +73,6 @@ export function render(r: DiffResult): string {
   return `${header}\n${r.text}`;
 }
 
-export function exitCode(r: DiffResult): number {
-  return r.fail && r.kind === 'differences' ? EXIT.failed : EXIT.ok;
+export function exitCode(r: DiffResult, options: DiffOptions): number {
+  return options.fail && r.kind === 'differences' ? EXIT.failed : EXIT.ok;
 }
