@@ -32,6 +32,22 @@ export interface Overrides {
   readonly aws?: (config: ConstructorParameters<typeof AwsClients>[0]) => AwsClients;
   readonly clock?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Stands in for Ctrl-C. @default aborted by SIGINT */
+  readonly signal?: AbortSignal;
+}
+
+function abortableSleep(signal: AbortSignal): (ms: number) => Promise<void> {
+  return (ms) =>
+    new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+    });
 }
 
 const EXAMPLES = `
@@ -39,6 +55,8 @@ Examples:
   $ tap synth --env dev                      summary of the template, offline
   $ tap synth --env dev --out cdk.out        write TapStack-dev.template.json
   $ tap diff --env staging --fail            exit 1 when staging differs from the code
+  $ tap deploy --env staging                 change-set deploy with live progress
+  $ tap destroy --env dev                    confirmed teardown
 
 Exit codes: 0 ok, 1 the job failed, 2 bad input or usage, 3 AWS access or environment problem, 130 interrupted.`;
 
@@ -81,6 +99,51 @@ function buildProgram(execute: Execute, streams: Streams): Command {
     .addHelpText('after', '\nExamples:\n  $ tap diff --env staging\n  $ tap diff --env prod --fail --json\n\nAWS permissions: cloudformation:GetTemplate on the stack TapStack-<env>.')
     .action((_o, cmd: Command) => execute(() => import('./commands/diff.js'), cmd));
 
+  program
+    .command('deploy')
+    .description('deploy the stack through a CloudFormation change set and follow it live')
+    .addOption(envOption())
+    .option('-y, --yes', 'execute changes that replace or remove resources without asking', false)
+    .option('--no-rollback', 'keep the resources of a failed deployment for inspection (no rollback)')
+    .option('--termination-protection', 'turn termination protection on')
+    .option('--no-termination-protection', 'turn termination protection off (default: leave it as it is)')
+    .option('-t, --tag <key=value>', 'stack tag, copied onto every resource (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--outputs-file <file>', 'write the stack outputs to <file> as JSON')
+    .option('--no-wait', 'return once the change set executes, without following it')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tap deploy --env dev
+  $ tap deploy --env prod --tag team=payments --termination-protection --outputs-file outputs.json
+  $ tap deploy --env ci --yes --json > deploy.ndjson
+
+A deployed stack that already matches the code is reported as "no changes" without a change set.
+Changes that replace or remove resources need --yes, or a "y" on a terminal.
+Ctrl-C stops watching; CloudFormation goes on, and running deploy again waits for it.
+AWS permissions: cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
+DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, plus what the stack's resources need.`,
+    )
+    .action((_o, cmd: Command) => execute(() => import('./commands/deploy.js'), cmd));
+
+  program
+    .command('destroy')
+    .description('empty the data bucket and delete the stack, after confirmation')
+    .addOption(envOption())
+    .option('-y, --yes', 'destroy without asking for the env name (required without a terminal)', false)
+    .option('--no-wait', 'return once deletion has started')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tap destroy --env dev                  asks you to type "dev"
+  $ tap destroy --env ci --yes --json
+
+AWS permissions: cloudformation:DescribeStacks, DescribeStackEvents, DescribeStackResources, DeleteStack;
+s3:ListBucketVersions, s3:DeleteObjectVersion on the data bucket; kms:DescribeKey (to report the key's deletion date).`,
+    )
+    .action((_o, cmd: Command) => execute(() => import('./commands/destroy.js'), cmd));
+
   return program;
 }
 
@@ -90,6 +153,11 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   let io: Io | undefined;
   let verbose = false;
   let code: number = EXIT.ok;
+  // Ctrl-C aborts the signal instead of killing the process, so a command can say what it left running.
+  const interrupt = new AbortController();
+  const onSigint = (): void => interrupt.abort();
+  const signal = overrides.signal ?? interrupt.signal;
+  if (!overrides.signal) process.once('SIGINT', onSigint);
 
   const execute: Execute = async <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command): Promise<void> => {
     const { region, profile, endpointUrl, json, color, verbose: v, quiet, ...options } = cmd.optsWithGlobals<GlobalOptions>();
@@ -104,7 +172,8 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
       aws: overrides.aws ? overrides.aws(config) : new AwsClients(config),
       io,
       clock: overrides.clock ?? (() => new Date()),
-      sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      sleep: overrides.sleep ?? abortableSleep(signal),
+      signal,
     };
     const command = await load();
     const result = await command.run(options as O, deps);
@@ -133,6 +202,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     });
     return tapError.exitCode;
   } finally {
+    process.removeListener('SIGINT', onSigint);
     io?.close();
   }
 }

@@ -6,5 +6,8 @@ export interface Deps {
   readonly aws: AwsClients;
   readonly io: Io;
   readonly clock: () => Date;
+  /** Resolves early when `signal` aborts, so a polling loop notices Ctrl-C at once. */
   readonly sleep: (ms: number) => Promise<void>;
+  /** Aborted on Ctrl-C (SIGINT): long-running commands stop watching, or cancel what they own. */
+  readonly signal: AbortSignal;
 }

@@ -75,3 +75,15 @@ export function toTapError(error: unknown): TapError {
 export function exitCodeOf(error: unknown): ExitCode {
   return toTapError(error).exitCode;
 }
+
+const TRANSIENT_NAMES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'TimeoutError', 'RequestTimeout', 'InternalFailure', 'ServiceUnavailable']);
+
+/**
+ * True for the errors that remain after the SDK spent its own retries but may pass on a later try:
+ * throttling, 5xx, timeouts, dropped connections. A polling loop retries these on its next tick.
+ */
+export function isTransient(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode ?? 0;
+  return (e?.name !== undefined && TRANSIENT_NAMES.has(e.name)) || status >= 500 || (e?.code !== undefined && NETWORK_CODES.has(e.code) && e.code !== 'ENOTFOUND');
+}

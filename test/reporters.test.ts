@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createReporter } from '../src/io/reporter.js';
 import type { Streams } from '../src/io/types.js';
@@ -10,7 +11,7 @@ function streams(tty: boolean, env: Record<string, string> = {}) {
   const s: Streams = {
     stdout: { write: (c: string) => (out.stdout += c), isTTY: tty },
     stderr: { write: (c: string) => (out.stderr += c), isTTY: tty, ...(tty ? cursor : {}) },
-    stdin: { isTTY: tty },
+    stdin: Object.assign(Readable.from([]), { isTTY: tty }),
     env,
   };
   return { s, out };

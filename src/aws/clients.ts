@@ -1,4 +1,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { VERSION } from '../version.js';
 
 /** How every SDK client is built: one place for region, profile, endpoint, retries and user agent. */
@@ -46,11 +49,25 @@ export class AwsClients {
     return this.client('cloudformation', async () => (await import('@aws-sdk/client-cloudformation')).CloudFormationClient);
   }
 
-  private async client<T>(key: string, load: () => Promise<new (config: ClientConfig) => T>): Promise<T> {
+  s3(): Promise<S3Client> {
+    // Emulators serve buckets by path (http://host/bucket), not as subdomains.
+    const extra = this.config.endpoint ? { forcePathStyle: true } : {};
+    return this.client('s3', async () => (await import('@aws-sdk/client-s3')).S3Client, extra);
+  }
+
+  sts(): Promise<STSClient> {
+    return this.client('sts', async () => (await import('@aws-sdk/client-sts')).STSClient);
+  }
+
+  kms(): Promise<KMSClient> {
+    return this.client('kms', async () => (await import('@aws-sdk/client-kms')).KMSClient);
+  }
+
+  private async client<T>(key: string, load: () => Promise<new (config: ClientConfig) => T>, extra: object = {}): Promise<T> {
     let client = this.cache.get(key) as T | undefined;
     if (!client) {
       const Client = await load();
-      client = new Client(this.clientConfig());
+      client = new Client({ ...this.clientConfig(), ...extra });
       this.cache.set(key, client);
     }
     return client;

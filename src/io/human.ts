@@ -53,6 +53,19 @@ export class HumanReporter implements Io {
     if (text) this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  async ask(question: string): Promise<string> {
+    this.close();
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input: this.streams.stdin, output: this.streams.stderr as NodeJS.WritableStream, terminal: false });
+    // End of input (Ctrl-D, a closed pipe) counts as no answer rather than waiting forever.
+    const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
+    try {
+      return (await Promise.race([rl.question(`${this.chalk.yellow('?')} ${question} `), closed])).trim();
+    } finally {
+      rl.close();
+    }
+  }
+
   close(): void {
     this.spinner?.stop();
     this.spinner = undefined;

@@ -13,16 +13,24 @@ export class JsonReporter implements Io {
     private readonly options: ReporterOptions,
   ) {}
 
+  private streamed = false;
+
   notify(message: Message, options: { stream?: boolean } = {}): void {
     if (options.stream) {
+      this.streamed = true;
       this.streams.stdout.write(`${JSON.stringify({ type: 'event', ...message })}\n`);
     } else if (message.level === 'warn' || message.level === 'error' || (this.options.verbose && message.level !== 'progress')) {
       this.streams.stderr.write(`${JSON.stringify(message)}\n`);
     }
   }
 
+  /** Pretty JSON; one line after streamed events, so the whole of stdout stays NDJSON. */
   result<R>(value: R): void {
-    this.streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.streams.stdout.write(`${JSON.stringify(value, null, this.streamed ? undefined : 2)}\n`);
+  }
+
+  ask(): Promise<string> {
+    return Promise.reject(new Error('--json never asks a question; pass --yes'));
   }
 
   close(): void {}

@@ -16,6 +16,8 @@ export interface Io {
   notify(message: Message, options?: { stream?: boolean }): void;
   /** The command's result: drawn by `render` for humans, as one JSON document with `--json`. */
   result<R>(value: R, render: (value: R) => string): void;
+  /** Asks the person a question and returns the answer line; only call when `interactive`. */
+  ask(question: string): Promise<string>;
   /** Ends any spinner; called once when the command ends, however it ends. */
   close(): void;
   /** Whether a person can answer a question (stdin and stderr are TTYs, not CI, not --json). */
@@ -28,7 +30,7 @@ export interface Io {
 export interface Streams {
   readonly stdout: { write(chunk: string): unknown; isTTY?: boolean };
   readonly stderr: { write(chunk: string): unknown; isTTY?: boolean };
-  readonly stdin: { isTTY?: boolean };
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly env: Record<string, string | undefined>;
 }
 

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { AwsClients } from '../../src/aws/clients.js';
 import { main } from '../../src/cli.js';
 
@@ -10,19 +11,22 @@ export interface TapRun {
 /** Runs the real CLI entry in-process with in-memory streams (no TTY unless asked). */
 export async function runTap(
   argv: string[],
-  options: { env?: Record<string, string>; tty?: boolean } = {},
+  options: { env?: Record<string, string>; tty?: boolean; answers?: string[]; signal?: AbortSignal; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<TapRun> {
+  // What ora needs of a terminal besides write().
+  const cursor = { cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns: 100 };
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     streams: {
       stdout: { write: (s: string) => (stdout += s), isTTY: options.tty },
-      stderr: { write: (s: string) => (stderr += s), isTTY: options.tty },
-      stdin: { isTTY: options.tty },
+      stderr: { write: (s: string) => (stderr += s), isTTY: options.tty, ...cursor },
+      stdin: Object.assign(Readable.from((options.answers ?? []).map((a) => `${a}\n`)), { isTTY: options.tty }),
       env: { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...options.env },
     },
     aws: (config) => new AwsClients(config),
-    sleep: async () => {},
+    sleep: options.sleep ?? (async () => {}),
+    signal: options.signal,
   });
   return { code, stdout, stderr };
 }

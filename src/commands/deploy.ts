@@ -1,0 +1,202 @@
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { deployedTemplate } from '../aws/cloudformation.js';
+import type { Deps } from '../deps.js';
+import { Aborted, EXIT, JobFailed, UsageError } from '../errors.js';
+import { type Change, createChangeSet, deleteChangeSet, describeChange, executeChangeSet, isDestructive } from '../deploy/change-set.js';
+import { type Outcome, settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
+import { describeStack, isConsistent, stateOf, type StackInfo, stuckHint, succeeded } from '../deploy/stack.js';
+import { templateSource } from '../deploy/staging.js';
+import { namesFor } from '../stack/naming.js';
+import { synthesizeChecked } from './synth.js';
+
+export interface DeployOptions {
+  readonly env: string;
+  /** Execute changes that replace or remove resources without asking. @default false */
+  readonly yes?: boolean;
+  /** Roll back a failed deployment (`--no-rollback` keeps the failed resources for inspection). @default true */
+  readonly rollback?: boolean;
+  /** Turn termination protection on (true) or off (false). @default left as it is */
+  readonly terminationProtection?: boolean;
+  /** `KEY=VALUE` stack tags; CloudFormation copies them onto every resource. @default none */
+  readonly tag?: string[];
+  /** Write the stack's outputs to this file as JSON. @default no file */
+  readonly outputsFile?: string;
+  /** Wait for the deployment (`--no-wait` returns once it has started). @default true */
+  readonly wait?: boolean;
+}
+
+interface Base {
+  readonly env: string;
+  readonly stackName: string;
+}
+export type DeployResult =
+  | (Base & { kind: 'no-changes'; status: string; outputs: Record<string, string>; outputsFile?: string })
+  | (Base & { kind: 'deployed'; status: string; changes: Change[]; outputs: Record<string, string>; outputsFile?: string })
+  | (Base & { kind: 'started'; changeSetName: string; changes: Change[] })
+  | (Base & { kind: 'failed'; status: string; changes: Change[]; rootCause?: StackEventRecord; failures: StackEventRecord[] });
+
+/** Stack tags from `--tag KEY=VALUE`, checked against CloudFormation's tag rules. */
+export function parseTags(env: string, tags: readonly string[] = []): Record<string, string> {
+  const result: Record<string, string> = { 'tap:env': env };
+  for (const tag of tags) {
+    const eq = tag.indexOf('=');
+    const key = eq > 0 ? tag.slice(0, eq) : '';
+    const value = tag.slice(eq + 1);
+    if (!key) throw new UsageError(`invalid --tag '${tag}': expected KEY=VALUE`);
+    if (key.length > 128 || value.length > 256) throw new UsageError(`invalid --tag '${tag}': keys are at most 128 characters, values at most 256`);
+    if (/^aws:/i.test(key) || key === 'tap:env') throw new UsageError(`invalid --tag '${tag}': the key '${key}' is reserved`);
+    if (key in result) throw new UsageError(`--tag '${key}' is given twice`);
+    result[key] = value;
+  }
+  return result;
+}
+
+function checkOutputsFile(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const path = resolve(file);
+  if (!existsSync(dirname(path)) || !statSync(dirname(path)).isDirectory()) throw new UsageError(`--outputs-file ${file}: directory ${dirname(path)} does not exist`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--outputs-file ${file} is a directory`);
+  return path;
+}
+
+export async function run(options: DeployOptions, deps: Deps): Promise<DeployResult> {
+  // Everything local first: names, tags, the outputs file, the region, the template.
+  const names = namesFor(options.env);
+  const tags = parseTags(options.env, options.tag);
+  const outputsFile = checkOutputsFile(options.outputsFile);
+  const cfn = await deps.aws.cloudFormation();
+  await cfn.config.region();
+  const synthesized = await synthesizeChecked(options.env, deps);
+  const base = { env: options.env, stackName: names.stack };
+  const wait = options.wait ?? true;
+
+  let stack = await describeStack(cfn, names.stack);
+  if (stack && stateOf(stack.status) === 'in-progress') stack = await settle(cfn, stack, deps, wait);
+  if (stack && stateOf(stack.status) === 'stuck') {
+    throw new JobFailed(`${names.stack} is ${stack.status}${stack.statusReason ? ` (${stack.statusReason})` : ''}; tap cannot deploy over it`, {
+      hint: stuckHint(stack.status, names.stack, options.env),
+    });
+  }
+  if (stack && stateOf(stack.status) === 'failed-create') stack = await removeFailedCreate(cfn, stack, deps);
+
+  if (stack && isConsistent(stack.status) && (await matches(cfn, stack, synthesized.template, tags))) {
+    deps.io.notify({ level: 'success', code: 'deploy.no-changes', text: `${names.stack} already matches the code: no change set needed` });
+    await protect(cfn, stack, stack.terminationProtection, options.terminationProtection, deps);
+    return { ...base, kind: 'no-changes', status: stack.status, outputs: stack.outputs, outputsFile: writeOutputs(outputsFile, stack.outputs) };
+  }
+
+  const type = stack && stateOf(stack.status) === 'ready' ? 'UPDATE' : 'CREATE';
+  const changeSet = await createChangeSet(
+    cfn,
+    {
+      stackName: names.stack,
+      type,
+      template: await templateSource(names.stack, synthesized.templateBody, deps),
+      tags,
+      description: `tap deploy --env ${options.env}`,
+    },
+    deps,
+  );
+  if (!changeSet) {
+    deps.io.notify({ level: 'success', code: 'deploy.no-changes', text: `${names.stack}: the change set was empty (deleted); no changes` });
+    const current = stack ?? (await describeStack(cfn, names.stack));
+    if (current) await protect(cfn, current, current.terminationProtection, options.terminationProtection, deps);
+    const outputs = current?.outputs ?? {};
+    return { ...base, kind: 'no-changes', status: current?.status ?? 'UNKNOWN', outputs, outputsFile: writeOutputs(outputsFile, outputs) };
+  }
+
+  for (const c of changeSet.changes) deps.io.notify({ level: 'info', code: 'deploy.change', text: describeChange(c), data: c });
+  await approve(cfn, changeSet, options, deps);
+
+  const target = { id: changeSet.stackId, name: names.stack };
+  const monitor = await StackMonitor.start(cfn, target, deps);
+  await executeChangeSet(cfn, changeSet, options.rollback ?? true);
+  await protect(cfn, target, stack?.terminationProtection, options.terminationProtection, deps);
+  if (!wait) return { ...base, kind: 'started', changeSetName: changeSet.name, changes: changeSet.changes };
+
+  const outcome: Outcome = await monitor.follow(changeSet.changes.length);
+  if (!succeeded(outcome.status)) {
+    return { ...base, kind: 'failed', status: outcome.status, changes: changeSet.changes, rootCause: outcome.rootCause, failures: outcome.failures };
+  }
+  const outputs = (await describeStack(cfn, names.stack))?.outputs ?? {};
+  return { ...base, kind: 'deployed', status: outcome.status, changes: changeSet.changes, outputs, outputsFile: writeOutputs(outputsFile, outputs) };
+}
+
+/** The no-op test: same template, no parameters, same stack tags. Termination protection is set apart. */
+async function matches(cfn: CloudFormationClient, stack: StackInfo, template: unknown, tags: Record<string, string>): Promise<boolean> {
+  if (Object.keys(stack.parameters).length > 0 || !isDeepStrictEqual(stack.tags, tags)) return false;
+  return isDeepStrictEqual(await deployedTemplate(cfn, stack.name), template);
+}
+
+/** A create that failed holds nothing worth keeping; CloudFormation cannot update it, only delete it. */
+async function removeFailedCreate(cfn: CloudFormationClient, stack: StackInfo, deps: Deps): Promise<undefined> {
+  const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
+  deps.io.notify({
+    level: 'warn',
+    code: 'deploy.delete-failed-create',
+    text: `${stack.name} is ${stack.status} after a failed create; deleting it before creating it again`,
+  });
+  const monitor = await StackMonitor.start(cfn, stack, deps);
+  await cfn.send(new DeleteStackCommand({ StackName: stack.id }));
+  const outcome = await monitor.follow();
+  if (outcome.status !== 'DELETE_COMPLETE') {
+    throw new JobFailed(`could not delete the failed stack ${stack.name}: ${outcome.rootCause?.reason ?? outcome.status}`, {
+      hint: 'run `tap destroy` for it, then deploy again',
+    });
+  }
+  return undefined;
+}
+
+/** Replacements and removals need a yes: `--yes`, or an answer on a TTY. Never waits without a TTY. */
+async function approve(cfn: CloudFormationClient, changeSet: { id: string; name: string; changes: Change[] }, options: DeployOptions, deps: Deps): Promise<void> {
+  const destructive = changeSet.changes.filter(isDestructive);
+  if (destructive.length === 0 || options.yes) return;
+  if (!deps.io.interactive) {
+    await deleteChangeSet(cfn, changeSet.id);
+    throw new UsageError(`${destructive.length} change(s) replace or remove resources, and there is no terminal to ask; nothing was changed`, {
+      hint: 'review them with `tap diff`, then run again with --yes',
+    });
+  }
+  const answer = await deps.io.ask(`${destructive.length} change(s) replace or remove resources. Execute change set ${changeSet.name}? [y/N]`);
+  if (!/^y(es)?$/i.test(answer)) {
+    await deleteChangeSet(cfn, changeSet.id);
+    throw new Aborted(`Declined: change set ${changeSet.name} was deleted and nothing changed.`);
+  }
+}
+
+async function protect(cfn: CloudFormationClient, stack: { id: string; name: string }, current: boolean | undefined, wanted: boolean | undefined, deps: Deps): Promise<void> {
+  if (wanted === undefined || wanted === current) return;
+  const { UpdateTerminationProtectionCommand } = await import('@aws-sdk/client-cloudformation');
+  await cfn.send(new UpdateTerminationProtectionCommand({ StackName: stack.id, EnableTerminationProtection: wanted }));
+  deps.io.notify({ level: 'info', code: 'deploy.termination-protection', text: `Termination protection ${wanted ? 'on' : 'off'} for ${stack.name}` });
+}
+
+function writeOutputs(file: string | undefined, outputs: Record<string, string>): string | undefined {
+  if (file) writeFileSync(file, `${JSON.stringify(outputs, null, 2)}\n`);
+  return file;
+}
+
+export function render(r: DeployResult): string {
+  const outputs = 'outputs' in r ? Object.entries(r.outputs).map(([k, v]) => `  ${k} = ${v}`) : [];
+  const file = 'outputsFile' in r && r.outputsFile ? [`Outputs written to ${r.outputsFile}`] : [];
+  switch (r.kind) {
+    case 'no-changes':
+      return [`${r.stackName}: no changes (${r.status})`, 'Outputs:', ...outputs, ...file].join('\n');
+    case 'deployed':
+      return [`${r.stackName}: ${r.status}, ${r.changes.length} change(s) applied`, 'Outputs:', ...outputs, ...file].join('\n');
+    case 'started':
+      return `${r.stackName}: change set ${r.changeSetName} is executing (${r.changes.length} change(s)); follow it with \`tap deploy --env ${r.env}\` or \`tap status --env ${r.env}\``;
+    case 'failed': {
+      const cause = r.rootCause ? `${r.rootCause.logicalId} (${r.rootCause.type}) ${r.rootCause.status}: ${r.rootCause.reason ?? 'no reason given'}` : 'no failed resource was reported';
+      const next = r.status === 'ROLLBACK_COMPLETE' ? `\nThe next \`tap deploy --env ${r.env}\` deletes the failed stack and creates it again.` : '';
+      return `${r.stackName}: deployment failed, stack is ${r.status}\nRoot cause: ${cause}${next}`;
+    }
+  }
+}
+
+export function exitCode(r: DeployResult): number {
+  return r.kind === 'failed' ? EXIT.failed : EXIT.ok;
+}

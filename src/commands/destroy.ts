@@ -1,0 +1,125 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { Deps } from '../deps.js';
+import { Aborted, EXIT, JobFailed, UsageError } from '../errors.js';
+import { emptyBucket } from '../deploy/bucket.js';
+import { settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
+import { describeStack, stateOf } from '../deploy/stack.js';
+import { namesFor } from '../stack/naming.js';
+
+export interface DestroyOptions {
+  readonly env: string;
+  /** Destroy without asking for the env name. @default false */
+  readonly yes?: boolean;
+  /** Wait until the stack is gone (`--no-wait` returns once deletion has started). @default true */
+  readonly wait?: boolean;
+}
+
+interface Base {
+  readonly env: string;
+  readonly stackName: string;
+}
+export type DestroyResult =
+  | (Base & { kind: 'nothing-to-destroy' })
+  | (Base & { kind: 'started'; objectsRemoved: number })
+  | (Base & { kind: 'destroyed'; objectsRemoved: number; attempts: number; remaining: string[] })
+  | (Base & { kind: 'failed'; status: string; objectsRemoved: number; causes: StackEventRecord[] });
+
+/** DeleteStack is tried once more after DELETE_FAILED, with the bucket emptied again. */
+const ATTEMPTS = 2;
+
+export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyResult> {
+  const names = namesFor(options.env);
+  const base = { env: options.env, stackName: names.stack };
+  if (!options.yes && !deps.io.interactive) {
+    throw new UsageError(`refusing to destroy ${names.stack} without --yes: there is no terminal to confirm on, and nothing was deleted`, {
+      hint: `run \`tap destroy --env ${options.env} --yes\` to confirm`,
+    });
+  }
+  const cfn = await deps.aws.cloudFormation();
+  await cfn.config.region();
+  const wait = options.wait ?? true;
+
+  let stack = await describeStack(cfn, names.stack);
+  if (stack && stateOf(stack.status) === 'in-progress') stack = await settle(cfn, stack, deps, wait);
+  if (!stack) {
+    deps.io.notify({ level: 'success', code: 'destroy.nothing', text: `${names.stack} does not exist in this account and region: nothing to destroy` });
+    return { ...base, kind: 'nothing-to-destroy' };
+  }
+  if (stack.terminationProtection) {
+    throw new JobFailed(`termination protection is on for ${names.stack}; nothing was deleted`, {
+      hint: `turn it off with \`tap deploy --env ${options.env} --no-termination-protection\` (or \`aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${names.stack}\`), then destroy again`,
+    });
+  }
+  if (!options.yes) {
+    const answer = await deps.io.ask(`This deletes ${names.stack} and every object in its data bucket. Type the env name (${options.env}) to confirm:`);
+    if (answer !== options.env) throw new Aborted(`Not confirmed ('${answer}' is not '${options.env}'); nothing was deleted.`);
+  }
+
+  const resources = await stackResources(cfn, stack.id);
+  const bucket = resources.find((r) => r.type === 'AWS::S3::Bucket')?.physicalId;
+  const key = resources.find((r) => r.type === 'AWS::KMS::Key')?.physicalId;
+  const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
+  let objectsRemoved = 0;
+  for (let attempt = 1; ; attempt++) {
+    if (bucket) {
+      objectsRemoved += await emptyBucket(bucket, deps);
+      deps.io.notify({ level: 'info', code: 'destroy.emptied', text: `Data bucket ${bucket} emptied: ${objectsRemoved.toLocaleString('en-US')} object version(s) removed` });
+    }
+    const monitor = await StackMonitor.start(cfn, stack, deps);
+    await cfn.send(new DeleteStackCommand({ StackName: stack.id }));
+    if (!wait) return { ...base, kind: 'started', objectsRemoved };
+    const outcome = await monitor.follow(resources.length);
+    if (outcome.status === 'DELETE_COMPLETE') {
+      return { ...base, kind: 'destroyed', objectsRemoved, attempts: attempt, remaining: await leftovers(key, deps) };
+    }
+    const causes = outcome.failures.filter((f) => f.logicalId !== names.stack);
+    if (attempt >= ATTEMPTS) return { ...base, kind: 'failed', status: outcome.status, objectsRemoved, causes };
+    deps.io.notify({ level: 'warn', code: 'destroy.retry', text: `${names.stack} is ${outcome.status}; emptying what can be emptied and deleting once more` });
+  }
+}
+
+async function stackResources(cfn: CloudFormationClient, stackId: string): Promise<{ type: string; physicalId?: string }[]> {
+  const { DescribeStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
+  const { StackResources } = await cfn.send(new DescribeStackResourcesCommand({ StackName: stackId }));
+  return (StackResources ?? []).map((r) => ({ type: r.ResourceType ?? '', physicalId: r.PhysicalResourceId }));
+}
+
+/** What outlives the stack by AWS's design, so the user is not surprised to find it. */
+async function leftovers(keyId: string | undefined, deps: Deps): Promise<string[]> {
+  const remaining = ['log group /aws/lambda-insights, if Lambda Insights wrote to it (shared by every function in the region that uses it)'];
+  if (!keyId) return remaining;
+  try {
+    const { DescribeKeyCommand } = await import('@aws-sdk/client-kms');
+    const { KeyMetadata } = await (await deps.aws.kms()).send(new DescribeKeyCommand({ KeyId: keyId }));
+    const when = KeyMetadata?.DeletionDate ? ` until ${KeyMetadata.DeletionDate.toISOString()}` : '';
+    remaining.unshift(`KMS key ${keyId}: ${KeyMetadata?.KeyState ?? 'unknown state'}${when} (AWS waits before deleting keys; cancel with \`aws kms cancel-key-deletion\`)`);
+  } catch (error) {
+    remaining.unshift(`KMS key ${keyId}: scheduled for deletion by CloudFormation (its date could not be read: ${(error as Error).name})`);
+  }
+  return remaining;
+}
+
+export function render(r: DestroyResult): string {
+  switch (r.kind) {
+    case 'nothing-to-destroy':
+      return `${r.stackName}: nothing to destroy`;
+    case 'started':
+      return `${r.stackName}: deletion started (${r.objectsRemoved} object version(s) removed); follow it with \`tap status --env ${r.env}\``;
+    case 'destroyed':
+      return [
+        `${r.stackName}: destroyed (${r.objectsRemoved} object version(s) removed${r.attempts > 1 ? `, after ${r.attempts} attempts` : ''})`,
+        'Remaining by AWS design:',
+        ...r.remaining.map((x) => `  ${x}`),
+      ].join('\n');
+    case 'failed':
+      return [
+        `${r.stackName}: destroy failed, stack is ${r.status}`,
+        ...r.causes.map((c) => `  ${c.logicalId} (${c.type}) ${c.status}: ${c.reason ?? 'no reason given'}`),
+        `Resolve the causes above, then run \`tap destroy --env ${r.env}\` again.`,
+      ].join('\n');
+  }
+}
+
+export function exitCode(r: DestroyResult): number {
+  return r.kind === 'failed' ? EXIT.failed : EXIT.ok;
+}

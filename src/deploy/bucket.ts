@@ -1,0 +1,43 @@
+import type { ObjectIdentifier } from '@aws-sdk/client-s3';
+import type { Deps } from '../deps.js';
+import { JobFailed } from '../errors.js';
+
+/** `DeleteObjects` takes at most 1,000 keys per call. */
+const BATCH = 1000;
+
+/**
+ * Removes every object version and delete marker from a versioned bucket, so CloudFormation can
+ * delete it (it refuses a bucket that is not empty). Returns how many were removed; a bucket that
+ * is already gone counts as empty.
+ */
+export async function emptyBucket(bucket: string, deps: Deps): Promise<number> {
+  const { ListObjectVersionsCommand, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
+  const s3 = await deps.aws.s3();
+  let removed = 0;
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  try {
+    do {
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker, MaxKeys: BATCH }));
+      const ids: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
+      for (let i = 0; i < ids.length; i += BATCH) {
+        const batch = ids.slice(i, i + BATCH);
+        const { Errors } = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
+        if (Errors?.length) {
+          const first = Errors[0];
+          throw new JobFailed(`could not delete ${Errors.length} object version(s) from ${bucket}: ${first?.Key} ${first?.Code}: ${first?.Message}`, {
+            hint: `${removed} removed so far; run tap destroy again to go on`,
+          });
+        }
+        removed += batch.length;
+      }
+      if (ids.length) deps.io.notify({ level: 'progress', code: 'destroy.emptying', text: `Emptying ${bucket}: ${removed.toLocaleString('en-US')} object version(s) removed` });
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker !== undefined);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchBucket') return removed;
+    throw error;
+  }
+  return removed;
+}

@@ -1,0 +1,112 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { Deps } from '../deps.js';
+import { Aborted, isTransient, JobFailed } from '../errors.js';
+
+/** How often a change set being created is read. */
+const CHANGE_SET_POLL_MS = 1000;
+
+/** One row of a change set, as tap shows it before executing. */
+export interface Change {
+  readonly action: string;
+  readonly logicalId: string;
+  readonly type: string;
+  /** `True`, `False` or `Conditional` for a Modify; absent for Add and Remove. */
+  readonly replacement?: string;
+}
+
+export interface ChangeSetRequest {
+  readonly stackName: string;
+  readonly type: 'CREATE' | 'UPDATE';
+  readonly template: { TemplateBody: string } | { TemplateURL: string };
+  readonly tags: Record<string, string>;
+  readonly description: string;
+}
+
+export interface ChangeSet {
+  readonly id: string;
+  readonly name: string;
+  readonly stackId: string;
+  readonly changes: Change[];
+}
+
+/** CloudFormation's reasons for an empty change set (toolkit-lib checks the same two prefixes). */
+const NO_CHANGES = [/^The submitted information didn't contain changes/, /^No updates are to be performed/];
+
+/** Whether executing these changes removes or replaces anything, which needs the user's approval. */
+export const isDestructive = (c: Change): boolean => c.action === 'Remove' || c.replacement === 'True' || c.replacement === 'Conditional';
+
+/**
+ * Creates a change set and waits until CloudFormation has computed it. Returns undefined when it has
+ * no changes (the empty change set is deleted so it does not pile up on the stack).
+ */
+export async function createChangeSet(cfn: CloudFormationClient, request: ChangeSetRequest, deps: Deps): Promise<ChangeSet | undefined> {
+  const sdk = await import('@aws-sdk/client-cloudformation');
+  const name = `tap-${deps.clock().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  deps.io.notify({ level: 'progress', code: 'deploy.change-set', text: `Creating change set ${name} (${request.type})` });
+  const created = await cfn.send(
+    new sdk.CreateChangeSetCommand({
+      StackName: request.stackName,
+      ChangeSetName: name,
+      ChangeSetType: request.type,
+      ...request.template,
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+      Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+      Parameters: [],
+      Description: request.description,
+    }),
+  );
+  const id = created.Id ?? name;
+  const changes: Change[] = [];
+  let token: string | undefined;
+  for (;;) {
+    if (deps.signal.aborted) {
+      await deleteChangeSet(cfn, id);
+      throw new Aborted(`Stopped before executing; change set ${name} was deleted and nothing changed.`);
+    }
+    let page;
+    try {
+      page = await cfn.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: id, StackName: request.stackName, NextToken: token }));
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      await deps.sleep(CHANGE_SET_POLL_MS);
+      continue;
+    }
+    if (page.Status === 'FAILED') {
+      if (NO_CHANGES.some((p) => p.test(page.StatusReason ?? ''))) {
+        await deleteChangeSet(cfn, id);
+        return undefined;
+      }
+      throw new JobFailed(`CloudFormation could not create change set ${name}: ${page.StatusReason ?? 'no reason given'}`, {
+        hint: 'the change set is kept on the stack for inspection; fix the cause and deploy again',
+      });
+    }
+    if (page.Status === 'CREATE_COMPLETE') {
+      for (const c of page.Changes ?? []) {
+        const r = c.ResourceChange;
+        if (!r) continue;
+        changes.push({ action: r.Action ?? 'Unknown', logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? '', replacement: r.Replacement });
+      }
+      token = page.NextToken;
+      if (!token) return { id, name, stackId: created.StackId ?? page.StackId ?? request.stackName, changes };
+      continue;
+    }
+    await deps.sleep(CHANGE_SET_POLL_MS);
+  }
+}
+
+export async function deleteChangeSet(cfn: CloudFormationClient, id: string): Promise<void> {
+  const { DeleteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
+  await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id }));
+}
+
+export async function executeChangeSet(cfn: CloudFormationClient, changeSet: ChangeSet, rollback: boolean): Promise<void> {
+  const { ExecuteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
+  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, DisableRollback: !rollback }));
+}
+
+/** One line per change: `+ Add  Bucket (AWS::S3::Bucket)`, with the replacement for a Modify. */
+export function describeChange(c: Change): string {
+  const mark = c.action === 'Add' ? '+' : c.action === 'Remove' ? '-' : '~';
+  const replacement = c.action === 'Modify' && c.replacement && c.replacement !== 'False' ? ` (replacement: ${c.replacement})` : '';
+  return `${mark} ${c.action.padEnd(6)} ${c.logicalId} (${c.type})${replacement}`;
+}

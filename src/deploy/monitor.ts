@@ -1,0 +1,162 @@
+import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
+import type { Deps } from '../deps.js';
+import { Aborted, isTransient, JobFailed } from '../errors.js';
+import { describeStack, stateOf, type StackInfo } from './stack.js';
+
+/** How often the stack's events are read. @default 2 s, as the issue and the console do */
+export const POLL_MS = 2000;
+/** Consecutive failed polls (after the SDK's own retries) before the monitor gives up. */
+const MAX_FAILED_POLLS = 5;
+
+/** One stack event, in the shape tap prints and streams. */
+export interface StackEventRecord {
+  readonly eventId: string;
+  readonly timestamp?: string;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+}
+
+export interface Outcome {
+  /** The stack's status when the operation ended. */
+  readonly status: string;
+  /** The first resource that failed for a reason of its own (not a cancellation caused by another). */
+  readonly rootCause?: StackEventRecord;
+  /** Every failed event, oldest first. */
+  readonly failures: StackEventRecord[];
+  readonly events: number;
+}
+
+const toRecord = (e: StackEvent): StackEventRecord => ({
+  eventId: e.EventId ?? '',
+  timestamp: e.Timestamp?.toISOString(),
+  logicalId: e.LogicalResourceId ?? '',
+  type: e.ResourceType ?? '',
+  status: e.ResourceStatus ?? '',
+  reason: e.ResourceStatusReason,
+});
+
+const isFailure = (e: StackEventRecord): boolean => e.status.endsWith('_FAILED');
+const isCancellation = (e: StackEventRecord): boolean => /cancell?ed/i.test(e.reason ?? '');
+
+/**
+ * Follows one stack operation through `DescribeStackEvents`, like toolkit-lib's activity monitor:
+ * events older than `start()` are ignored, each event is emitted once (by EventId), oldest first,
+ * and the operation ends with the stack's own event in a status that is not `*_IN_PROGRESS`.
+ * It emits `stack.event` messages; reporters draw them (spinner, lines, or NDJSON).
+ */
+export class StackMonitor {
+  private readonly seen = new Set<string>();
+  private readonly done = new Set<string>();
+  private readonly events: StackEventRecord[] = [];
+
+  private constructor(
+    private readonly cfn: CloudFormationClient,
+    private readonly stack: { id: string; name: string },
+    private readonly deps: Deps,
+  ) {}
+
+  /** Call before the operation starts: what the stack's events hold now is history, not progress. */
+  static async start(cfn: CloudFormationClient, stack: { id: string; name: string }, deps: Deps): Promise<StackMonitor> {
+    const monitor = new StackMonitor(cfn, stack, deps);
+    const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
+    const page = await cfn.send(new DescribeStackEventsCommand({ StackName: stack.id }));
+    for (const e of page.StackEvents ?? []) monitor.seen.add(e.EventId ?? '');
+    return monitor;
+  }
+
+  /**
+   * Polls until the operation ends. `total` is the number of resources it touches, for "N/M".
+   * Ctrl-C stops the watching only: the stack operation goes on in CloudFormation.
+   */
+  async follow(total?: number): Promise<Outcome> {
+    let failedPolls = 0;
+    for (;;) {
+      this.checkInterrupt();
+      let fresh: StackEventRecord[] = [];
+      try {
+        fresh = await this.poll();
+        failedPolls = 0;
+      } catch (error) {
+        if (!isTransient(error) || ++failedPolls >= MAX_FAILED_POLLS) throw error;
+        this.deps.io.notify({ level: 'debug', code: 'stack.poll-failed', text: `reading events failed (${(error as Error).name}); retrying` });
+      }
+      for (const e of fresh) {
+        const end = this.record(e, total);
+        if (end) return this.outcome(end);
+      }
+      this.checkInterrupt();
+      await this.deps.sleep(POLL_MS);
+    }
+  }
+
+  private checkInterrupt(): void {
+    if (this.deps.signal.aborted) {
+      throw new Aborted(`Stopped watching ${this.stack.name}; CloudFormation goes on with the operation.`, {
+        hint: 'run the same tap command again to wait for it, or `tap status` to look at the stack',
+      });
+    }
+  }
+
+  /** New events, oldest first. Pages are read newest first until an event already seen. */
+  private async poll(): Promise<StackEventRecord[]> {
+    const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
+    const fresh: StackEventRecord[] = [];
+    let token: string | undefined;
+    pages: do {
+      const page = await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack.id, NextToken: token }));
+      for (const e of page.StackEvents ?? []) {
+        if (this.seen.has(e.EventId ?? '')) break pages;
+        fresh.push(toRecord(e));
+      }
+      token = page.NextToken;
+    } while (token);
+    fresh.reverse();
+    for (const e of fresh) this.seen.add(e.eventId);
+    return fresh;
+  }
+
+  /** Emits one event; returns it when it is the stack's own event that ends the operation. */
+  private record(e: StackEventRecord, total?: number): StackEventRecord | undefined {
+    this.events.push(e);
+    const isStack = e.type === 'AWS::CloudFormation::Stack' && e.logicalId === this.stack.name;
+    if (!isStack && (e.status.endsWith('_COMPLETE') || e.status === 'DELETE_SKIPPED')) this.done.add(e.logicalId);
+    const count = total ? `[${Math.min(this.done.size, total)}/${total}] ` : '';
+    this.deps.io.notify(
+      {
+        level: isFailure(e) && !isCancellation(e) ? 'warn' : 'progress',
+        code: 'stack.event',
+        text: `${count}${e.logicalId} ${e.status}${e.reason ? `: ${e.reason}` : ''}`,
+        data: e,
+      },
+      { stream: true },
+    );
+    return isStack && !e.status.endsWith('_IN_PROGRESS') ? e : undefined;
+  }
+
+  private outcome(end: StackEventRecord): Outcome {
+    const failures = this.events.filter(isFailure);
+    const resourceFailures = failures.filter((e) => e.logicalId !== this.stack.name && !isCancellation(e));
+    return { status: end.status, rootCause: resourceFailures[0] ?? failures[0], failures, events: this.events.length };
+  }
+}
+
+/**
+ * Waits for an operation that someone else started to settle, then reads the stack again.
+ * With `wait: false` it refuses instead, naming the operation.
+ */
+export async function settle(cfn: CloudFormationClient, stack: StackInfo, deps: Deps, wait: boolean): Promise<StackInfo | undefined> {
+  if (!wait) {
+    throw new JobFailed(`${stack.name} is ${stack.status}: another operation is running on it`, {
+      hint: 'run again without --no-wait to wait for it to finish',
+    });
+  }
+  deps.io.notify({ level: 'info', code: 'stack.waiting', text: `${stack.name} is ${stack.status}; waiting for that operation to finish` });
+  const monitor = await StackMonitor.start(cfn, stack, deps);
+  // Read again after the watermark: an operation that ended in between has its last event behind it.
+  const now = await describeStack(cfn, stack.name);
+  if (!now || stateOf(now.status) !== 'in-progress') return now;
+  await monitor.follow();
+  return describeStack(cfn, stack.name);
+}

@@ -1,0 +1,111 @@
+import * as cfnSdk from '@aws-sdk/client-cloudformation';
+import * as kmsSdk from '@aws-sdk/client-kms';
+import * as s3Sdk from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { FakeCloudFormation, type FakeCloudFormationOptions } from './cloudformation.js';
+import { awsError } from './errors.js';
+import { FakeS3 } from './s3.js';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+/**
+ * One in-memory AWS account for the whole project (see README.md in this folder): stateful fakes of
+ * the services tap calls, wired into the SDK clients with aws-sdk-client-mock, so the real command
+ * functions run against it. `calls` counts every API call by name.
+ */
+export class FakeAws {
+  readonly calls: string[] = [];
+  readonly s3: FakeS3;
+  readonly cloudFormation: FakeCloudFormation;
+  /** KMS keys scheduled for deletion by a stack delete: key id -> deletion date. */
+  readonly keysPendingDeletion = new Map<string, Date>();
+  private time = Date.parse('2026-11-25T12:00:00Z');
+  private readonly mocks: { restore(): void }[] = [];
+
+  constructor(options: Partial<FakeCloudFormationOptions> = {}) {
+    const now = () => new Date((this.time += 1000));
+    this.s3 = new FakeS3(now);
+    const hooks = {
+      create: (r: { type: string; physicalId: string }) => {
+        if (r.type === 'AWS::S3::Bucket') this.s3.createBucket(r.physicalId, true);
+      },
+      delete: (r: { type: string; physicalId: string }) => {
+        if (r.type === 'AWS::S3::Bucket' && this.s3.buckets.has(r.physicalId)) this.s3.deleteBucket(r.physicalId);
+        // KMS keeps a deleted key for a waiting period (default 30 days) before it is gone.
+        if (r.type === 'AWS::KMS::Key') this.keysPendingDeletion.set(r.physicalId, new Date(this.time + 30 * 86_400_000));
+      },
+    };
+    this.cloudFormation = new FakeCloudFormation(hooks, now, REGION, ACCOUNT, { eventsPerPoll: 4, eventPageSize: 10, ...options });
+  }
+
+  /** Points every SDK client at this fake until `restore()`. */
+  install(): this {
+    const cf = this.cloudFormation;
+    const cfn = mockClient(cfnSdk.CloudFormationClient);
+    this.route(cfn, cfnSdk.DescribeStacksCommand, (i) => cf.describeStacks(i));
+    this.route(cfn, cfnSdk.DescribeStackEventsCommand, (i) => cf.describeStackEvents(i));
+    this.route(cfn, cfnSdk.DescribeStackResourcesCommand, (i) => cf.describeStackResources(i));
+    this.route(cfn, cfnSdk.GetTemplateCommand, (i) => cf.getTemplate(i));
+    this.route(cfn, cfnSdk.CreateChangeSetCommand, (i) => cf.createChangeSet(i, (url) => this.templateFromUrl(url)));
+    this.route(cfn, cfnSdk.DescribeChangeSetCommand, (i) => cf.describeChangeSet(i));
+    this.route(cfn, cfnSdk.DeleteChangeSetCommand, (i) => cf.deleteChangeSet(i));
+    this.route(cfn, cfnSdk.ExecuteChangeSetCommand, (i) => cf.executeChangeSet(i));
+    this.route(cfn, cfnSdk.DeleteStackCommand, (i) => cf.deleteStack(i));
+    this.route(cfn, cfnSdk.UpdateTerminationProtectionCommand, (i) => cf.updateTerminationProtection(i));
+
+    const s3 = mockClient(s3Sdk.S3Client);
+    const b = (i: { Bucket?: string }) => i.Bucket ?? '';
+    this.route(s3, s3Sdk.HeadBucketCommand, (i) => (this.s3.headBucket(b(i)), {}));
+    this.route(s3, s3Sdk.CreateBucketCommand, (i) => (this.s3.createBucket(b(i)), { Location: `/${b(i)}` }));
+    this.route(s3, s3Sdk.PutPublicAccessBlockCommand, (i) => (this.s3.configure(b(i), 'publicAccessBlock', i.PublicAccessBlockConfiguration), {}));
+    this.route(s3, s3Sdk.PutBucketEncryptionCommand, (i) => (this.s3.configure(b(i), 'encryption', i.ServerSideEncryptionConfiguration), {}));
+    this.route(s3, s3Sdk.PutBucketLifecycleConfigurationCommand, (i) => (this.s3.configure(b(i), 'lifecycle', i.LifecycleConfiguration), {}));
+    this.route(s3, s3Sdk.PutObjectCommand, (i) => ({ VersionId: this.s3.putObject(b(i), i.Key ?? '', String(i.Body ?? '')) }));
+    this.route(s3, s3Sdk.ListObjectVersionsCommand, (i) => this.s3.listObjectVersions(i));
+    this.route(s3, s3Sdk.DeleteObjectsCommand, (i) => this.s3.deleteObjects(b(i), i.Delete?.Objects ?? []));
+
+    const sts = mockClient(STSClient);
+    this.route(sts, GetCallerIdentityCommand, () => ({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/tester`, UserId: 'AIDATESTER' }));
+
+    const kms = mockClient(kmsSdk.KMSClient);
+    this.route(kms, kmsSdk.DescribeKeyCommand, (i) => {
+      const date = this.keysPendingDeletion.get(i.KeyId ?? '');
+      if (!date) throw awsError('NotFoundException', `Key '${i.KeyId}' does not exist`);
+      return { KeyMetadata: { KeyId: i.KeyId, KeyState: 'PendingDeletion', DeletionDate: date } };
+    });
+
+    this.mocks.push(cfn, s3, sts, kms);
+    return this;
+  }
+
+  restore(): void {
+    for (const m of this.mocks.splice(0)) m.restore();
+  }
+
+  /** Calls made since the last reset, by command name without the `Command` suffix. */
+  resetCalls(): void {
+    this.calls.length = 0;
+  }
+
+  /** The object a TemplateURL points at (path style or virtual-hosted style). */
+  private templateFromUrl(url: string): string {
+    const u = new URL(url);
+    const hosted = /^([^.]+)\.s3\./.exec(u.hostname);
+    const [bucket, ...key] = hosted ? [hosted[1] ?? '', ...u.pathname.slice(1).split('/')] : u.pathname.slice(1).split('/');
+    return this.s3.getObject(bucket ?? '', key.join('/'));
+  }
+
+  private route<I extends object, O>(
+    mock: ReturnType<typeof mockClient>,
+    command: { name: string } & (new (input: I) => unknown),
+    handler: (input: I) => O,
+  ): void {
+    const name = command.name.replace(/Command$/, '');
+    mock.on(command as never).callsFake((input: I) => {
+      this.calls.push(name);
+      return Promise.resolve().then(() => handler(input));
+    });
+  }
+}
