@@ -21,6 +21,8 @@ export class FakeAws {
   readonly cloudFormation: FakeCloudFormation;
   /** KMS keys scheduled for deletion by a stack delete: key id -> deletion date. */
   readonly keysPendingDeletion = new Map<string, Date>();
+  /** Runs before each call is answered: a test's way to make something happen "meanwhile". */
+  before?: (call: string) => void;
   private time = Date.parse('2026-11-25T12:00:00Z');
   private readonly mocks: { restore(): void }[] = [];
 
@@ -105,7 +107,10 @@ export class FakeAws {
     const name = command.name.replace(/Command$/, '');
     mock.on(command as never).callsFake((input: I) => {
       this.calls.push(name);
-      return Promise.resolve().then(() => handler(input));
+      return Promise.resolve().then(() => {
+        this.before?.(name);
+        return handler(input);
+      });
     });
   }
 }

@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeAws } from './fake-aws/index.js';
+import { ndjson } from './helpers/ndjson.js';
+import { runTap } from './helpers/run-tap.js';
+
+vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
+
+const BUCKET = 'srv-data-des-123456789012-us-east-1';
+let fake: FakeAws;
+beforeEach(async () => {
+  fake = new FakeAws().install();
+  expect((await runTap(['deploy', '--env', 'des'])).code).toBe(0);
+  fake.resetCalls();
+});
+afterEach(() => fake.restore());
+
+const destroy = (...args: string[]) => runTap(['destroy', '--env', 'des', ...args]);
+const stack = () => fake.cloudFormation.stack('TapStack-des');
+
+describe('tap destroy: confirmation', () => {
+  it('refuses without a TTY and without --yes: exit 2, no AWS call, nothing deleted', async () => {
+    const r = await destroy();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/refusing to destroy TapStack-des without --yes: there is no terminal to confirm on, and nothing was deleted/);
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('on a TTY, a wrong answer deletes nothing and exits 130', async () => {
+    const r = await runTap(['destroy', '--env', 'des'], { tty: true, answers: ['prod'] });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('Type the env name (des) to confirm:');
+    expect(r.stderr).toContain("Not confirmed ('prod' is not 'des'); nothing was deleted.");
+    expect(stack()?.status).toBe('CREATE_COMPLETE');
+  });
+
+  it('on a TTY, typing the env name destroys the stack', async () => {
+    const r = await runTap(['destroy', '--env', 'des', '--no-color'], { tty: true, answers: ['des'] });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^TapStack-des: destroyed \(0 object version\(s\) removed\)\nRemaining by AWS design:\n {2}KMS key key-key961b73fd: PendingDeletion until /);
+    expect(stack()).toBeUndefined();
+  });
+
+  it('refuses while termination protection is on and says how to turn it off', async () => {
+    await runTap(['deploy', '--env', 'des', '--termination-protection']);
+    const r = await destroy('--yes');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/termination protection is on for TapStack-des; nothing was deleted\n.*hint: turn it off with `tap deploy --env des --no-termination-protection`/);
+    expect(fake.calls).not.toContain('DeleteStack');
+  });
+
+  it('a stack that does not exist: nothing to destroy, exit 0', async () => {
+    const r = await runTap(['destroy', '--env', 'other', '--yes', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ kind: 'nothing-to-destroy', env: 'other', stackName: 'TapStack-other' });
+  });
+});
+
+describe('tap destroy: emptying and DELETE_FAILED', () => {
+  it('empties every version and delete marker across several pages, in batches of at most 1,000', async () => {
+    for (let i = 0; i < 1200; i++) fake.s3.putObject(BUCKET, `receipts/${String(i).padStart(4, '0')}.json`, '{}');
+    for (let i = 0; i < 1000; i++) fake.s3.deleteObject(BUCKET, `receipts/${String(i).padStart(4, '0')}.json`);
+    const r = await destroy('--yes', '--json');
+    expect(r.code).toBe(0);
+    expect(ndjson(r.stdout).result).toMatchObject({ kind: 'destroyed', objectsRemoved: 2200, attempts: 1 });
+    expect(fake.calls.filter((c) => c === 'ListObjectVersions')).toHaveLength(3);
+    expect(fake.calls.filter((c) => c === 'DeleteObjects')).toHaveLength(3);
+    expect(fake.s3.buckets.has(BUCKET)).toBe(false);
+  });
+
+  it('on DELETE_FAILED shows the cause, empties again and retries once', async () => {
+    let writes = 0;
+    fake.before = (call) => {
+      // A late writer: an object lands after emptying, before CloudFormation deletes the bucket.
+      if (call === 'DeleteStack' && writes++ === 0) fake.s3.putObject(BUCKET, 'receipts/late.json', '{}');
+    };
+    const r = await destroy('--yes', '--no-color');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/! \[\d+\/37\] DataBucketE3889A50 DELETE_FAILED: The bucket you tried to delete is not empty/);
+    expect(r.stderr).toMatch(/TapStack-des is DELETE_FAILED; emptying what can be emptied and deleting once more/);
+    expect(r.stdout).toMatch(/^TapStack-des: destroyed \(1 object version\(s\) removed, after 2 attempts\)/);
+    expect(stack()).toBeUndefined();
+  });
+
+  it('when the retry fails too, reports the causes and exits 1', async () => {
+    fake.before = (call) => {
+      if (call === 'DeleteStack') fake.s3.putObject(BUCKET, `receipts/${fake.calls.length}.json`, '{}');
+    };
+    const r = await destroy('--yes', '--no-color');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      'TapStack-des: destroy failed, stack is DELETE_FAILED\n' +
+        '  DataBucketE3889A50 (AWS::S3::Bucket) DELETE_FAILED: The bucket you tried to delete is not empty (Service: S3, Status Code: 409)\n' +
+        'Resolve the causes above, then run `tap destroy --env des` again.\n',
+    );
+    expect(fake.calls.filter((c) => c === 'DeleteStack')).toHaveLength(2);
+  });
+
+  it('--no-wait returns once deletion has started', async () => {
+    const r = await destroy('--yes', '--no-wait', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'started' });
+    expect(stack()?.status).toBe('DELETE_IN_PROGRESS');
+  });
+});
