@@ -32,6 +32,6 @@ export default tseslint.config(
   },
   {
     files: ['bin/*.js', 'bench/**/*.js', 'bench/**/*.mjs', 'test/helpers/*.mjs', 'eslint.config.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', performance: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', performance: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },
   },
 );

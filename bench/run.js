@@ -1,11 +1,13 @@
 // `npm run bench`: wall times of the built CLI on this machine, each the median of several runs.
 //   tap --help        target < 150 ms
 //   tap synth         target <= 0.5 x `cdk synth` of the same stack (aws-cdk CLI, bench/cdk-app)
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+//   no-op deploy      API calls after synth against a deployed, unchanged stack: target <= 3, no change set
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startLoopbackCloudFormation } from './loopback-cfn.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cdkApp = fileURLToPath(new URL('./cdk-app/', import.meta.url));
@@ -37,7 +39,28 @@ const cdkArgs = [join(root, 'node_modules/aws-cdk/bin/cdk'), 'synth', '--quiet',
 const cdk = time('cdk synth (same stack)', 5, node, cdkArgs, cdkApp);
 rmSync(cdkOut, { recursive: true, force: true });
 
+// No-op deploy: the built CLI against a loopback CloudFormation that holds exactly this template.
+const synthOut = mkdtempSync(join(tmpdir(), 'tap-bench-synth-'));
+spawnSync(node, ['bin/tap.js', 'synth', '--env', 'bench', '--out', synthOut], { cwd: root, env });
+const template = readFileSync(join(synthOut, 'TapStack-bench.template.json'), 'utf8');
+rmSync(synthOut, { recursive: true, force: true });
+const endpoint = await startLoopbackCloudFormation({ stackName: 'TapStack-bench', template, tags: { 'tap:env': 'bench' } });
+const deployEnv = { ...env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_PROFILE: '' };
+// Asynchronous spawn: the loopback server answers from this process while tap runs.
+const deployResult = await new Promise((resolve) => {
+  const child = spawn(node, ['bin/tap.js', 'deploy', '--env', 'bench', '--endpoint-url', endpoint.url, '--json'], { cwd: root, env: deployEnv });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.on('close', (code) => resolve({ code, out }));
+});
+await endpoint.close();
+const calls = endpoint.requests;
+const kind = deployResult.code === 0 ? JSON.parse(deployResult.out).kind : `exit ${deployResult.code}`;
+console.log(`${'no-op deploy'.padEnd(34)} ${String(calls.length).padStart(6)} calls (${calls.join(', ')}; result: ${kind})`);
+
 const ratio = tap / cdk;
 console.log('');
 console.log(`tap --help: ${help.toFixed(0)} ms (target < 150 ms): ${help < 150 ? 'met' : 'MISSED'}`);
 console.log(`tap synth / cdk synth: ${ratio.toFixed(2)} (target <= 0.50): ${ratio <= 0.5 ? 'met' : 'MISSED'}`);
+const noop = kind === 'no-changes' && calls.length <= 3 && !calls.includes('CreateChangeSet');
+console.log(`no-op deploy: ${calls.length} API calls after synth, no change set (target <= 3): ${noop ? 'met' : 'MISSED'}`);

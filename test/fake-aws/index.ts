@@ -92,7 +92,7 @@ export class FakeAws {
   }
 
   /** The object a TemplateURL points at (path style or virtual-hosted style). */
-  private templateFromUrl(url: string): string {
+  templateFromUrl(url: string): string {
     const u = new URL(url);
     const hosted = /^([^.]+)\.s3\./.exec(u.hostname);
     const [bucket, ...key] = hosted ? [hosted[1] ?? '', ...u.pathname.slice(1).split('/')] : u.pathname.slice(1).split('/');

@@ -1,0 +1,48 @@
+// A CloudFormation endpoint on loopback, speaking the service's real wire protocol (awsQuery: form
+// posts in, XML out), for one settled stack. Used by the retry test and by `npm run bench` to count
+// the calls a no-op deploy makes. Faults are answered the way CloudFormation answers them.
+import { createServer } from 'node:http';
+
+const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+const FAULTS = {
+  Throttling: { status: 400, type: 'Sender', message: 'Rate exceeded' },
+  ServiceUnavailable: { status: 503, type: 'Receiver', message: 'Service is unavailable' },
+  InternalFailure: { status: 500, type: 'Receiver', message: 'An internal error occurred' },
+};
+
+const xml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const members = (items, render) => items.map((i) => `<member>${render(i)}</member>`).join('');
+const respond = (action, result) => `<${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></${action}Response>`;
+
+/**
+ * @param {{ stackName: string, template: string, tags: Record<string, string>, faults?: Record<string, string[]> }} stack
+ * @returns {Promise<{ url: string, requests: string[], close(): Promise<void> }>}
+ */
+export async function startLoopbackCloudFormation(stack) {
+  const requests = [];
+  const faults = Object.fromEntries(Object.entries(stack.faults ?? {}).map(([k, v]) => [k, [...v]]));
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const params = new URLSearchParams(body);
+      const action = params.get('Action') ?? '';
+      requests.push(action);
+      const fault = faults[action]?.shift();
+      const send = (status, text) => res.writeHead(status, { 'content-type': 'text/xml' }).end(text);
+      if (fault) {
+        const f = FAULTS[fault];
+        return send(f.status, `<ErrorResponse xmlns="${NS}"><Error><Type>${f.type}</Type><Code>${fault}</Code><Message>${f.message}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
+      }
+      if (action === 'DescribeStacks') {
+        const tags = members(Object.entries(stack.tags), ([k, v]) => `<Key>${xml(k)}</Key><Value>${xml(v)}</Value>`);
+        return send(200, respond(action, `<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/${stack.stackName}/1</StackId><StackName>${stack.stackName}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-25T12:00:00Z</CreationTime><EnableTerminationProtection>false</EnableTerminationProtection><Tags>${tags}</Tags><Outputs><member><OutputKey>ApiUrl</OutputKey><OutputValue>https://api.example/dev/</OutputValue></member></Outputs></member></Stacks>`));
+      }
+      if (action === 'GetTemplate') return send(200, respond(action, `<TemplateBody>${xml(stack.template)}</TemplateBody>`));
+      return send(400, `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>${xml(action)} is not served by the loopback endpoint</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

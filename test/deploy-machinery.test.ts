@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stagingBucketName, templateSource } from '../src/deploy/staging.js';
+import { FakeAws } from './fake-aws/index.js';
+import { awsError } from './fake-aws/errors.js';
+import { testDeps } from './helpers/deps.js';
+import { ndjson } from './helpers/ndjson.js';
+import { runTap } from './helpers/run-tap.js';
+
+vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
+
+let fake: FakeAws;
+beforeEach(() => {
+  fake = new FakeAws().install();
+});
+afterEach(() => fake.restore());
+
+describe('template staging', () => {
+  const big = JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: 'x'.repeat(60_000) } } } });
+
+  it('sends a template within 51,200 bytes inline, with no S3 call', async () => {
+    const body = JSON.stringify({ Resources: {} });
+    expect(await templateSource('TapStack-s', body, testDeps())).toEqual({ TemplateBody: body });
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('stages a larger one in a private, encrypted, expiring bucket created on first need, and CloudFormation reads it', async () => {
+    const bucket = stagingBucketName('123456789012', 'us-east-1');
+    const first = await templateSource('TapStack-s', big, testDeps());
+    expect(first).toEqual({ TemplateURL: expect.stringMatching(new RegExp(`^https://${bucket}\\.s3\\.us-east-1\\.amazonaws\\.com/templates/TapStack-s/[0-9a-f]{64}\\.json$`)) });
+    expect(fake.calls).toEqual(['GetCallerIdentity', 'HeadBucket', 'CreateBucket', 'PutPublicAccessBlock', 'PutBucketEncryption', 'PutBucketLifecycleConfiguration', 'PutObject']);
+    expect(fake.s3.buckets.get(bucket)?.config).toMatchObject({
+      publicAccessBlock: { BlockPublicAcls: true, RestrictPublicBuckets: true },
+      encryption: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      lifecycle: { Rules: [{ Status: 'Enabled', Expiration: { Days: 1 } }] },
+    });
+
+    fake.resetCalls();
+    await templateSource('TapStack-s', big, testDeps());
+    expect(fake.calls).toEqual(['GetCallerIdentity', 'HeadBucket', 'PutObject']);
+
+    const created = fake.cloudFormation.createChangeSet({ StackName: 'TapStack-s', ChangeSetName: 'c1', ChangeSetType: 'CREATE', ...first }, (url) => fake.templateFromUrl(url));
+    expect(created.StackId).toMatch(/stack\/TapStack-s\//);
+  });
+});
+
+describe('stack-event polling', () => {
+  it('a poll that fails after the SDK retries (throttling, 5xx) is retried on the next tick', async () => {
+    let failures = 0;
+    fake.before = (call) => {
+      if (call === 'DescribeStackEvents' && fake.calls.length % 3 === 0 && failures < 4) {
+        failures++;
+        throw awsError(failures % 2 ? 'ThrottlingException' : 'InternalFailure', 'Rate exceeded', failures % 2 ? 400 : 500);
+      }
+    };
+    const r = await runTap(['deploy', '--env', 'poll', '--json']);
+    expect(r.code).toBe(0);
+    expect(failures).toBe(4);
+    expect(ndjson(r.stdout).result).toMatchObject({ kind: 'deployed', status: 'CREATE_COMPLETE' });
+  });
+
+  it('an access error is not retried: exit 3 with the reason', async () => {
+    fake.before = (call) => {
+      if (call === 'DescribeStackEvents') throw awsError('AccessDenied', 'User is not authorized to perform: cloudformation:DescribeStackEvents', 403);
+    };
+    const r = await runTap(['deploy', '--env', 'poll']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/AccessDenied: User is not authorized to perform: cloudformation:DescribeStackEvents/);
+  });
+});

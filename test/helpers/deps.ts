@@ -1,0 +1,24 @@
+import { AwsClients } from '../../src/aws/clients.js';
+import type { Deps } from '../../src/deps.js';
+import type { Io, Message } from '../../src/io/types.js';
+
+/** Deps for calling logic directly: real SDK clients (for aws-sdk-client-mock), messages collected. */
+export function testDeps(): Deps & { messages: Message[] } {
+  const messages: Message[] = [];
+  const io: Io = {
+    notify: (m) => void messages.push(m),
+    result: () => {},
+    ask: () => Promise.reject(new Error('no terminal in tests')),
+    close: () => {},
+    interactive: false,
+    color: false,
+  };
+  return {
+    aws: new AwsClients({ region: 'us-east-1' }),
+    io,
+    clock: () => new Date('2026-11-25T12:00:00Z'),
+    sleep: async () => {},
+    signal: new AbortController().signal,
+    messages,
+  };
+}
