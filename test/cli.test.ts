@@ -132,6 +132,19 @@ describe('tap diff without a region', () => {
     expect(cfn.calls()).toHaveLength(0);
   });
 
+  it('exits 3 without credentials, before synthesizing', async () => {
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']) vi.stubEnv(name, undefined);
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent');
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent');
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    const r = await runTap(['deploy', '--env', 'dev'], { credentials: false });
+    vi.unstubAllEnvs();
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/CredentialsProviderError: Could not load credentials from any providers\n.*hint: Check credentials/);
+    expect(r.stderr).not.toContain('Synthesizing');
+    expect(cfn.calls()).toHaveLength(0);
+  });
+
   it('treats an empty AWS_REGION as an environment problem (exit 3), not a failed job', async () => {
     vi.stubEnv('AWS_REGION', '');
     const r = await runTap(['diff', '--env', 'dev'], { env: { AWS_REGION: '' } });

@@ -12,12 +12,15 @@ export interface AwsConfig {
   readonly profile?: string;
   /** A custom endpoint for every service, e.g. a local emulator. @default AWS's public endpoints */
   readonly endpoint?: string;
+  /** Fixed credentials (tests). @default the SDK's standard provider chain */
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 interface ClientConfig {
   region?: string;
   profile?: string;
   endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   retryMode: 'adaptive';
   maxAttempts: number;
   customUserAgent: string;
@@ -34,9 +37,10 @@ export class AwsClients {
 
   /** The config every client gets; adaptive retries back off on throttling and retry 5xx, not 4xx. */
   clientConfig(): ClientConfig {
-    const { region, profile, endpoint } = this.config;
+    const { region, profile, endpoint, credentials } = this.config;
     return {
       ...(region ? { region } : {}),
+      ...(credentials ? { credentials } : {}),
       ...(profile ? { profile } : {}),
       ...(endpoint ? { endpoint } : {}),
       retryMode: 'adaptive',
@@ -47,6 +51,17 @@ export class AwsClients {
 
   cloudFormation(): Promise<CloudFormationClient> {
     return this.client('cloudformation', async () => (await import('@aws-sdk/client-cloudformation')).CloudFormationClient);
+  }
+
+  /**
+   * The CloudFormation client once its region and credentials resolve, so that a missing region or
+   * missing credentials fail in a moment, before seconds of synthesis.
+   */
+  async cloudFormationReady(): Promise<CloudFormationClient> {
+    const cfn = await this.cloudFormation();
+    await cfn.config.region();
+    await cfn.config.credentials();
+    return cfn;
   }
 
   s3(): Promise<S3Client> {

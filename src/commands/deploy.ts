@@ -67,8 +67,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   const names = namesFor(options.env);
   const tags = parseTags(options.env, options.tag);
   const outputsFile = checkOutputsFile(options.outputsFile);
-  const cfn = await deps.aws.cloudFormation();
-  await cfn.config.region();
+  const cfn = await deps.aws.cloudFormationReady();
   const synthesized = await synthesizeChecked(options.env, deps);
   const base = { env: options.env, stackName: names.stack };
   const wait = options.wait ?? true;

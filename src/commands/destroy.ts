@@ -35,8 +35,7 @@ export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyR
       hint: `run \`tap destroy --env ${options.env} --yes\` to confirm`,
     });
   }
-  const cfn = await deps.aws.cloudFormation();
-  await cfn.config.region();
+  const cfn = await deps.aws.cloudFormationReady();
   const wait = options.wait ?? true;
 
   let stack = await describeStack(cfn, names.stack);

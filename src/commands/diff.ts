@@ -31,8 +31,7 @@ export interface DiffResult {
 }
 
 export async function run(options: DiffOptions, deps: Deps): Promise<DiffResult> {
-  const cfn = await deps.aws.cloudFormation();
-  await cfn.config.region(); // a missing region fails here, before seconds of synthesis
+  const cfn = await deps.aws.cloudFormationReady();
   const synthesized = await synthesizeChecked(options.env, deps);
   deps.io.notify({ level: 'progress', code: 'diff.fetch', text: `Reading the deployed template of ${synthesized.stackName}` });
   const current = await deployedTemplate(cfn, synthesized.stackName);

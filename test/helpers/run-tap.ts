@@ -11,7 +11,7 @@ export interface TapRun {
 /** Runs the real CLI entry in-process with in-memory streams (no TTY unless asked). */
 export async function runTap(
   argv: string[],
-  options: { env?: Record<string, string>; tty?: boolean; answers?: string[]; signal?: AbortSignal; sleep?: (ms: number) => Promise<void> } = {},
+  options: { env?: Record<string, string>; tty?: boolean; answers?: string[]; credentials?: boolean; signal?: AbortSignal; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<TapRun> {
   // What ora needs of a terminal besides write().
   const cursor = { cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns: 100 };
@@ -24,7 +24,8 @@ export async function runTap(
       stdin: Object.assign(Readable.from((options.answers ?? []).map((a) => `${a}\n`)), { isTTY: options.tty }),
       env: { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...options.env },
     },
-    aws: (config) => new AwsClients(config),
+    // Static test credentials unless a test checks what happens without any.
+    aws: (config) => new AwsClients(options.credentials === false ? config : { ...config, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
     sleep: options.sleep ?? (async () => {}),
     signal: options.signal,
   });
