@@ -1,6 +1,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Deps } from '../deps.js';
-import { Aborted, isTransient, JobFailed } from '../errors.js';
+import { retryTransient } from '../aws/retry.js';
+import { Aborted, JobFailed } from '../errors.js';
 
 /** How often a change set being created is read. */
 const CHANGE_SET_POLL_MS = 1000;
@@ -63,14 +64,9 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
       await deleteChangeSet(cfn, id);
       throw new Aborted(`Stopped before executing; change set ${name} was deleted and nothing changed.`);
     }
-    let page;
-    try {
-      page = await cfn.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: id, StackName: request.stackName, NextToken: token }));
-    } catch (error) {
-      if (!isTransient(error)) throw error;
-      await deps.sleep(CHANGE_SET_POLL_MS);
-      continue;
-    }
+    const page = await retryTransient(deps, CHANGE_SET_POLL_MS, () =>
+      cfn.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: id, StackName: request.stackName, NextToken: token })),
+    );
     if (page.Status === 'FAILED') {
       if (NO_CHANGES.some((p) => p.test(page.StatusReason ?? ''))) {
         await deleteChangeSet(cfn, id);

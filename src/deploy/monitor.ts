@@ -1,12 +1,11 @@
 import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
 import type { Deps } from '../deps.js';
-import { Aborted, isTransient, JobFailed } from '../errors.js';
+import { retryTransient } from '../aws/retry.js';
+import { Aborted, JobFailed } from '../errors.js';
 import { describeStack, stateOf, type StackInfo } from './stack.js';
 
 /** How often the stack's events are read. @default 2 s, as the issue and the console do */
 export const POLL_MS = 2000;
-/** Consecutive failed polls (after the SDK's own retries) before the monitor gives up. */
-const MAX_FAILED_POLLS = 5;
 
 /** One stack event, in the shape tap prints and streams. */
 export interface StackEventRecord {
@@ -61,7 +60,7 @@ export class StackMonitor {
   static async start(cfn: CloudFormationClient, stack: { id: string; name: string }, deps: Deps): Promise<StackMonitor> {
     const monitor = new StackMonitor(cfn, stack, deps);
     const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
-    const page = await cfn.send(new DescribeStackEventsCommand({ StackName: stack.id }));
+    const page = await retryTransient(deps, POLL_MS, () => cfn.send(new DescribeStackEventsCommand({ StackName: stack.id })));
     for (const e of page.StackEvents ?? []) monitor.seen.add(e.EventId ?? '');
     return monitor;
   }
@@ -71,17 +70,9 @@ export class StackMonitor {
    * Ctrl-C stops the watching only: the stack operation goes on in CloudFormation.
    */
   async follow(total?: number): Promise<Outcome> {
-    let failedPolls = 0;
     for (;;) {
       this.checkInterrupt();
-      let fresh: StackEventRecord[] = [];
-      try {
-        fresh = await this.poll();
-        failedPolls = 0;
-      } catch (error) {
-        if (!isTransient(error) || ++failedPolls >= MAX_FAILED_POLLS) throw error;
-        this.deps.io.notify({ level: 'debug', code: 'stack.poll-failed', text: `reading events failed (${(error as Error).name}); retrying` });
-      }
+      const fresh = await retryTransient(this.deps, POLL_MS, () => this.poll());
       for (const e of fresh) {
         const end = this.record(e, total);
         if (end) return this.outcome(end);
