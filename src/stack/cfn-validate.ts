@@ -1,7 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import type { Finding } from './synth.js';
 
 /**
@@ -35,8 +37,20 @@ export function levelOf(severity: string): Finding['level'] {
   return severity === 'error' || severity === 'fatal' ? 'error' : 'warning';
 }
 
-async function createValidate(scratchDir: string): Promise<Validate> {
-  const { CloudFormationValidatePlugin } = await import('aws-cdk-lib');
+/**
+ * The plugin class. Its own module loads in milliseconds, where `import('aws-cdk-lib')` takes a third
+ * of a second, so it is required by file (exports maps only bind bare specifiers); should a release
+ * move the file, the package's public export is used.
+ */
+function pluginClass(): typeof CloudFormationValidatePlugin {
+  const require = createRequire(import.meta.url);
+  const file = join(dirname(require.resolve('aws-cdk-lib')), 'core/lib/validation/cloudformation-validate-plugin.js');
+  if (existsSync(file)) return (require(file) as { CloudFormationValidatePlugin: typeof CloudFormationValidatePlugin }).CloudFormationValidatePlugin;
+  return (require('aws-cdk-lib') as { CloudFormationValidatePlugin: typeof CloudFormationValidatePlugin }).CloudFormationValidatePlugin;
+}
+
+function createValidate(scratchDir: string): Validate {
+  const CloudFormationValidatePlugin = pluginClass();
   const plugin = new CloudFormationValidatePlugin();
   const run = (templatePath: string): Violation[] =>
     plugin.validate({ templatePaths: [templatePath], stackTemplates: [{ stackConstructPath: 'stack', templatePath }] } as never)
@@ -63,7 +77,7 @@ export interface Validator {
 /** Starts the engine now (in a worker when running from the built CLI); validate once synth is done. */
 export function startValidator(scratchDir: string): Validator {
   if (!import.meta.url.endsWith('.js')) {
-    const ready = createValidate(scratchDir);
+    const ready = Promise.resolve().then(() => createValidate(scratchDir));
     return { validate: async (path) => (await ready)(path), close: async () => {} };
   }
   const worker = new Worker(new URL(import.meta.url), { workerData: { tapValidator: scratchDir } });
@@ -91,7 +105,7 @@ if (!isMainThread && (workerData as { tapValidator?: string } | null)?.tapValida
   const port = parentPort;
   // Baseline WASM code only: optimizing tier-up jobs make the engine slow to start and slow to exit.
   setFlagsFromString('--liftoff-only');
-  const ready = createValidate((workerData as { tapValidator: string }).tapValidator);
+  const ready = Promise.resolve().then(() => createValidate((workerData as { tapValidator: string }).tapValidator));
   port.once('message', (path: string) => {
     ready.then(
       (validate) => port.postMessage({ findings: validate(path) }),
