@@ -34,6 +34,7 @@ export interface Overrides {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Stands in for Ctrl-C. @default aborted by SIGINT */
   readonly signal?: AbortSignal;
+  readonly fetch?: typeof fetch;
 }
 
 function abortableSleep(signal: AbortSignal): (ms: number) => Promise<void> {
@@ -174,6 +175,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
       clock: overrides.clock ?? (() => new Date()),
       sleep: overrides.sleep ?? abortableSleep(signal),
       signal,
+      fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
     };
     const command = await load();
     const result = await command.run(options as O, deps);

@@ -10,4 +10,6 @@ export interface Deps {
   readonly sleep: (ms: number) => Promise<void>;
   /** Aborted on Ctrl-C (SIGINT): long-running commands stop watching, or cancel what they own. */
   readonly signal: AbortSignal;
+  /** HTTP for the API itself (probes, the canary); tests route it to a local server or the fake. */
+  readonly fetch: typeof fetch;
 }

@@ -2,7 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { namesFor } from '../src/stack/naming.js';
-import { ARCHIVE_RETENTION_DAYS, OUTPUTS, RECEIPT_EXPIRY_DAYS, RULE_RETRY, TapStack, traceFilter } from '../src/stack/tap-stack.js';
+import { ARCHIVE_RETENTION_DAYS, OUTPUTS, RECEIPT_EXPIRY_DAYS, RULE_RETRY, RUNTIME, traceFilter } from '../src/stack/spec.js';
+import { FUNCTION_RUNTIME, TapStack } from '../src/stack/tap-stack.js';
 
 const names = namesFor('dev');
 let template: Template;
@@ -90,7 +91,7 @@ describe('embedded stack', () => {
       Targets: [
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Processor'), 'Arn'] },
-          RetryPolicy: { MaximumRetryAttempts: RULE_RETRY.attempts, MaximumEventAgeInSeconds: RULE_RETRY.maxEventAge.toSeconds() },
+          RetryPolicy: { MaximumRetryAttempts: RULE_RETRY.attempts, MaximumEventAgeInSeconds: RULE_RETRY.maxEventAgeSeconds },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Dlq'), 'Arn'] } },
         }),
       ],
@@ -106,13 +107,17 @@ describe('embedded stack', () => {
     expect(traceFilter(names)).toContain('srv-processor-dev');
   });
 
+  it('uses the runtime that verify expects (spec.ts)', () => {
+    expect(FUNCTION_RUNTIME.name).toBe(RUNTIME);
+  });
+
   it.each([
     ['srv-handler-dev', 10],
     ['srv-processor-dev', 30],
   ])('runs %s traced, with Insights, 256 MB, inline code and service discovery', (name, timeout) => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: name,
-      Runtime: 'nodejs24.x',
+      Runtime: RUNTIME,
       Handler: 'index.handler',
       MemorySize: 256,
       Timeout: timeout,

@@ -1,7 +1,12 @@
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { XRayClient } from '@aws-sdk/client-xray';
 import { VERSION } from '../version.js';
 
 /** How every SDK client is built: one place for region, profile, endpoint, retries and user agent. */
@@ -76,6 +81,26 @@ export class AwsClients {
 
   kms(): Promise<KMSClient> {
     return this.client('kms', async () => (await import('@aws-sdk/client-kms')).KMSClient);
+  }
+
+  lambda(): Promise<LambdaClient> {
+    return this.client('lambda', async () => (await import('@aws-sdk/client-lambda')).LambdaClient);
+  }
+
+  apiGateway(): Promise<APIGatewayClient> {
+    return this.client('apigateway', async () => (await import('@aws-sdk/client-api-gateway')).APIGatewayClient);
+  }
+
+  xray(): Promise<XRayClient> {
+    return this.client('xray', async () => (await import('@aws-sdk/client-xray')).XRayClient);
+  }
+
+  eventBridge(): Promise<EventBridgeClient> {
+    return this.client('eventbridge', async () => (await import('@aws-sdk/client-eventbridge')).EventBridgeClient);
+  }
+
+  sqs(): Promise<SQSClient> {
+    return this.client('sqs', async () => (await import('@aws-sdk/client-sqs')).SQSClient);
   }
 
   private async client<T>(key: string, load: () => Promise<new (config: ClientConfig) => T>, extra: object = {}): Promise<T> {

@@ -12,40 +12,17 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import type { Construct } from 'constructs';
 import { bucketName, namesFor, type EnvNames } from './naming.js';
+import { ARCHIVE_RETENTION_DAYS, FUNCTION_MEMORY_MB, OUTPUTS, RECEIPT_EXPIRY_DAYS, RULE_RETRY, traceFilter } from './spec.js';
 
 /** Runtime of both functions: the newest Node.js runtime in aws-cdk-lib that is not deprecated. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const INSIGHTS_VERSION = lambda.LambdaInsightsVersion.VERSION_1_0_498_0;
-export const FUNCTION_MEMORY_MB = 256;
-/** Rule delivery: EventBridge retries this often, for at most this long, then sends to the DLQ. */
-export const RULE_RETRY = { attempts: 8, maxEventAge: Duration.hours(2) };
-export const ARCHIVE_RETENTION_DAYS = 7;
-/** Receipts are proof of delivery, not data: they expire quickly. */
-export const RECEIPT_EXPIRY_DAYS = 3;
-
-/** Names of the stack outputs, which later commands (verify, status, destroy) read. */
-export const OUTPUTS = {
-  apiUrl: 'ApiUrl',
-  busName: 'EventBusName',
-  busArn: 'EventBusArn',
-  archiveName: 'ArchiveName',
-  xrayGroup: 'XRayGroupName',
-  handlerName: 'HandlerFunctionName',
-  processorName: 'ProcessorFunctionName',
-  bucketName: 'DataBucketName',
-  dlqUrl: 'DlqUrl',
-} as const;
 
 export interface TapStackProps extends StackProps {
   /** The env name; every physical name is derived from it. */
   readonly envName: string;
   /** Written to the `tap:version` tag. */
   readonly tapVersion: string;
-}
-
-/** The X-Ray filter expression of an env's group: the API stage and both functions. */
-export function traceFilter(names: EnvNames): string {
-  return [`${names.api}/${names.env}`, names.handler, names.processor].map((s) => `service("${s}")`).join(' OR ');
 }
 
 type FunctionKind = 'handler' | 'processor';
@@ -109,7 +86,7 @@ export class TapStack extends Stack {
       targets: [
         new targets.LambdaFunction(processor, {
           retryAttempts: RULE_RETRY.attempts,
-          maxEventAge: RULE_RETRY.maxEventAge,
+          maxEventAge: Duration.seconds(RULE_RETRY.maxEventAgeSeconds),
           deadLetterQueue: dlq,
         }),
       ],

@@ -11,7 +11,7 @@ export interface TapRun {
 /** Runs the real CLI entry in-process with in-memory streams (no TTY unless asked). */
 export async function runTap(
   argv: string[],
-  options: { env?: Record<string, string>; tty?: boolean; answers?: string[]; credentials?: boolean; signal?: AbortSignal; sleep?: (ms: number) => Promise<void> } = {},
+  options: { env?: Record<string, string>; tty?: boolean; answers?: string[]; credentials?: boolean; signal?: AbortSignal; sleep?: (ms: number) => Promise<void>; fetch?: typeof fetch } = {},
 ): Promise<TapRun> {
   // What ora needs of a terminal besides write().
   const cursor = { cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns: 100 };
@@ -28,6 +28,7 @@ export async function runTap(
     aws: (config) => new AwsClients(options.credentials === false ? config : { ...config, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
     sleep: options.sleep ?? (async () => {}),
     signal: options.signal,
+    fetch: options.fetch,
   });
   return { code, stdout, stderr };
 }
