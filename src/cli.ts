@@ -57,6 +57,7 @@ Examples:
   $ tap synth --env dev --out cdk.out        write TapStack-dev.template.json
   $ tap diff --env staging --fail            exit 1 when staging differs from the code
   $ tap deploy --env staging                 change-set deploy with live progress
+  $ tap verify --env ci --junit report.xml   post-deploy checks with an end-to-end canary
   $ tap destroy --env dev                    confirmed teardown
 
 Exit codes: 0 ok, 1 the job failed, 2 bad input or usage, 3 AWS access or environment problem, 130 interrupted.`;
@@ -126,6 +127,33 @@ AWS permissions: cloudformation:Describe*, GetTemplate, CreateChangeSet, Describ
 DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, plus what the stack's resources need.`,
     )
     .action((_o, cmd: Command) => execute(() => import('./commands/deploy.js'), cmd));
+
+  program
+    .command('verify')
+    .description('check the deployed env end to end: configuration, API, and a canary event traced through X-Ray')
+    .addOption(envOption())
+    .option('--only <ids>', 'run only these checks (comma-separated), with the checks they need')
+    .option('--skip <ids>', 'leave these checks out (comma-separated)')
+    .option('--no-canary', 'read-only: send no canary event, write nothing')
+    .option('--drift', 'also run CloudFormation drift detection', false)
+    .option('--timeout <seconds>', 'how long the canary waits for its receipt and trace', '60')
+    .option('--junit <file>', 'write a JUnit XML report for CI')
+    .option('--strict', 'warnings fail the run', false)
+    .addHelpText(
+      'after',
+      `
+Checks: stack, api, lambda-config, api-tracing, xray-group, event-bus, archive, rule, dlq,
+canary-delivery, canary-trace, drift (with --drift).
+
+Examples:
+  $ tap verify --env ci --junit report.xml
+  $ tap verify --env prod --no-canary --json
+  $ tap verify --env dev --only canary-trace --timeout 120
+
+Exit codes: 0 nothing failed (warnings allowed unless --strict), 1 a check failed, 3 AWS could not be
+reached or refused the caller. The README lists the read-only IAM policy for --no-canary.`,
+    )
+    .action((_o, cmd: Command) => execute(() => import('./commands/verify.js'), cmd));
 
   program
     .command('destroy')

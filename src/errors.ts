@@ -51,6 +51,12 @@ const ACCESS_ERRORS = new Set([
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT']);
 
+/** True when the error means AWS could not be reached or refused this caller (exit 3), not a finding. */
+export function isAccessProblem(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; message?: string };
+  return (e?.name !== undefined && ACCESS_ERRORS.has(e.name)) || (e?.code !== undefined && NETWORK_CODES.has(e.code)) || /Region is missing|Region not accepted/i.test(e?.message ?? '');
+}
+
 /** Turns anything thrown into a TapError, keeping the AWS error's name and message visible. */
 export function toTapError(error: unknown): TapError {
   if (error instanceof TapError) return error;

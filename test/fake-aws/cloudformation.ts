@@ -2,7 +2,16 @@ import type { Change, StackEvent } from '@aws-sdk/client-cloudformation';
 import { validationError } from './errors.js';
 import { Resolver, type ResourceHooks, type TemplateResource } from './resources.js';
 
-type Template = { Resources?: Record<string, TemplateResource>; Outputs?: Record<string, { Value: unknown }> };
+type Template = { Resources?: Record<string, TemplateResource>; Outputs?: Record<string, { Value: unknown }>; Mappings?: Record<string, Record<string, Record<string, unknown>>> };
+
+/** A deployed resource with its properties resolved, as the other fake services see it. */
+export interface LiveResource {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly physicalId: string;
+  readonly arn: string;
+  readonly properties: Record<string, unknown>;
+}
 
 interface Resource {
   logicalId: string;
@@ -82,6 +91,7 @@ export class FakeCloudFormation {
     this.tick(stack);
     const template = JSON.parse(stack.templateBody) as Template;
     const physical = new Map([...stack.resources.values()].map((r) => [r.logicalId, r]));
+    const mappings = template.Mappings ?? {};
     return {
       Stacks: [
         {
@@ -95,7 +105,7 @@ export class FakeCloudFormation {
           Tags: Object.entries(stack.tags).map(([Key, Value]) => ({ Key, Value })),
           Parameters: [],
           Outputs: /COMPLETE$/.test(stack.status)
-            ? Object.entries(template.Outputs ?? {}).map(([OutputKey, o]) => ({ OutputKey, OutputValue: String(this.resolver.resolve(o.Value, physical)) }))
+            ? Object.entries(template.Outputs ?? {}).map(([OutputKey, o]) => ({ OutputKey, OutputValue: String(this.resolver.resolve(o.Value, physical, mappings)) }))
             : [],
         },
       ],
@@ -215,6 +225,25 @@ export class FakeCloudFormation {
     return { StackId: stack.id };
   }
 
+  /** What drift detection finds: IN_SYNC, or DRIFTED with this many resources. */
+  drift: { status: 'IN_SYNC' | 'DRIFTED'; resources: number } = { status: 'IN_SYNC', resources: 0 };
+  private readonly detections = new Map<string, number>();
+
+  detectStackDrift(input: { StackName?: string }) {
+    this.find(input.StackName ?? '');
+    const id = this.uuid();
+    this.detections.set(id, 0);
+    return { StackDriftDetectionId: id };
+  }
+
+  /** In progress on the first read, complete on the next. */
+  describeStackDriftDetectionStatus(input: { StackDriftDetectionId?: string }) {
+    const reads = (this.detections.get(input.StackDriftDetectionId ?? '') ?? 0) + 1;
+    this.detections.set(input.StackDriftDetectionId ?? '', reads);
+    if (reads === 1) return { StackDriftDetectionId: input.StackDriftDetectionId, DetectionStatus: 'DETECTION_IN_PROGRESS' };
+    return { StackDriftDetectionId: input.StackDriftDetectionId, DetectionStatus: 'DETECTION_COMPLETE', StackDriftStatus: this.drift.status, DriftedStackResourceCount: this.drift.resources };
+  }
+
   // ---- helpers for tests ----
 
   /** Runs the stack's current operation to its end, as if time passed. */
@@ -225,6 +254,24 @@ export class FakeCloudFormation {
 
   stack(name: string): FakeStack | undefined {
     return this.live(name);
+  }
+
+  /** Every deployed resource of a type, across live stacks, with resolved properties. */
+  resources(type: string): LiveResource[] {
+    return this.stacks
+      .filter((s) => s.status !== 'DELETE_COMPLETE')
+      .flatMap((stack) => {
+        const mappings = (JSON.parse(stack.templateBody) as Template).Mappings ?? {};
+        return [...stack.resources.values()]
+          .filter((r) => r.type === type)
+          .map((r) => ({
+            stackName: stack.name,
+            logicalId: r.logicalId,
+            physicalId: r.physicalId,
+            arn: this.resolver.arn(r.type, r.physicalId),
+            properties: (this.resolver.resolve(r.properties ?? {}, stack.resources, mappings) ?? {}) as Record<string, unknown>,
+          }));
+      });
   }
 
   // ---- behaviour ----

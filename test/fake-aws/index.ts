@@ -1,11 +1,17 @@
+import * as apigwSdk from '@aws-sdk/client-api-gateway';
 import * as cfnSdk from '@aws-sdk/client-cloudformation';
+import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
+import * as lambdaSdk from '@aws-sdk/client-lambda';
 import * as s3Sdk from '@aws-sdk/client-s3';
+import * as sqsSdk from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import * as xraySdk from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakeCloudFormation, type FakeCloudFormationOptions } from './cloudformation.js';
 import { awsError } from './errors.js';
 import { FakeS3 } from './s3.js';
+import { FakeServerless } from './serverless.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -19,6 +25,10 @@ export class FakeAws {
   readonly calls: string[] = [];
   readonly s3: FakeS3;
   readonly cloudFormation: FakeCloudFormation;
+  /** The env running behind deployed stacks: API, bus, rules, functions, X-Ray. */
+  readonly serverless: FakeServerless;
+  /** Delay every answer by this many milliseconds of real time (benchmarks). */
+  latencyMs = 0;
   /** KMS keys scheduled for deletion by a stack delete: key id -> deletion date. */
   readonly keysPendingDeletion = new Map<string, Date>();
   /** Runs before each call is answered: a test's way to make something happen "meanwhile". */
@@ -40,7 +50,11 @@ export class FakeAws {
       },
     };
     this.cloudFormation = new FakeCloudFormation(hooks, now, REGION, ACCOUNT, { eventsPerPoll: 4, eventPageSize: 10, ...options });
+    this.serverless = new FakeServerless(this.cloudFormation, this.s3, now);
   }
+
+  /** `fetch` that reaches the fake API Gateway (pass it to runTap). */
+  readonly fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => this.serverless.fetch(input, init);
 
   /** Points every SDK client at this fake until `restore()`. */
   install(): this {
@@ -56,6 +70,8 @@ export class FakeAws {
     this.route(cfn, cfnSdk.ExecuteChangeSetCommand, (i) => cf.executeChangeSet(i));
     this.route(cfn, cfnSdk.DeleteStackCommand, (i) => cf.deleteStack(i));
     this.route(cfn, cfnSdk.UpdateTerminationProtectionCommand, (i) => cf.updateTerminationProtection(i));
+    this.route(cfn, cfnSdk.DetectStackDriftCommand, (i) => cf.detectStackDrift(i));
+    this.route(cfn, cfnSdk.DescribeStackDriftDetectionStatusCommand, (i) => cf.describeStackDriftDetectionStatus(i));
 
     const s3 = mockClient(s3Sdk.S3Client);
     const b = (i: { Bucket?: string }) => i.Bucket ?? '';
@@ -67,6 +83,27 @@ export class FakeAws {
     this.route(s3, s3Sdk.PutObjectCommand, (i) => ({ VersionId: this.s3.putObject(b(i), i.Key ?? '', typeof i.Body === 'string' ? i.Body : '') }));
     this.route(s3, s3Sdk.ListObjectVersionsCommand, (i) => this.s3.listObjectVersions(i));
     this.route(s3, s3Sdk.DeleteObjectsCommand, (i) => this.s3.deleteObjects(b(i), i.Delete?.Objects ?? []));
+    this.route(s3, s3Sdk.GetObjectCommand, (i) => {
+      const text = this.s3.getObject(b(i), i.Key ?? '');
+      return { Body: { transformToString: () => Promise.resolve(text) } };
+    });
+    this.route(s3, s3Sdk.ListObjectsV2Command, (i) => ({ Contents: this.s3.listObjects(b(i), i.Prefix), IsTruncated: false }));
+
+    const sv = this.serverless;
+    const lambda = mockClient(lambdaSdk.LambdaClient);
+    this.route(lambda, lambdaSdk.GetFunctionConfigurationCommand, (i) => sv.functionConfiguration(i.FunctionName ?? ''));
+    const apigw = mockClient(apigwSdk.APIGatewayClient);
+    this.route(apigw, apigwSdk.GetStageCommand, (i) => sv.stage(i.restApiId ?? '', i.stageName ?? ''));
+    const xray = mockClient(xraySdk.XRayClient);
+    this.route(xray, xraySdk.GetGroupCommand, (i: { GroupName?: string }) => sv.group(i.GroupName ?? ''));
+    this.route(xray, xraySdk.BatchGetTracesCommand, (i) => sv.batchGetTraces(i.TraceIds ?? []));
+    const events = mockClient(eventsSdk.EventBridgeClient);
+    this.route(events, eventsSdk.DescribeEventBusCommand, (i: { Name?: string }) => sv.eventBus(i.Name ?? 'default'));
+    this.route(events, eventsSdk.DescribeArchiveCommand, (i) => sv.archive(i.ArchiveName ?? ''));
+    this.route(events, eventsSdk.DescribeRuleCommand, (i) => sv.rule(i.Name ?? '').rule);
+    this.route(events, eventsSdk.ListTargetsByRuleCommand, (i) => sv.rule(i.Rule ?? '').targets);
+    const sqs = mockClient(sqsSdk.SQSClient);
+    this.route(sqs, sqsSdk.GetQueueAttributesCommand, (i) => sv.queueAttributes(i.QueueUrl ?? ''));
 
     const sts = mockClient(STSClient);
     this.route(sts, GetCallerIdentityCommand, () => ({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/tester`, UserId: 'AIDATESTER' }));
@@ -78,7 +115,7 @@ export class FakeAws {
       return { KeyMetadata: { KeyId: i.KeyId, KeyState: 'PendingDeletion', DeletionDate: date } };
     });
 
-    this.mocks.push(cfn, s3, sts, kms);
+    this.mocks.push(cfn, s3, sts, kms, lambda, apigw, xray, events, sqs);
     return this;
   }
 
@@ -107,10 +144,13 @@ export class FakeAws {
     const name = command.name.replace(/Command$/, '');
     mock.on(command as never).callsFake((input: I) => {
       this.calls.push(name);
-      return Promise.resolve().then(() => {
-        this.before?.(name);
-        return handler(input);
-      });
+      const delay = this.latencyMs ? new Promise((r) => setTimeout(r, this.latencyMs)) : Promise.resolve();
+      return delay
+        .then(() => this.serverless.pump())
+        .then(() => {
+          this.before?.(name);
+          return handler(input);
+        });
     });
   }
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** A resource as the template declares it. */
 export interface TemplateResource {
   Type: string;
@@ -40,6 +42,8 @@ export class Resolver {
     const named = prop ? r.Properties?.[prop] : undefined;
     if (named !== undefined) return String(this.resolve(named, resources));
     if (r.Type === 'AWS::KMS::Key') return `key-${logicalId.toLowerCase()}`;
+    // API ids are 10 lowercase letters and digits (the first label of the execute-api host).
+    if (r.Type === 'AWS::ApiGateway::RestApi') return createHash('sha256').update(`${stackName}/${logicalId}`).digest('hex').slice(0, 10);
     return `${stackName}-${logicalId}`.slice(0, 60);
   }
 
@@ -49,25 +53,55 @@ export class Resolver {
     return before.Type !== after.Type || (prop !== undefined && JSON.stringify(before.Properties?.[prop]) !== JSON.stringify(after.Properties?.[prop]));
   }
 
-  resolve(value: unknown, resources: Map<string, { physicalId: string; type: string }>): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.resolve(v, resources));
+  /** The ARN a resource's `Fn::GetAtt [id, Arn]` gives, in each service's format. */
+  arn(type: string, physicalId: string): string {
+    const [, service = '', kind = ''] = type.split('::');
+    const at = `${this.region}:${this.account}`;
+    switch (type) {
+      case 'AWS::Lambda::Function':
+        return `arn:aws:lambda:${at}:function:${physicalId}`;
+      case 'AWS::Events::EventBus':
+        return `arn:aws:events:${at}:event-bus/${physicalId}`;
+      case 'AWS::Events::Archive':
+        return `arn:aws:events:${at}:archive/${physicalId}`;
+      case 'AWS::Events::Rule':
+        return `arn:aws:events:${at}:rule/${physicalId}`;
+      case 'AWS::Logs::LogGroup':
+        return `arn:aws:logs:${at}:log-group:${physicalId}:*`;
+      case 'AWS::S3::Bucket':
+        return `arn:aws:s3:::${physicalId}`;
+      case 'AWS::IAM::Role':
+        return `arn:aws:iam::${this.account}:role/${physicalId}`;
+      case 'AWS::SQS::Queue':
+        return `arn:aws:sqs:${at}:${physicalId}`;
+      default:
+        return `arn:aws:${service.toLowerCase()}:${at}:${kind.toLowerCase()}/${physicalId}`;
+    }
+  }
+
+  resolve(value: unknown, resources: Map<string, { physicalId: string; type: string }>, mappings: Record<string, Record<string, Record<string, unknown>>> = {}): unknown {
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v, resources, mappings));
     if (value === null || typeof value !== 'object') return value;
     const o = value as Record<string, unknown>;
     if ('Ref' in o) return this.ref(String(o.Ref), resources);
     if ('Fn::GetAtt' in o) {
       const [id, attr] = o['Fn::GetAtt'] as [string, string];
       const r = resources.get(id);
-      return attr === 'Arn' ? `arn:aws:${r?.type.split('::')[1]?.toLowerCase()}:${this.region}:${this.account}:${r?.physicalId}` : `${r?.physicalId}.${attr}`;
+      return attr === 'Arn' && r ? this.arn(r.type, r.physicalId) : `${r?.physicalId}.${attr}`;
+    }
+    if ('Fn::FindInMap' in o) {
+      const [map, key, field] = (o['Fn::FindInMap'] as unknown[]).map((p) => String(this.resolve(p, resources, mappings)));
+      return mappings[map ?? '']?.[key ?? '']?.[field ?? ''];
     }
     if ('Fn::Join' in o) {
       const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
-      return parts.map((p) => this.resolve(p, resources)).join(sep);
+      return parts.map((p) => this.resolve(p, resources, mappings)).join(sep);
     }
     if ('Fn::Sub' in o) {
       const text = Array.isArray(o['Fn::Sub']) ? String(o['Fn::Sub'][0]) : String(o['Fn::Sub']);
       return text.replace(/\$\{([^}]+)\}/g, (_m, name: string) => String(this.ref(name, resources)));
     }
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, this.resolve(v, resources)]));
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, this.resolve(v, resources, mappings)]));
   }
 
   private ref(name: string, resources: Map<string, { physicalId: string; type: string }>): unknown {

@@ -1,0 +1,30 @@
+import { OUTPUTS } from '../stack/spec.js';
+import { type Check, fail, pass } from './check.js';
+
+/** `GET /` on the API: 200, JSON naming this env, with X-Ray and EventBridge reported on. */
+export const apiCheck: Check = {
+  id: 'api',
+  title: 'API health probe',
+  needs: ['stack'],
+  async run(ctx) {
+    const url = (await ctx.outputs())[OUTPUTS.apiUrl] ?? '';
+    const started = performance.now();
+    const res = await ctx.deps.fetch(url, { signal: AbortSignal.timeout(10_000) });
+    const latencyMs = Math.round(performance.now() - started);
+    const text = await res.text();
+    if (res.status !== 200) return fail(`GET ${url} answered ${res.status}: ${text.slice(0, 200)}`, 'look at the handler log group and the API access log', { status: res.status });
+    let body: { env?: string; features?: { xray?: boolean; eventbridge?: boolean } };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      return fail(`GET ${url} answered 200 with a body that is not JSON: ${text.slice(0, 200)}`, 'is the handler the one tap deploys?');
+    }
+    const problems = [
+      body.env !== ctx.env && `env is ${JSON.stringify(body.env)}, expected "${ctx.env}"`,
+      body.features?.xray !== true && 'features.xray is not true (tracing off?)',
+      body.features?.eventbridge !== true && 'features.eventbridge is not true (EVENT_BUS_NAME unset?)',
+    ].filter((p): p is string => typeof p === 'string');
+    if (problems.length) return fail(`GET ${url}: ${problems.join('; ')}`, `run \`tap deploy --env ${ctx.env}\``, { latencyMs });
+    return pass(`200 in ${latencyMs} ms, env ${body.env}, xray and eventbridge on`, { latencyMs });
+  },
+};

@@ -1,0 +1,85 @@
+import { describeStack, type StackInfo } from '../deploy/stack.js';
+import type { Deps } from '../deps.js';
+import { isAccessProblem, toTapError, UsageError } from '../errors.js';
+import { namesFor } from '../stack/naming.js';
+import { type Check, type CheckContext, CheckOutcome, type CheckResult, fail, type Outcome } from './check.js';
+import { CHECKS } from './index.js';
+
+export interface Selection {
+  /** Only these checks (and the checks they need). @default every check */
+  readonly only?: readonly string[];
+  readonly skip?: readonly string[];
+  /** Include the canary checks, which send an event and write a receipt. @default true */
+  readonly canary: boolean;
+  /** Include drift detection. @default false */
+  readonly drift: boolean;
+}
+
+/** The checks to run, in display order; unknown ids are a usage error. */
+export function selectChecks(sel: Selection): Check[] {
+  const ids = CHECKS.map((c) => c.id);
+  for (const id of [...(sel.only ?? []), ...(sel.skip ?? [])]) {
+    if (!ids.includes(id)) throw new UsageError(`unknown check '${id}'`, { hint: `checks: ${ids.join(', ')}` });
+  }
+  const wanted = new Set(
+    CHECKS.filter((c) => (sel.only ? sel.only.includes(c.id) : !c.optIn || sel.drift))
+      .filter((c) => !sel.skip?.includes(c.id))
+      .filter((c) => sel.canary || !c.canary)
+      .map((c) => c.id),
+  );
+  // A check brings the checks it reads (canary-trace brings canary-delivery).
+  for (let size = 0; size !== wanted.size; ) {
+    size = wanted.size;
+    for (const c of CHECKS) if (wanted.has(c.id)) for (const need of c.needs ?? []) wanted.add(need);
+  }
+  return CHECKS.filter((c) => wanted.has(c.id));
+}
+
+/**
+ * Runs the checks concurrently; a check that needs another waits for it and is skipped when it did
+ * not pass. Nothing thrown escapes: an error becomes the check's failure (marked when it means
+ * AWS could not be reached or refused the caller).
+ */
+export async function runChecks(env: string, checks: readonly Check[], deps: Deps, timeoutMs: number, onDone: (r: CheckResult) => void): Promise<CheckResult[]> {
+  const names = namesFor(env);
+  let stack: Promise<StackInfo | undefined> | undefined;
+  const running = new Map<string, Promise<CheckResult>>();
+  const ctx: CheckContext = {
+    deps,
+    env,
+    names,
+    timeoutMs,
+    stack: () => (stack ??= deps.aws.cloudFormation().then((cfn) => describeStack(cfn, names.stack))),
+    outputs: async () => {
+      const s = await ctx.stack();
+      if (!s) throw new CheckOutcome(fail(`${names.stack} does not exist`, `deploy it with \`tap deploy --env ${env}\``));
+      return s.outputs;
+    },
+    result: (id) => running.get(id) ?? Promise.reject(new Error(`check ${id} is not running`)),
+  };
+  for (const check of checks) running.set(check.id, runOne(check, ctx).then((r) => (onDone(r), r)));
+  return Promise.all(checks.map((c) => running.get(c.id)!));
+}
+
+async function runOne(check: Check, ctx: CheckContext): Promise<CheckResult> {
+  const started = performance.now();
+  const done = (outcome: Outcome, awsError?: string): CheckResult => ({
+    id: check.id,
+    title: check.title,
+    ...outcome,
+    durationMs: Math.round(performance.now() - started),
+    ...(awsError ? { awsError } : {}),
+  });
+  for (const need of check.needs ?? []) {
+    const dep = await ctx.result(need);
+    if (dep.status !== 'pass' && dep.status !== 'warn') return done({ status: 'skip', detail: `skipped: ${need} ${dep.status === 'skip' ? 'was skipped' : 'failed'}` });
+  }
+  try {
+    return done(await check.run(ctx));
+  } catch (error) {
+    if (error instanceof CheckOutcome) return done(error.outcome);
+    const e = toTapError(error);
+    const access = isAccessProblem(error);
+    return done(fail(e.message, e.hint ?? (access ? 'check credentials and IAM permissions' : 'run with --verbose for details')), access ? e.message : undefined);
+  }
+}

@@ -1,0 +1,282 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { FakeCloudFormation, LiveResource } from './cloudformation.js';
+import { awsError } from './errors.js';
+import type { FakeS3 } from './s3.js';
+
+const require = createRequire(import.meta.url);
+type Handler = { handle(event: unknown, context: unknown, deps: unknown): Promise<{ statusCode: number; headers?: Record<string, string>; body: string }> };
+type Processor = { handle(event: unknown, deps: unknown): Promise<unknown> };
+// The real function code, run as Lambda would run it.
+const handlerModule = require('../../src/stack/functions/handler.cjs') as Handler;
+const processorModule = require('../../src/stack/functions/processor.cjs') as Processor;
+
+/** An event as EventBridge delivers it to a target (and keeps it in an archive). */
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+  'replay-name'?: string;
+}
+
+interface Segment {
+  id: string;
+  name: string;
+  origin: string;
+  trace_id: string;
+  start_time: number;
+  end_time: number;
+  parent_id?: string;
+  http?: unknown;
+  subsegments?: unknown[];
+}
+
+/**
+ * The running env behind a deployed fake stack: API Gateway stages that run the real handler code,
+ * an EventBridge bus whose rules deliver (after `deliveryDelay` API calls, as delivery is
+ * asynchronous) to the real processor code, which writes receipts into the fake S3, and X-Ray,
+ * which assembles one trace from the segments of each hop. Configuration reads (Lambda, API
+ * Gateway, X-Ray groups, EventBridge, SQS) answer from the deployed resources' properties, so a
+ * test breaks the env by changing a property.
+ */
+export class FakeServerless {
+  readonly traces = new Map<string, Segment[]>();
+  /** Events kept by each archive (by archive name), as EventBridge archives them. */
+  readonly archived = new Map<string, BusEvent[]>();
+  /** Messages waiting in each queue, by queue name. */
+  readonly queueDepth = new Map<string, number>();
+  /** What the functions logged, as their log groups would hold it. */
+  readonly logs: { fn: string; line: string }[] = [];
+  /** API calls between PutEvents and the target's invocation. */
+  deliveryDelay = 3;
+  private readonly pending: { due: number; run: () => Promise<void> }[] = [];
+  private calls = 0;
+  private seq = 0;
+
+  constructor(
+    private readonly cfn: FakeCloudFormation,
+    private readonly s3: FakeS3,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Called on every API call: runs the deliveries that are due. */
+  async pump(): Promise<void> {
+    this.calls++;
+    const due = this.pending.filter((p) => p.due <= this.calls);
+    this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => p.due > this.calls));
+    for (const p of due) await p.run();
+  }
+
+  // ---- configuration reads ----
+
+  functionConfiguration(name: string) {
+    const fn = this.one('AWS::Lambda::Function', (r) => r.physicalId === name, 'ResourceNotFoundException', `Function not found: ${name}`);
+    const p = fn.properties as { Runtime?: string; MemorySize?: number; TracingConfig?: { Mode?: string }; Layers?: string[]; Environment?: { Variables?: Record<string, string> } };
+    return {
+      FunctionName: fn.physicalId,
+      FunctionArn: fn.arn,
+      Runtime: p.Runtime,
+      MemorySize: p.MemorySize ?? 128,
+      TracingConfig: { Mode: p.TracingConfig?.Mode ?? 'PassThrough' },
+      Layers: (p.Layers ?? []).map((Arn) => ({ Arn })),
+      Environment: { Variables: p.Environment?.Variables ?? {} },
+    };
+  }
+
+  stage(restApiId: string, stageName: string) {
+    const stage = this.one('AWS::ApiGateway::Stage', (r) => r.properties.RestApiId === restApiId && r.physicalId === stageName, 'NotFoundException', 'Invalid stage identifier specified');
+    const p = stage.properties as { TracingEnabled?: boolean; AccessLogSetting?: { DestinationArn?: string; Format?: string } };
+    return { stageName, tracingEnabled: p.TracingEnabled ?? false, accessLogSettings: p.AccessLogSetting ? { destinationArn: p.AccessLogSetting.DestinationArn, format: p.AccessLogSetting.Format } : undefined };
+  }
+
+  group(name: string) {
+    const g = this.one('AWS::XRay::Group', (r) => r.physicalId === name, 'InvalidRequestException', 'Group not found');
+    const p = g.properties as { FilterExpression?: string; InsightsConfiguration?: unknown };
+    return { Group: { GroupName: name, GroupARN: `arn:aws:xray:us-east-1:123456789012:group/${name}`, FilterExpression: p.FilterExpression, InsightsConfiguration: p.InsightsConfiguration } };
+  }
+
+  eventBus(name: string) {
+    const bus = this.one('AWS::Events::EventBus', (r) => r.physicalId === name, 'ResourceNotFoundException', `Event bus ${name} does not exist.`);
+    return { Name: name, Arn: bus.arn };
+  }
+
+  archive(name: string) {
+    const a = this.one('AWS::Events::Archive', (r) => r.physicalId === name, 'ResourceNotFoundException', `Archive ${name} does not exist.`);
+    const p = a.properties as { SourceArn?: string; RetentionDays?: number; EventPattern?: unknown };
+    const events = this.archived.get(name) ?? [];
+    return {
+      ArchiveName: name,
+      ArchiveArn: a.arn,
+      EventSourceArn: p.SourceArn,
+      State: 'ENABLED',
+      RetentionDays: p.RetentionDays,
+      EventPattern: JSON.stringify(p.EventPattern),
+      EventCount: events.length,
+      SizeBytes: events.reduce((n, e) => n + JSON.stringify(e).length, 0),
+      CreationTime: new Date('2026-11-20T00:00:00Z'),
+    };
+  }
+
+  rule(name: string) {
+    const r = this.one('AWS::Events::Rule', (x) => x.physicalId === name, 'ResourceNotFoundException', `Rule ${name} does not exist.`);
+    const p = r.properties as { State?: string; EventPattern?: unknown; EventBusName?: string; Targets?: unknown[] };
+    return { rule: { Name: name, Arn: r.arn, State: p.State, EventPattern: JSON.stringify(p.EventPattern), EventBusName: p.EventBusName }, targets: { Targets: p.Targets ?? [] } };
+  }
+
+  queueAttributes(url: string) {
+    const name = url.split('/').pop() ?? '';
+    this.one('AWS::SQS::Queue', (r) => r.physicalId === name, 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
+    return { Attributes: { ApproximateNumberOfMessages: String(this.queueDepth.get(name) ?? 0) } };
+  }
+
+  batchGetTraces(ids: string[]) {
+    const found = ids.filter((id) => this.traces.has(id));
+    return {
+      Traces: found.map((Id) => ({ Id, Segments: (this.traces.get(Id) ?? []).map((s) => ({ Id: s.id, Document: JSON.stringify(s) })) })),
+      UnprocessedTraceIds: [],
+    };
+  }
+
+  // ---- the data path ----
+
+  /** `fetch` for execute-api URLs: API Gateway in front of the real handler code. */
+  async fetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+    await this.pump();
+    const url = new URL(input instanceof Request ? input.url : input.toString());
+    const [restApiId] = url.hostname.split('.');
+    const [, stageName = '', ...rest] = url.pathname.split('/');
+    const resource = `/${rest.join('/')}`;
+    const method = (init.method ?? 'GET').toUpperCase();
+    const api = this.cfn.resources('AWS::ApiGateway::RestApi').find((r) => r.physicalId === restApiId);
+    const stage = api && this.cfn.resources('AWS::ApiGateway::Stage').find((r) => r.stackName === api.stackName && r.physicalId === stageName);
+    if (!api || !stage) return Response.json({ message: 'Forbidden' }, { status: 403 });
+    const headers = new Headers(init.headers);
+    // POST /events uses IAM authorization: an unsigned request never reaches the function.
+    if (method === 'POST' && !/^AWS4-HMAC-SHA256 Credential=/.test(headers.get('authorization') ?? '')) {
+      return Response.json({ message: 'Missing Authentication Token' }, { status: 403 });
+    }
+    const fn = this.functionConfiguration(`srv-handler-${stageName}`);
+    const traceId = `1-${Math.floor(this.now().getTime() / 1000).toString(16)}-${this.hex(24)}`;
+    const apiSegment = this.segment(traceId, `${String(api.properties.Name)}/${stageName}`, 'AWS::ApiGateway::Stage');
+    if (stage.properties.TracingEnabled === true) this.record(apiSegment);
+    const traceHeader = fn.TracingConfig.Mode === 'Active' ? this.lambdaSegments(traceId, fn.FunctionName, apiSegment.id) : undefined;
+    const reply = await this.logged(fn.FunctionName, () => handlerModule.handle(
+      { httpMethod: method, resource, path: resource, body: typeof init.body === 'string' ? init.body : null, isBase64Encoded: false, headers: Object.fromEntries(headers) },
+      { awsRequestId: this.hex(8) },
+      { env: { ...fn.Environment.Variables, ...(traceHeader ? { _X_AMZN_TRACE_ID: traceHeader } : {}) }, putEvents: (entries: unknown[]) => this.putEvents(entries), randomUUID: () => this.hex(32) },
+    ));
+    return new Response(reply.body, { status: reply.statusCode, headers: reply.headers });
+  }
+
+  /** PutEvents: archive each event, and deliver it to the targets of matching rules, later. */
+  putEvents(entries: unknown[]): Promise<{ FailedEntryCount: number; Entries: { EventId: string }[] }> {
+    const results = (entries as { EventBusName?: string; Source?: string; DetailType?: string; Detail?: string; TraceHeader?: string }[]).map((e) => {
+      const event: BusEvent = {
+        version: '0',
+        id: this.uuid(),
+        'detail-type': e.DetailType ?? '',
+        source: e.Source ?? '',
+        account: '123456789012',
+        time: this.now().toISOString(),
+        region: 'us-east-1',
+        resources: [],
+        detail: JSON.parse(e.Detail ?? '{}') as Record<string, unknown>,
+      };
+      const bus = this.eventBus(e.EventBusName ?? 'default');
+      for (const a of this.cfn.resources('AWS::Events::Archive').filter((x) => x.properties.SourceArn === bus.Arn)) {
+        this.archived.set(a.physicalId, [...(this.archived.get(a.physicalId) ?? []), event]);
+      }
+      this.deliver(bus.Name, event, e.TraceHeader);
+      return { EventId: event.id };
+    });
+    return Promise.resolve({ FailedEntryCount: 0, Entries: results });
+  }
+
+  /** Hands an event to the targets of every enabled rule on the bus whose pattern matches. */
+  deliver(busName: string, event: BusEvent, traceHeader?: string): void {
+    const rules = this.cfn.resources('AWS::Events::Rule').filter((r) => r.properties.EventBusName === busName && r.properties.State === 'ENABLED' && matches(r.properties.EventPattern, event));
+    for (const rule of rules) {
+      for (const target of (rule.properties.Targets ?? []) as { Arn?: string }[]) {
+        const name = target.Arn?.split(':function:')[1];
+        if (!name) continue;
+        this.pending.push({ due: this.calls + this.deliveryDelay, run: () => this.invokeProcessor(name, event, traceHeader) });
+      }
+    }
+  }
+
+  private async invokeProcessor(name: string, event: BusEvent, traceHeader?: string): Promise<void> {
+    const fn = this.functionConfiguration(name);
+    const root = /Root=([^;]+)/.exec(traceHeader ?? '')?.[1];
+    // Active: Lambda records segments. PassThrough: it only hands the incoming header on.
+    const header = root ? (fn.TracingConfig.Mode === 'Active' ? this.lambdaSegments(root, name, undefined) : `Root=${root};Sampled=1`) : undefined;
+    const env = { ...fn.Environment.Variables, ...(header ? { _X_AMZN_TRACE_ID: header } : {}) };
+    await this.logged(name, () => processorModule.handle(event, {
+      env,
+      now: () => this.now().getTime(),
+      putObject: (input: { Bucket: string; Key: string; Body: string }) => Promise.resolve(this.s3.putObject(input.Bucket, input.Key, input.Body)),
+    }));
+  }
+
+  /** Runs function code with its console output kept in `logs` (as CloudWatch Logs would), not printed. */
+  private async logged<T>(fn: string, run: () => Promise<T>): Promise<T> {
+    const { log, error } = console;
+    const keep = (...args: unknown[]) => void this.logs.push({ fn, line: args.map(String).join(' ') });
+    console.log = keep;
+    console.error = keep;
+    try {
+      return await run();
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+  }
+
+  /** The Lambda service segment and the function segment; returns the header the function sees. */
+  private lambdaSegments(traceId: string, fn: string, parent: string | undefined): string {
+    const service = this.segment(traceId, fn, 'AWS::Lambda', parent);
+    const inner = this.segment(traceId, fn, 'AWS::Lambda::Function', service.id);
+    this.record(service);
+    this.record(inner);
+    return `Root=${traceId};Parent=${inner.id};Sampled=1`;
+  }
+
+  private segment(traceId: string, name: string, origin: string, parent?: string): Segment {
+    const t = this.now().getTime() / 1000;
+    return { id: this.hex(16), name, origin, trace_id: traceId, start_time: t, end_time: t + 0.05, ...(parent ? { parent_id: parent } : {}) };
+  }
+
+  private record(s: Segment): void {
+    this.traces.set(s.trace_id, [...(this.traces.get(s.trace_id) ?? []), s]);
+  }
+
+  private one(type: string, pick: (r: LiveResource) => boolean, error: string, message: string): LiveResource {
+    const found = this.cfn.resources(type).find(pick);
+    if (!found) throw awsError(error, message, error === 'InvalidRequestException' ? 400 : 404);
+    return found;
+  }
+
+  private hex(n: number): string {
+    return createHash('sha256').update(String(++this.seq)).digest('hex').slice(0, n);
+  }
+
+  private uuid(): string {
+    const h = this.hex(32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  }
+}
+
+/** EventBridge pattern matching for what tap's patterns use: exact values and `prefix`. */
+export function matches(pattern: unknown, event: BusEvent): boolean {
+  if (!pattern || typeof pattern !== 'object') return false;
+  return Object.entries(pattern as Record<string, unknown[]>).every(([field, allowed]) => {
+    const raw = (event as unknown as Record<string, unknown>)[field];
+    const value = typeof raw === 'string' ? raw : JSON.stringify(raw ?? '');
+    return allowed.some((a) => (typeof a === 'object' && a !== null && 'prefix' in a ? value.startsWith(String((a as { prefix: string }).prefix)) : String(a) === value));
+  });
+}
