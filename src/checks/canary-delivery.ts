@@ -3,8 +3,17 @@ import { signedRequest } from '../aws/sigv4.js';
 import { OUTPUTS, receiptKey } from '../stack/spec.js';
 import { type Check, fail, pass } from './check.js';
 
-/** How often the canary looks for its receipt. */
-export const CANARY_POLL_MS = 1000;
+/**
+ * Waits between looks for the canary's receipt or trace: short at first (delivery usually takes well
+ * under a second), then every second, for as many looks as fit in `timeoutMs`.
+ */
+export function* canaryWaits(timeoutMs: number): Generator<number> {
+  let left = timeoutMs;
+  for (let wait = 200; left > 0; wait = Math.min(wait * 2, 1000)) {
+    left -= wait;
+    yield wait;
+  }
+}
 
 /** What the processor writes, as far as the canary reads it. */
 export interface Receipt {
@@ -39,7 +48,8 @@ export const canaryDeliveryCheck: Check = {
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const s3 = await ctx.deps.aws.s3();
     const bucket = outputs[OUTPUTS.bucketName];
-    for (let tries = Math.ceil(ctx.timeoutMs / CANARY_POLL_MS); tries > 0 && !ctx.deps.signal.aborted; tries--) {
+    for (const wait of canaryWaits(ctx.timeoutMs)) {
+      if (ctx.deps.signal.aborted) break;
       try {
         const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: receiptKey(correlationId) }));
         const receipt = JSON.parse((await object.Body?.transformToString()) ?? '{}') as Receipt;
@@ -48,7 +58,7 @@ export const canaryDeliveryCheck: Check = {
       } catch (error) {
         if ((error as { name?: string }).name !== 'NoSuchKey') throw error;
       }
-      await ctx.deps.sleep(CANARY_POLL_MS);
+      await ctx.deps.sleep(wait);
     }
     return fail(`no receipt ${receiptKey(correlationId)} within ${ctx.timeoutMs / 1000} s`, 'look at the rule (tap verify --only rule), the processor log group and the DLQ', { correlationId });
   },

@@ -1,6 +1,6 @@
 import { apiTraceName } from '../stack/spec.js';
 import { type Check, fail, pass } from './check.js';
-import { CANARY_POLL_MS } from './canary-delivery.js';
+import { canaryWaits } from './canary-delivery.js';
 
 /** `Root=1-abc-def;Parent=...;Sampled=1` (a trace header) or a bare id -> `1-abc-def`. */
 export function traceRoot(header: string): string {
@@ -26,11 +26,12 @@ export const canaryTraceCheck: Check = {
     const xray = await ctx.deps.aws.xray();
     let seen = new Set<string>();
     // X-Ray assembles a trace from segments as they arrive: a few seconds after the request.
-    for (let tries = Math.ceil(ctx.timeoutMs / CANARY_POLL_MS); tries > 0 && !ctx.deps.signal.aborted; tries--) {
+    for (const wait of canaryWaits(ctx.timeoutMs)) {
+      if (ctx.deps.signal.aborted) break;
       const { Traces = [] } = await xray.send(new BatchGetTracesCommand({ TraceIds: [traceId] }));
       seen = new Set(Traces.flatMap((t) => t.Segments ?? []).map((s) => (JSON.parse(s.Document ?? '{}') as { name?: string }).name ?? ''));
       if (wanted.every((w) => seen.has(w))) return pass(`trace ${traceId}: ${wanted.join(' -> ')}`, { traceId, services: [...seen] });
-      await ctx.deps.sleep(CANARY_POLL_MS);
+      await ctx.deps.sleep(wait);
     }
     const missing = wanted.filter((w) => !seen.has(w));
     return fail(`trace ${traceId} lacks ${missing.join(', ')} after ${ctx.timeoutMs / 1000} s`, 'check tracing on the API stage and both functions, and that the handler passes the trace header to EventBridge', { traceId, services: [...seen] });
