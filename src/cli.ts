@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AwsClients } from './aws/clients.js';
 import type { Deps } from './deps.js';
-import { EXIT, toTapError } from './errors.js';
+import { EXIT, toTapError, UsageError } from './errors.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams } from './io/types.js';
 import { MAX_ENV_LENGTH } from './stack/naming.js';
@@ -31,15 +31,16 @@ export interface Overrides {
   readonly streams?: Streams;
   readonly aws?: (config: ConstructorParameters<typeof AwsClients>[0]) => AwsClients;
   readonly clock?: () => Date;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Deps['sleep'];
   /** Stands in for Ctrl-C. @default aborted by SIGINT */
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
 }
 
-function abortableSleep(signal: AbortSignal): (ms: number) => Promise<void> {
-  return (ms) =>
+function abortableSleep(signal: AbortSignal): Deps['sleep'] {
+  return (ms, options = {}) =>
     new Promise((resolve) => {
+      if (options.uninterruptible) return void setTimeout(resolve, ms);
       if (signal.aborted) return resolve();
       const timer = setTimeout(done, ms);
       signal.addEventListener('abort', done, { once: true });
@@ -58,6 +59,7 @@ Examples:
   $ tap diff --env staging --fail            exit 1 when staging differs from the code
   $ tap deploy --env staging                 change-set deploy with live progress
   $ tap verify --env ci --junit report.xml   post-deploy checks with an end-to-end canary
+  $ tap replay --env prod --from "2h ago"    replay archived events, with proof of processing
   $ tap destroy --env dev                    confirmed teardown
 
 Exit codes: 0 ok, 1 the job failed, 2 bad input or usage, 3 AWS access or environment problem, 130 interrupted.`;
@@ -66,7 +68,8 @@ function envOption(): Option {
   return new Option('-e, --env <name>', `environment name (lowercase, digits, hyphens; at most ${MAX_ENV_LENGTH})`).makeOptionMandatory();
 }
 
-type Execute = <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command) => Promise<void>;
+/** Runs a command module with the parsed options (plus positional arguments in `args`). */
+type Execute = <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command, args?: Record<string, string>) => Promise<void>;
 
 function buildProgram(execute: Execute, streams: Streams): Command {
   // Settings before the subcommands: commander copies them into each subcommand as it is created.
@@ -155,6 +158,53 @@ reached or refused the caller. The README lists the read-only IAM policy for --n
     )
     .action((_o, cmd: Command) => execute(() => import('./commands/verify.js'), cmd));
 
+  const replay = program
+    .command('replay-archive')
+    .alias('replay')
+    .description("replay the env's archived events through its bus, follow the replay, and count what was re-processed")
+    .addOption(envOption().makeOptionMandatory(false))
+    .option('--from <time>', 'start of the window: ISO 8601 (UTC when no zone) or relative, e.g. "2h ago"')
+    .option('--to <time>', 'end of the window (default: now)')
+    .option('--rule <name>', 'replay to this rule only (default: every rule on the bus)')
+    .option('--name <replay>', 'replay name, at most 64 characters (default: <env>-replay-<UTC timestamp>)')
+    .option('--no-wait', 'return once the replay has started')
+    .option('--detach', 'on Ctrl-C leave the replay running (default: Ctrl-C cancels it)', false)
+    .option('--expect <n>', 'exit 1 unless exactly this many events were re-processed')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tap replay-archive --env prod --from "2h ago" --to "1h ago"
+  $ tap replay --env prod --from 2026-11-25T09:00:00Z --to 2026-11-25T10:00:00Z --expect 120 --json
+  $ tap replay-archive list --env prod
+  $ tap replay-archive status prod-replay-20261125101500
+  $ tap replay-archive cancel prod-replay-20261125101500
+
+The window must lie within the archive's 7-day retention and after its creation. Proof of processing:
+the processor writes a receipt per replayed event under receipts/replays/<replay>/, which tap counts.
+AWS permissions: events:DescribeArchive, DescribeEventBus, DescribeRule, StartReplay, DescribeReplay,
+CancelReplay, ListReplays; cloudformation:DescribeStacks; s3:ListBucket on the data bucket.`,
+    )
+    .action(async (_o, cmd: Command) => {
+      const { env, from } = cmd.opts<{ env?: string; from?: string }>();
+      if (!env || !from) throw new UsageError(`replay-archive needs --env and --from (or a subcommand: list, status, cancel)`);
+      await execute(() => import('./commands/replay.js'), cmd);
+    });
+  replay
+    .command('list')
+    .description("this env's replays, newest first (takes replay-archive's --env)")
+    .action((_o, cmd: Command) => execute(async () => (await import('./commands/replay-admin.js')).list, cmd));
+  replay
+    .command('status')
+    .description("one replay's state and progress")
+    .argument('<name>', 'replay name')
+    .action((name: string, _o, cmd: Command) => execute(async () => (await import('./commands/replay-admin.js')).status, cmd, { name }));
+  replay
+    .command('cancel')
+    .description('cancel a replay')
+    .argument('<name>', 'replay name')
+    .action((name: string, _o, cmd: Command) => execute(async () => (await import('./commands/replay-admin.js')).cancel, cmd, { name }));
+
   program
     .command('destroy')
     .description('empty the data bucket and delete the stack, after confirmation')
@@ -188,8 +238,9 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   const signal = overrides.signal ?? interrupt.signal;
   if (!overrides.signal) process.once('SIGINT', onSigint);
 
-  const execute: Execute = async <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command): Promise<void> => {
-    const { region, profile, endpointUrl, json, color, verbose: v, quiet, ...options } = cmd.optsWithGlobals<GlobalOptions>();
+  const execute: Execute = async <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command, args: Record<string, string> = {}): Promise<void> => {
+    const { region, profile, endpointUrl, json, color, verbose: v, quiet, ...parsed } = cmd.optsWithGlobals<GlobalOptions>();
+    const options = { ...parsed, ...args };
     verbose = v;
     io = await createReporter(streams, { json, color, verbose, quiet });
     const config = {

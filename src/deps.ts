@@ -6,8 +6,11 @@ export interface Deps {
   readonly aws: AwsClients;
   readonly io: Io;
   readonly clock: () => Date;
-  /** Resolves early when `signal` aborts, so a polling loop notices Ctrl-C at once. */
-  readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * Resolves early when `signal` aborts, so a polling loop notices Ctrl-C at once; `uninterruptible`
+   * waits the full time (for the loop that runs after Ctrl-C, e.g. waiting for a cancellation).
+   */
+  readonly sleep: (ms: number, options?: { uninterruptible?: boolean }) => Promise<void>;
   /** Aborted on Ctrl-C (SIGINT): long-running commands stop watching, or cancel what they own. */
   readonly signal: AbortSignal;
   /** HTTP for the API itself (probes, the canary); tests route it to a local server or the fake. */

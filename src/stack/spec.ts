@@ -19,6 +19,8 @@ export const ARCHIVE_RETENTION_DAYS = 7;
 export const RECEIPT_EXPIRY_DAYS = 3;
 /** Where the processor writes the receipt of an event, by its correlation id. */
 export const receiptKey = (correlationId: string): string => `receipts/${correlationId}.json`;
+/** Where the processor writes the receipts of one replay's events (processor.cjs writes the same). */
+export const replayReceiptPrefix = (replayName: string): string => `receipts/replays/${replayName}/`;
 
 /** Names of the stack outputs, which later commands (verify, status, destroy) read. */
 export const OUTPUTS = {

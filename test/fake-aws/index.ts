@@ -102,6 +102,10 @@ export class FakeAws {
     this.route(events, eventsSdk.DescribeArchiveCommand, (i) => sv.archive(i.ArchiveName ?? ''));
     this.route(events, eventsSdk.DescribeRuleCommand, (i) => sv.rule(i.Name ?? '').rule);
     this.route(events, eventsSdk.ListTargetsByRuleCommand, (i) => sv.rule(i.Rule ?? '').targets);
+    this.route(events, eventsSdk.StartReplayCommand, (i) => sv.startReplay(i));
+    this.route(events, eventsSdk.DescribeReplayCommand, (i: { ReplayName?: string }) => sv.describeReplay(i.ReplayName ?? ''));
+    this.route(events, eventsSdk.CancelReplayCommand, (i: { ReplayName?: string }) => sv.cancelReplay(i.ReplayName ?? ''));
+    this.route(events, eventsSdk.ListReplaysCommand, (i: { EventSourceArn?: string; NamePrefix?: string }) => sv.listReplays(i));
     const sqs = mockClient(sqsSdk.SQSClient);
     this.route(sqs, sqsSdk.GetQueueAttributesCommand, (i) => sv.queueAttributes(i.QueueUrl ?? ''));
 

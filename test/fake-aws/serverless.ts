@@ -25,6 +25,23 @@ export interface BusEvent {
   'replay-name'?: string;
 }
 
+interface FakeReplay {
+  name: string;
+  arn: string;
+  source: string;
+  bus: string;
+  filter?: string[];
+  from: Date;
+  to: Date;
+  state: string;
+  reason?: string;
+  queue: BusEvent[];
+  last?: Date;
+  started: Date;
+  ended?: Date;
+  failure?: string;
+}
+
 interface Segment {
   id: string;
   name: string;
@@ -198,9 +215,12 @@ export class FakeServerless {
     return Promise.resolve({ FailedEntryCount: 0, Entries: results });
   }
 
-  /** Hands an event to the targets of every enabled rule on the bus whose pattern matches. */
-  deliver(busName: string, event: BusEvent, traceHeader?: string): void {
-    const rules = this.cfn.resources('AWS::Events::Rule').filter((r) => r.properties.EventBusName === busName && r.properties.State === 'ENABLED' && matches(r.properties.EventPattern, event));
+  /** Hands an event to the targets of every enabled rule on the bus whose pattern matches (of `only` rules, if given). */
+  deliver(busName: string, event: BusEvent, traceHeader?: string, only?: string[]): void {
+    const rules = this.cfn
+      .resources('AWS::Events::Rule')
+      .filter((r) => r.properties.EventBusName === busName && r.properties.State === 'ENABLED' && matches(r.properties.EventPattern, event))
+      .filter((r) => !only || only.includes(r.arn));
     for (const rule of rules) {
       for (const target of (rule.properties.Targets ?? []) as { Arn?: string }[]) {
         const name = target.Arn?.split(':function:')[1];
@@ -208,6 +228,100 @@ export class FakeServerless {
         this.pending.push({ due: this.calls + this.deliveryDelay, run: () => this.invokeProcessor(name, event, traceHeader) });
       }
     }
+  }
+
+  // ---- replays (EventBridge "StartReplay", "DescribeReplay", "CancelReplay", "ListReplays") ----
+
+  readonly replays = new Map<string, FakeReplay>();
+  /** Replays that may run at once in an account and region (AWS: 10). */
+  replayLimit = 10;
+  /** Events a replay re-sends per DescribeReplay poll. */
+  replayBatch = 2;
+  /** Make the next replay fail with this reason after its first batch. */
+  replayFailure?: string;
+
+  startReplay(input: { ReplayName?: string; EventSourceArn?: string; EventStartTime?: Date; EventEndTime?: Date; Destination?: { Arn?: string; FilterArns?: string[] } }) {
+    const name = input.ReplayName ?? '';
+    const archive = this.cfn.resources('AWS::Events::Archive').find((a) => a.arn === input.EventSourceArn);
+    if (!archive) throw awsError('ResourceNotFoundException', `Archive ${input.EventSourceArn} does not exist.`);
+    if (this.replays.has(name)) throw awsError('ResourceAlreadyExistsException', `Replay ${name} already exists.`);
+    const running = [...this.replays.values()].filter((r) => !['COMPLETED', 'FAILED', 'CANCELLED'].includes(r.state)).length;
+    if (running >= this.replayLimit) throw awsError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
+    if (input.Destination?.Arn !== archive.properties.SourceArn) throw awsError('ValidationException', 'Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.');
+    const from = input.EventStartTime?.getTime() ?? 0;
+    const to = input.EventEndTime?.getTime() ?? 0;
+    const queue = (this.archived.get(archive.physicalId) ?? []).filter((e) => Date.parse(e.time) >= from && Date.parse(e.time) < to);
+    const replay: FakeReplay = {
+      name,
+      arn: `arn:aws:events:us-east-1:123456789012:replay/${name}`,
+      source: archive.arn,
+      bus: String(archive.properties.SourceArn).split('/').pop() ?? '',
+      filter: input.Destination?.FilterArns,
+      from: new Date(from),
+      to: new Date(to),
+      state: 'STARTING',
+      queue,
+      started: this.now(),
+      failure: this.replayFailure,
+    };
+    this.replayFailure = undefined;
+    this.replays.set(name, replay);
+    return { ReplayArn: replay.arn, State: replay.state, ReplayStartTime: replay.started };
+  }
+
+  /** Each read moves the replay on: STARTING, RUNNING (a batch of events re-sent per read), then its end. */
+  describeReplay(name: string) {
+    const r = this.replay(name);
+    if (r.state === 'CANCELLING') r.state = 'CANCELLED';
+    else if (r.state === 'STARTING') r.state = 'RUNNING';
+    else if (r.state === 'RUNNING') {
+      for (const event of r.queue.splice(0, this.replayBatch)) {
+        this.deliver(r.bus, { ...event, 'replay-name': r.name }, undefined, r.filter);
+        r.last = new Date(event.time);
+      }
+      if (r.failure) {
+        r.state = 'FAILED';
+        r.reason = r.failure;
+      } else if (r.queue.length === 0) {
+        r.state = 'COMPLETED';
+        r.last = r.to;
+        r.ended = this.now();
+      }
+    }
+    return this.replayView(r);
+  }
+
+  cancelReplay(name: string) {
+    const r = this.replay(name);
+    if (!['STARTING', 'RUNNING'].includes(r.state)) throw awsError('IllegalStatusException', `Replay ${name} is not in a state that can be cancelled: ${r.state}`);
+    r.state = 'CANCELLING';
+    return { ReplayArn: r.arn, State: r.state };
+  }
+
+  listReplays(input: { EventSourceArn?: string; NamePrefix?: string }) {
+    const all = [...this.replays.values()].filter((r) => (!input.EventSourceArn || r.source === input.EventSourceArn) && r.name.startsWith(input.NamePrefix ?? ''));
+    return { Replays: all.map((r) => this.replayView(r)) };
+  }
+
+  private replayView(r: FakeReplay) {
+    return {
+      ReplayName: r.name,
+      ReplayArn: r.arn,
+      EventSourceArn: r.source,
+      State: r.state,
+      StateReason: r.reason,
+      EventStartTime: r.from,
+      EventEndTime: r.to,
+      EventLastReplayedTime: r.last,
+      ReplayStartTime: r.started,
+      ReplayEndTime: r.ended,
+    };
+  }
+
+  private replay(name: string): FakeReplay {
+    const r = this.replays.get(name);
+    if (!r) throw awsError('ResourceNotFoundException', `Replay ${name} does not exist.`);
+    return r;
   }
 
   private async invokeProcessor(name: string, event: BusEvent, traceHeader?: string): Promise<void> {

@@ -11,7 +11,7 @@ export interface TapRun {
 /** Runs the real CLI entry in-process with in-memory streams (no TTY unless asked). */
 export async function runTap(
   argv: string[],
-  options: { env?: Record<string, string>; tty?: boolean; answers?: string[]; credentials?: boolean; signal?: AbortSignal; sleep?: (ms: number) => Promise<void>; fetch?: typeof fetch } = {},
+  options: { env?: Record<string, string>; tty?: boolean; answers?: string[]; credentials?: boolean; signal?: AbortSignal; sleep?: (ms: number, options?: { uninterruptible?: boolean }) => Promise<void>; fetch?: typeof fetch; clock?: () => Date } = {},
 ): Promise<TapRun> {
   // What ora needs of a terminal besides write().
   const cursor = { cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns: 100 };
@@ -29,6 +29,7 @@ export async function runTap(
     sleep: options.sleep ?? (async () => {}),
     signal: options.signal,
     fetch: options.fetch,
+    clock: options.clock,
   });
   return { code, stdout, stderr };
 }

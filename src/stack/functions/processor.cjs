@@ -1,6 +1,6 @@
 'use strict';
 // srv-processor: the rule's target. Writes the receipt that proves delivery (receipts/<id>.json with
-// the event id, trace id and replay name), logs structured JSON, and emits metrics in CloudWatch
+// the event id and trace id; receipts/replays/<replay>/<id>.json with the replay name when replayed), logs structured JSON, and emits metrics in CloudWatch
 // Embedded Metric Format, which needs no SDK: Lambda ships the log line to CloudWatch as metrics.
 
 function receiptFor(event, env, now) {
@@ -49,7 +49,11 @@ function metricsLine(receipt, env, now) {
 async function handle(event, deps) {
   const now = deps.now();
   const receipt = receiptFor(event, deps.env, now);
-  const key = `receipts/${receipt.correlationId}.json`;
+  // A replayed event gets its own receipt under its replay, so that the original receipt stays and
+  // `tap replay-archive` counts what one replay re-processed by listing one prefix.
+  const key = receipt['replay-name']
+    ? `receipts/replays/${receipt['replay-name']}/${receipt.correlationId}.json`
+    : `receipts/${receipt.correlationId}.json`;
   console.log(JSON.stringify({ level: 'info', msg: 'processing', correlationId: receipt.correlationId, eventId: event.id, replay: receipt['replay-name'] || null }));
   await deps.putObject({ Bucket: deps.env.DATA_BUCKET, Key: key, Body: JSON.stringify(receipt), ContentType: 'application/json' });
   console.log(JSON.stringify(metricsLine(receipt, deps.env, now)));

@@ -1,0 +1,171 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { retryTransient } from '../aws/retry.js';
+import { describeStack } from '../deploy/stack.js';
+import type { Deps } from '../deps.js';
+import { Aborted, EXIT, UsageError } from '../errors.js';
+import { checkReplayName, countReplayReceipts, describeReplay, envArchive, FINAL_STATES, progressBar, type ReplayView, startReplayError } from '../replay/replays.js';
+import { namesFor, replayName } from '../stack/naming.js';
+import { ARCHIVE_RETENTION_DAYS, OUTPUTS } from '../stack/spec.js';
+import { parseInstant } from '../time.js';
+
+export interface ReplayOptions {
+  readonly env: string;
+  /** Start of the window: ISO 8601 or relative ("2h ago"). */
+  readonly from: string;
+  /** End of the window. @default now */
+  readonly to?: string;
+  /** Replay to this rule only. @default every rule on the bus */
+  readonly rule?: string;
+  /** @default `<env>-replay-<UTC timestamp>` */
+  readonly name?: string;
+  /** Wait for the replay to end (`--no-wait` returns once it has started). @default true */
+  readonly wait?: boolean;
+  /** On Ctrl-C, leave the replay running instead of cancelling it. @default false */
+  readonly detach?: boolean;
+  /** The number of re-processed events to expect; a different count fails the command. */
+  readonly expect?: string;
+}
+
+export type ReplayResult =
+  | { kind: 'started'; env: string; replay: ReplayView }
+  | { kind: 'completed'; env: string; replay: ReplayView; reprocessed: number; expected?: number; elapsedMs: number }
+  | { kind: 'failed'; env: string; replay: ReplayView; elapsedMs: number };
+
+/** Back-off of DescribeReplay: quick at first, then every 10 s. */
+const POLL_START_MS = 1000;
+const POLL_MAX_MS = 10_000;
+/** Polls of the receipt count after COMPLETED: the processor may still be working through the last events. */
+const SETTLE_POLLS = 10;
+const SETTLE_MS = 2000;
+
+const DAY_MS = 86_400_000;
+
+function checkWindow(options: ReplayOptions, now: Date): { from: Date; to: Date; expected?: number } {
+  const from = parseInstant(options.from, '--from', now);
+  const to = parseInstant(options.to ?? 'now', '--to', now);
+  if (from >= to) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
+  if (to > now) throw new UsageError(`--to (${to.toISOString()}) is in the future; EventBridge replays only what was archived`);
+  if (now.getTime() - from.getTime() > ARCHIVE_RETENTION_DAYS * DAY_MS) {
+    throw new UsageError(`--from (${from.toISOString()}) is outside the archive's ${ARCHIVE_RETENTION_DAYS}-day retention`, { hint: `the earliest start is ${new Date(now.getTime() - ARCHIVE_RETENTION_DAYS * DAY_MS).toISOString()}` });
+  }
+  if (options.expect !== undefined && !/^\d+$/.test(options.expect)) throw new UsageError(`invalid --expect '${options.expect}': a whole number of events`);
+  return { from, to, expected: options.expect === undefined ? undefined : Number(options.expect) };
+}
+
+export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayResult> {
+  const names = namesFor(options.env);
+  const now = deps.clock();
+  const window = checkWindow(options, now);
+  const name = options.name ?? replayName(options.env, now);
+  checkReplayName(name);
+  if (options.rule !== undefined && !/^[.\-_A-Za-z0-9]{1,64}$/.test(options.rule)) throw new UsageError(`invalid --rule '${options.rule}'`);
+  await deps.aws.cloudFormationReady();
+
+  const sdk = await import('@aws-sdk/client-eventbridge');
+  const events = await deps.aws.eventBridge();
+  const archive = await envArchive(events, names);
+  if (archive.state !== 'ENABLED') throw new UsageError(`archive ${names.archive} is ${archive.state}, not ENABLED; EventBridge replays only from an enabled archive`);
+  if (archive.created && window.from < archive.created) {
+    throw new UsageError(`--from (${window.from.toISOString()}) is before archive ${names.archive} was created (${archive.created.toISOString()})`);
+  }
+  const bus = await events.send(new sdk.DescribeEventBusCommand({ Name: names.bus }));
+  let filterArns: string[] | undefined;
+  if (options.rule) {
+    const rule = await events.send(new sdk.DescribeRuleCommand({ Name: options.rule, EventBusName: names.bus })).catch((error: Error) => {
+      throw error.name === 'ResourceNotFoundException' ? new UsageError(`no rule '${options.rule}' on bus ${names.bus}`) : error;
+    });
+    filterArns = [rule.Arn ?? ''];
+  }
+
+  try {
+    await events.send(
+      new sdk.StartReplayCommand({
+        ReplayName: name,
+        Description: `tap replay-archive --env ${options.env}`,
+        EventSourceArn: archive.arn,
+        EventStartTime: window.from,
+        EventEndTime: window.to,
+        // The archive's own bus is the only destination EventBridge accepts.
+        Destination: { Arn: bus.Arn, ...(filterArns ? { FilterArns: filterArns } : {}) },
+      }),
+    );
+  } catch (error) {
+    throw startReplayError(error, name);
+  }
+  deps.io.notify({ level: 'info', code: 'replay.started', text: `Started replay ${name}: ${window.from.toISOString()} .. ${window.to.toISOString()}${options.rule ? ` to rule ${options.rule}` : ''}` });
+  if (options.wait === false) return { kind: 'started', env: options.env, replay: await describeReplay(events, name) };
+
+  const started = performance.now();
+  const replay = await follow(events, name, options.detach ?? false, deps);
+  const elapsedMs = Math.round(performance.now() - started);
+  if (replay.state !== 'COMPLETED') return { kind: 'failed', env: options.env, replay, elapsedMs };
+
+  const bucket = (await describeStack(await deps.aws.cloudFormation(), names.stack))?.outputs[OUTPUTS.bucketName] ?? '';
+  const reprocessed = await settledCount(bucket, name, window.expected, deps);
+  return { kind: 'completed', env: options.env, replay, reprocessed, expected: window.expected, elapsedMs };
+}
+
+/** Polls the replay to its end, drawing progress. Ctrl-C cancels it (or, with --detach, leaves it). */
+async function follow(events: EventBridgeClient, name: string, detach: boolean, deps: Deps): Promise<ReplayView> {
+  const started = performance.now();
+  for (let wait = POLL_START_MS; ; wait = Math.min(wait * 2, POLL_MAX_MS)) {
+    if (deps.signal.aborted) return interrupted(events, name, detach, deps);
+    const view = await retryTransient(deps, POLL_START_MS, () => describeReplay(events, name));
+    const elapsed = Math.round((performance.now() - started) / 1000);
+    deps.io.notify(
+      { level: 'progress', code: 'replay.progress', text: `${name} ${view.state} ${progressBar(view.progress)} ${elapsed}s elapsed${view.lastReplayed ? `, at ${view.lastReplayed}` : ''}`, data: view },
+      { stream: true },
+    );
+    if (FINAL_STATES.has(view.state)) return view;
+    await deps.sleep(wait);
+  }
+}
+
+async function interrupted(events: EventBridgeClient, name: string, detach: boolean, deps: Deps): Promise<never> {
+  if (detach) {
+    throw new Aborted(`Detached: replay ${name} goes on.`, { hint: `follow it with \`tap replay-archive status ${name}\`` });
+  }
+  const { CancelReplayCommand } = await import('@aws-sdk/client-eventbridge');
+  deps.io.notify({ level: 'warn', code: 'replay.cancelling', text: `Ctrl-C: cancelling replay ${name}` });
+  await events.send(new CancelReplayCommand({ ReplayName: name })).catch((error: { name?: string }) => {
+    if (error.name !== 'IllegalStatusException') throw error; // it ended meanwhile
+  });
+  let view = await describeReplay(events, name);
+  for (let tries = 0; !FINAL_STATES.has(view.state) && tries < 30; tries++) {
+    await deps.sleep(POLL_START_MS, { uninterruptible: true });
+    view = await describeReplay(events, name);
+  }
+  throw new Aborted(`Replay ${name} is ${view.state}${view.state === 'CANCELLED' ? '' : ' (asked to cancel)'}; events replayed before the cancel were delivered.`);
+}
+
+/** Counts the replay's receipts until the count stops changing (or reaches `expected`). */
+async function settledCount(bucket: string, name: string, expected: number | undefined, deps: Deps): Promise<number> {
+  let count = await countReplayReceipts(bucket, name, deps);
+  for (let i = 0; i < SETTLE_POLLS && count !== expected; i++) {
+    await deps.sleep(SETTLE_MS, { uninterruptible: true });
+    const next = await countReplayReceipts(bucket, name, deps);
+    if (next === count && expected === undefined) break;
+    count = next;
+  }
+  return count;
+}
+
+export function render(r: ReplayResult): string {
+  const window = `${r.replay.from} .. ${r.replay.to}`;
+  switch (r.kind) {
+    case 'started':
+      return `Replay ${r.replay.name} started (${window}); follow it with \`tap replay-archive status ${r.replay.name}\``;
+    case 'failed':
+      return `Replay ${r.replay.name} ${r.replay.state}${r.replay.reason ? `: ${r.replay.reason}` : ''} (${window})`;
+    case 'completed': {
+      const check = r.expected === undefined ? '' : r.reprocessed === r.expected ? `, as expected` : `, expected ${r.expected}`;
+      return `Replay ${r.replay.name} COMPLETED in ${(r.elapsedMs / 1000).toFixed(1)} s (${window}): ${r.reprocessed} event(s) re-processed${check}`;
+    }
+  }
+}
+
+export function exitCode(r: ReplayResult): number {
+  if (r.kind === 'failed') return EXIT.failed;
+  if (r.kind === 'completed' && r.expected !== undefined && r.reprocessed !== r.expected) return EXIT.failed;
+  return EXIT.ok;
+}

@@ -1,0 +1,31 @@
+import { UsageError } from './errors.js';
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^(\d+)\s*([smhd])$/;
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** `30m`, `6h`, `2d` -> milliseconds; `what` names the option in the error. */
+export function parseDuration(value: string, what: string): number {
+  const m = DURATION.exec(value.trim());
+  if (!m || Number(m[1]) === 0) throw new UsageError(`invalid ${what} '${value}': expected a number and a unit, such as 90s, 30m, 6h or 2d`);
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+/**
+ * A point in time: `now`, `2h ago` (any duration with `ago`), or ISO 8601 (`2026-11-25T10:00:00Z`; a
+ * time without a zone is UTC, so that the same command means the same window on every machine).
+ */
+export function parseInstant(value: string, what: string, now: Date): Date {
+  const v = value.trim();
+  if (v === 'now') return now;
+  const ago = /^(.+?)\s+ago$/.exec(v);
+  if (ago) return new Date(now.getTime() - parseDuration(ago[1] ?? '', what));
+  if (!ISO.test(v)) throw new UsageError(`invalid ${what} '${value}': expected ISO 8601 (2026-11-25T10:00:00Z), 'now', or a duration ago ('2h ago')`);
+  const zoned = /T.*(Z|[+-]\d{2}:?\d{2})$/.test(v) || !v.includes('T') ? v : `${v}Z`;
+  const date = new Date(zoned);
+  const [, y = 0, m = 0, d = 0] = (/^(\d{4})-(\d{2})-(\d{2})/.exec(v) ?? []).map(Number);
+  // Date rolls 2026-02-30 over into March; a real calendar day has to exist as written.
+  const realDay = m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (!realDay || Number.isNaN(date.getTime())) throw new UsageError(`invalid ${what} '${value}': not a real date and time`);
+  return date;
+}
