@@ -206,6 +206,12 @@ CancelReplay, ListReplays; cloudformation:DescribeStacks; s3:ListBucket on the d
     .action((name: string, _o, cmd: Command) => execute(async () => (await import('./commands/replay-admin.js')).cancel, cmd, { name }));
 
   program
+    .command('list')
+    .description('every tap env in the account and region: status, last update, API URL')
+    .addHelpText('after', '\nExamples:\n  $ tap list\n  $ tap list --region eu-west-1 --json\n\nAWS permissions: cloudformation:DescribeStacks.')
+    .action((_o, cmd: Command) => execute(() => import('./commands/list.js'), cmd));
+
+  program
     .command('destroy')
     .description('empty the data bucket and delete the stack, after confirmation')
     .addOption(envOption())

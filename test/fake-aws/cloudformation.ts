@@ -1,4 +1,4 @@
-import type { Change, StackEvent } from '@aws-sdk/client-cloudformation';
+import type { Change, Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import { validationError } from './errors.js';
 import { Resolver, type ResourceHooks, type TemplateResource } from './resources.js';
 
@@ -86,8 +86,15 @@ export class FakeCloudFormation {
 
   // ---- API ----
 
-  describeStacks(input: { StackName?: string }) {
-    const stack = this.find(input.StackName ?? '');
+  describeStacks(input: { StackName?: string; NextToken?: string }): { Stacks: Stack[]; NextToken?: string } {
+    if (!input.StackName) {
+      // Every stack that is not deleted, one page of two at a time (AWS pages at 100).
+      const live = this.stacks.filter((s) => s.status !== 'DELETE_COMPLETE');
+      const start = Number(input.NextToken ?? 0);
+      const page = live.slice(start, start + 2).flatMap((s) => this.describeStacks({ StackName: s.id }).Stacks);
+      return { Stacks: page, NextToken: start + 2 < live.length ? String(start + 2) : undefined };
+    }
+    const stack = this.find(input.StackName);
     this.tick(stack);
     const template = JSON.parse(stack.templateBody) as Template;
     const physical = new Map([...stack.resources.values()].map((r) => [r.logicalId, r]));
@@ -97,7 +104,7 @@ export class FakeCloudFormation {
         {
           StackId: stack.id,
           StackName: stack.name,
-          StackStatus: stack.status,
+          StackStatus: stack.status as Stack["StackStatus"],
           StackStatusReason: stack.statusReason,
           CreationTime: stack.created,
           LastUpdatedTime: stack.updated,

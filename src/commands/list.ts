@@ -1,0 +1,48 @@
+import type { Deps } from '../deps.js';
+import { STACK_PREFIX } from '../stack/naming.js';
+import { OUTPUTS } from '../stack/spec.js';
+
+export interface ListedEnv {
+  readonly env: string;
+  readonly stackName: string;
+  readonly status: string;
+  readonly lastUpdated?: string;
+  readonly apiUrl?: string;
+}
+
+export interface ListResult {
+  readonly kind: 'envs';
+  readonly envs: ListedEnv[];
+}
+
+/** Every tap env in the account and region: the stacks named `TapStack-*`, one DescribeStacks page at a time. */
+export async function run(_options: object, deps: Deps): Promise<ListResult> {
+  const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const cfn = await deps.aws.cloudFormationReady();
+  const envs: ListedEnv[] = [];
+  let token: string | undefined;
+  do {
+    const page = await cfn.send(new DescribeStacksCommand({ NextToken: token }));
+    for (const s of page.Stacks ?? []) {
+      if (!s.StackName?.startsWith(STACK_PREFIX) || s.StackStatus === 'DELETE_COMPLETE') continue;
+      envs.push({
+        env: s.StackName.slice(STACK_PREFIX.length),
+        stackName: s.StackName,
+        status: s.StackStatus ?? 'UNKNOWN',
+        lastUpdated: (s.LastUpdatedTime ?? s.CreationTime)?.toISOString(),
+        apiUrl: s.Outputs?.find((o) => o.OutputKey === OUTPUTS.apiUrl)?.OutputValue,
+      });
+    }
+    token = page.NextToken;
+  } while (token);
+  envs.sort((a, b) => a.env.localeCompare(b.env));
+  return { kind: 'envs', envs };
+}
+
+export function render(r: ListResult): string {
+  if (r.envs.length === 0) return 'no tap envs in this account and region';
+  const w = (k: keyof ListedEnv) => Math.max(k.length, ...r.envs.map((e) => (e[k] ?? '-').length));
+  const row = (cells: string[], widths: number[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const widths = [w('env'), w('status'), w('lastUpdated')];
+  return [row(['ENV', 'STATUS', 'LAST UPDATED', 'API URL'], widths), ...r.envs.map((e) => row([e.env, e.status, e.lastUpdated ?? '-', e.apiUrl ?? '-'], widths))].join('\n');
+}
