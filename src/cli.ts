@@ -3,7 +3,7 @@ import { AwsClients } from './aws/clients.js';
 import type { Deps } from './deps.js';
 import { EXIT, toTapError, UsageError } from './errors.js';
 import { createReporter } from './io/reporter.js';
-import type { Io, Streams } from './io/types.js';
+import type { Io, Streams, Style } from './io/types.js';
 import { MAX_ENV_LENGTH } from './stack/naming.js';
 import { VERSION } from './version.js';
 
@@ -21,7 +21,7 @@ interface GlobalOptions {
 /** A command module: `run` does the work and returns a typed result; the CLI draws it. */
 interface CommandModule<O, R> {
   run(this: void, options: O, deps: Deps): Promise<R>;
-  render(this: void, result: R): string;
+  render(this: void, result: R, style: Style): string;
   /** @default 0 */
   exitCode?(this: void, result: R, options: O): number;
 }
@@ -59,6 +59,7 @@ Examples:
   $ tap diff --env staging --fail            exit 1 when staging differs from the code
   $ tap deploy --env staging                 change-set deploy with live progress
   $ tap verify --env ci --junit report.xml   post-deploy checks with an end-to-end canary
+  $ tap trace --env prod --faults --detail   X-Ray traces of the env, as waterfalls
   $ tap replay --env prod --from "2h ago"    replay archived events, with proof of processing
   $ tap destroy --env dev                    confirmed teardown
 
@@ -204,6 +205,39 @@ CancelReplay, ListReplays; cloudformation:DescribeStacks; s3:ListBucket on the d
     .description('cancel a replay')
     .argument('<name>', 'replay name')
     .action((name: string, _o, cmd: Command) => execute(async () => (await import('./commands/replay-admin.js')).cancel, cmd, { name }));
+
+  program
+    .command('trace')
+    .description("search the env's X-Ray traces; draw one as a waterfall; follow new ones; the service map")
+    .addOption(envOption())
+    .option('--since <duration>', 'window ending now: 90s, 30m, 6h, 2d (default: 15m)')
+    .option('--from <time>', 'window start: ISO 8601 (UTC when no zone) or relative, e.g. "2h ago"')
+    .option('--to <time>', 'window end (default: now)')
+    .option('--filter <expr>', 'an X-Ray filter expression, ANDed with the env group')
+    .option('--errors', 'only traces with errors (4xx)')
+    .option('--faults', 'only traces with faults (5xx)')
+    .option('--slow <ms>', 'only traces slower than this many milliseconds')
+    .option('--status <code>', 'only traces with this HTTP status')
+    .option('--path <path>', 'only traces whose URL contains this path, e.g. /events')
+    .option('--limit <n>', 'at most this many traces, newest first (default: 20)')
+    .option('--chunk <duration>', 'query long windows in chunks of this size (default: 6h)')
+    .option('--id <trace-id>', 'draw this trace (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--detail', 'draw every trace found as a waterfall')
+    .option('--follow', 'keep showing new traces until Ctrl-C')
+    .option('--map', 'the service map of the window: requests, error and fault rates, p50/p90')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tap trace --env prod --errors --since 1h
+  $ tap trace --env prod --faults --path /events --detail --limit 5
+  $ tap trace --env prod --id 1-5759e988-bd862e3fe1be46a994272793
+  $ tap trace --env prod --follow
+  $ tap trace --env prod --map --since 6h
+
+AWS permissions: xray:GetTraceSummaries, xray:BatchGetTraces, xray:GetServiceGraph (--map).`,
+    )
+    .action((_o, cmd: Command) => execute(() => import('./commands/trace.js'), cmd));
 
   program
     .command('list')

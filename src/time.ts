@@ -29,3 +29,16 @@ export function parseInstant(value: string, what: string, now: Date): Date {
   if (!realDay || Number.isNaN(date.getTime())) throw new UsageError(`invalid ${what} '${value}': not a real date and time`);
   return date;
 }
+
+/**
+ * A query window: `--since 30m` (ending now), or `--from`/`--to` (`--to` defaults to now). Refuses
+ * a window that ends before it starts, or that lies in the future.
+ */
+export function parseWindow(o: { since?: string; from?: string; to?: string }, now: Date, defaultSince = '15m'): { from: Date; to: Date } {
+  if (o.since !== undefined && (o.from !== undefined || o.to !== undefined)) throw new UsageError('give either --since or --from/--to, not both');
+  const to = o.to === undefined ? now : parseInstant(o.to, '--to', now);
+  const from = o.from === undefined ? new Date(to.getTime() - parseDuration(o.since ?? defaultSince, '--since')) : parseInstant(o.from, '--from', now);
+  if (from >= to) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
+  if (to > now) throw new UsageError(`the window ends in the future (${to.toISOString()}); traces exist only up to now`);
+  return { from, to };
+}

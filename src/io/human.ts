@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
-import type { Io, Level, Message, ReporterOptions, Streams } from './types.js';
+import type { Io, Level, Message, ReporterOptions, Streams, Style } from './types.js';
 
 const SYMBOLS: Record<Level, string> = { debug: '·', info: 'ℹ', progress: '…', success: '✔', warn: '!', error: '✖' };
 
@@ -47,9 +47,9 @@ export class HumanReporter implements Io {
     }
   }
 
-  result<R>(value: R, render: (value: R) => string): void {
+  result<R>(value: R, render: (value: R, style: Style) => string): void {
     this.close();
-    const text = render(value);
+    const text = render(value, { color: this.color });
     if (text) this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 

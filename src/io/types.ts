@@ -11,11 +11,16 @@ export interface Message {
   readonly data?: unknown;
 }
 
+/** How a renderer may style its text. */
+export interface Style {
+  readonly color: boolean;
+}
+
 export interface Io {
   /** Progress and diagnostics: stderr for humans; NDJSON on stdout for `--json` only when `stream` is set. */
   notify(message: Message, options?: { stream?: boolean }): void;
   /** The command's result: drawn by `render` for humans, as one JSON document with `--json`. */
-  result<R>(value: R, render: (value: R) => string): void;
+  result<R>(value: R, render: (value: R, style: Style) => string): void;
   /** Asks the person a question and returns the answer line; only call when `interactive`. */
   ask(question: string): Promise<string>;
   /** Ends any spinner; called once when the command ends, however it ends. */

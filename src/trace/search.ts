@@ -1,0 +1,87 @@
+import type { Trace, TraceSummary, XRayClient } from '@aws-sdk/client-xray';
+import { retryTransient } from '../aws/retry.js';
+import type { Deps } from '../deps.js';
+
+/** What `tap trace` filters on; every shortcut is ANDed with the env's group. */
+export interface TraceFilter {
+  readonly group: string;
+  readonly filter?: string;
+  readonly errors?: boolean;
+  readonly faults?: boolean;
+  /** Slower than this many milliseconds. */
+  readonly slowMs?: number;
+  readonly status?: number;
+  readonly path?: string;
+}
+
+/** One X-Ray filter expression: the env's group, then each shortcut, then the user's own expression. */
+export function filterExpression(f: TraceFilter): string {
+  const parts = [
+    `group.name = ${JSON.stringify(f.group)}`,
+    f.errors && 'error',
+    f.faults && 'fault',
+    f.slowMs !== undefined && `responsetime > ${f.slowMs / 1000}`,
+    f.status !== undefined && `http.status = ${f.status}`,
+    f.path !== undefined && `http.url CONTAINS ${JSON.stringify(f.path)}`,
+    f.filter && `(${f.filter})`,
+  ];
+  return parts.filter((p): p is string => typeof p === 'string').join(' AND ');
+}
+
+/** The window split into chunks of at most `chunkMs`, newest first (X-Ray limits one query's range). */
+export function chunks(from: Date, to: Date, chunkMs: number): { start: Date; end: Date }[] {
+  const out: { start: Date; end: Date }[] = [];
+  for (let end = to.getTime(); end > from.getTime(); end -= chunkMs) {
+    out.push({ start: new Date(Math.max(from.getTime(), end - chunkMs)), end: new Date(end) });
+  }
+  return out;
+}
+
+/** Reads summaries chunk by chunk (newest first), every page, until `limit` distinct traces are found. */
+export async function traceSummaries(
+  xray: XRayClient,
+  q: { from: Date; to: Date; chunkMs: number; limit: number; filter: string },
+  deps: Deps,
+): Promise<TraceSummary[]> {
+  const { GetTraceSummariesCommand } = await import('@aws-sdk/client-xray');
+  const found = new Map<string, TraceSummary>();
+  for (const { start, end } of chunks(q.from, q.to, q.chunkMs)) {
+    let token: string | undefined;
+    do {
+      const page = await retryTransient(deps, 1000, () =>
+        xray.send(new GetTraceSummariesCommand({ StartTime: start, EndTime: end, FilterExpression: q.filter, Sampling: false, NextToken: token })),
+      );
+      for (const s of page.TraceSummaries ?? []) if (s.Id && !found.has(s.Id)) found.set(s.Id, s);
+      token = page.NextToken;
+    } while (token && found.size < q.limit);
+    if (found.size >= q.limit) break;
+  }
+  return [...found.values()].sort((a, b) => (b.StartTime?.getTime() ?? 0) - (a.StartTime?.getTime() ?? 0)).slice(0, q.limit);
+}
+
+/** BatchGetTraces takes at most 5 ids per call. */
+export const BATCH = 5;
+/** Calls in flight at once: enough to hide latency, few enough not to be throttled. */
+export const IN_FLIGHT = 4;
+
+/** Full traces for `ids`, 5 per call, at most IN_FLIGHT calls at a time; in the order asked. */
+export async function fetchTraces(xray: XRayClient, ids: readonly string[], deps: Deps): Promise<Trace[]> {
+  const { BatchGetTracesCommand } = await import('@aws-sdk/client-xray');
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += BATCH) batches.push(ids.slice(i, i + BATCH));
+  const traces = new Map<string, Trace>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < batches.length) {
+      const batch = batches[next++] ?? [];
+      let token: string | undefined;
+      do {
+        const page = await retryTransient(deps, 1000, () => xray.send(new BatchGetTracesCommand({ TraceIds: batch, NextToken: token })));
+        for (const t of page.Traces ?? []) if (t.Id) traces.set(t.Id, t);
+        token = page.NextToken;
+      } while (token);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, batches.length) }, worker));
+  return ids.flatMap((id) => traces.get(id) ?? []);
+}

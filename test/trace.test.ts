@@ -1,0 +1,171 @@
+import { BatchGetTracesCommand, GetServiceGraphCommand, GetTraceSummariesCommand, XRayClient, type TraceSummary } from '@aws-sdk/client-xray';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waterfall } from '../src/trace/waterfall.js';
+import { faultTrace, TRACE_ID } from './fixtures/traces.js';
+import { ndjson } from './helpers/ndjson.js';
+import { runTap } from './helpers/run-tap.js';
+
+const xray = mockClient(XRayClient);
+afterEach(() => xray.reset());
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const clock = () => NOW;
+const id = (n: number) => `1-6745a1b0-${String(n).padStart(24, '0')}`;
+const summary = (n: number, at = NOW.getTime() - n * 1000): TraceSummary => ({
+  Id: id(n),
+  StartTime: new Date(at),
+  Duration: 0.12,
+  HasFault: n % 2 === 0,
+  Http: { HttpMethod: 'POST', HttpURL: 'https://k3x9a1b2c4.execute-api.us-east-1.amazonaws.com/dev/events', HttpStatus: n % 2 === 0 ? 502 : 202 },
+  ServiceIds: [{ Name: 'srv-api-dev/dev' }, { Name: 'srv-handler-dev' }],
+});
+const trace = (...args: string[]) => runTap(['trace', '--env', 'dev', ...args], { clock });
+
+describe('tap trace: input checked before any AWS call', () => {
+  it.each([
+    [['--since', '15x'], /invalid --since '15x'/],
+    [['--from', '1h ago', '--to', '2h ago'], /--from \(2026-11-25T11:00:00.000Z\) must be before --to/],
+    [['--from', '2026-11-25T13:00:00Z', '--to', '2026-11-25T14:00:00Z'], /the window ends in the future/],
+    [['--since', '1h', '--from', '2h ago'], /either --since or --from\/--to, not both/],
+    [['--id', 'abc'], /invalid --id 'abc'/],
+    [['--limit', '0'], /invalid --limit '0'/],
+    [['--path', 'events'], /invalid --path 'events'/],
+  ])('%j', async (args, message) => {
+    const r = await trace(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(xray.calls()).toHaveLength(0);
+  });
+});
+
+describe('tap trace: search', () => {
+  it('splits a 2-day window into 6-hour chunks, newest first, combined with the env group', async () => {
+    xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [] });
+    const r = await trace('--since', '2d', '--json');
+    expect(r.code).toBe(0);
+    const calls = xray.commandCalls(GetTraceSummariesCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(8);
+    expect(calls[0]).toMatchObject({ StartTime: new Date('2026-11-25T06:00:00Z'), EndTime: NOW, FilterExpression: 'group.name = "srv-trace-dev"' });
+    expect(calls[7]).toMatchObject({ StartTime: new Date('2026-11-23T12:00:00Z'), EndTime: new Date('2026-11-23T18:00:00Z') });
+  });
+
+  it('composes the shortcuts and the user filter into one expression', async () => {
+    xray.on(GetTraceSummariesCommand).resolves({});
+    await trace('--errors', '--slow', '1500', '--status', '502', '--path', '/events', '--filter', 'service("srv-processor-dev")');
+    expect(xray.commandCalls(GetTraceSummariesCommand)[0]?.args[0].input.FilterExpression).toBe(
+      'group.name = "srv-trace-dev" AND error AND responsetime > 1.5 AND http.status = 502 AND http.url CONTAINS "/events" AND (service("srv-processor-dev"))',
+    );
+  });
+
+  it('follows every page, drops duplicates, and stops at --limit', async () => {
+    xray
+      .on(GetTraceSummariesCommand)
+      .resolvesOnce({ TraceSummaries: [1, 2, 3].map((n) => summary(n)), NextToken: 'p2' })
+      .resolvesOnce({ TraceSummaries: [3, 4, 5].map((n) => summary(n)), NextToken: 'p3' })
+      .resolvesOnce({ TraceSummaries: [6, 7].map((n) => summary(n)), NextToken: 'p4' })
+      .resolves({ TraceSummaries: [8].map((n) => summary(n)) });
+    const r = await trace('--limit', '6', '--json');
+    const result = JSON.parse(r.stdout) as { summaries: TraceSummary[] };
+    expect(result.summaries.map((s) => s.Id)).toEqual([1, 2, 3, 4, 5, 6].map(id));
+    expect(xray.commandCalls(GetTraceSummariesCommand)).toHaveLength(3); // page 4 never read
+    expect(xray.commandCalls(GetTraceSummariesCommand)[1]?.args[0].input.NextToken).toBe('p2');
+  });
+
+  it('lists summaries for a person: time, id, duration, method, path, status, marker, services', async () => {
+    xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [summary(2)] });
+    const r = await trace();
+    expect(r.stdout).toBe(`2026-11-25T11:59:58.000Z  ${id(2)}    120 ms  POST /dev/events 502  ✖ fault  srv-api-dev/dev, srv-handler-dev\n`);
+  });
+
+  it('--detail fetches traces 5 ids per call with at most 4 calls in flight', async () => {
+    xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: Array.from({ length: 23 }, (_, i) => summary(i + 1)) });
+    let inFlight = 0;
+    let most = 0;
+    xray.on(BatchGetTracesCommand).callsFake(async (input: { TraceIds: string[] }) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return { Traces: input.TraceIds.map((Id) => ({ ...faultTrace, Id })) };
+    });
+    const r = await trace('--detail', '--limit', '23', '--json');
+    expect(r.code).toBe(0);
+    const batches = xray.commandCalls(BatchGetTracesCommand).map((c) => c.args[0].input.TraceIds?.length);
+    expect(batches).toEqual([5, 5, 5, 5, 3]);
+    expect(most).toBe(4);
+    expect((JSON.parse(r.stdout) as { traces: { Id: string }[] }).traces.map((t) => t.Id)).toEqual(Array.from({ length: 23 }, (_, i) => id(i + 1)));
+  });
+});
+
+describe('tap trace: waterfall', () => {
+  it('draws a recorded multi-segment trace with a fault, where it started, and the correlation id', () => {
+    expect(waterfall(faultTrace)).toMatchInlineSnapshot(`
+      "trace 1-6745a1b0-4f2e8c1d9a3b7e6f5d4c3b2a  320 ms  fault in srv-handler-dev: AccessDeniedException: User is not authorized to perform: events:PutEvents on resource: srv-events-dev
+          +0 ms    320 ms  srv-api-dev/dev (AWS::ApiGateway::Stage) POST https://k3x9a1b2c4.execute-api.us-east-1.amazonaws.com/dev/events 502 ✖ fault
+                             annotations: aws:api_id=k3x9a1b2c4, aws:api_stage=dev
+          +5 ms    310 ms    Lambda (aws) Invoke ✖ fault
+         +10 ms    300 ms      srv-handler-dev (AWS::Lambda) ✖ fault
+         +20 ms    285 ms        srv-handler-dev (AWS::Lambda::Function) ✖ fault: AccessDeniedException: User is not authorized to perform: events:PutEvents on resource: srv-events-dev
+                                   annotations: correlationId=corr-12345678
+        +100 ms    190 ms          EventBridge (aws) PutEvents ! error: AccessDeniedException: User is not authorized to perform: events:PutEvents"
+    `);
+  });
+
+  it('--id goes straight to BatchGetTraces', async () => {
+    xray.on(BatchGetTracesCommand).resolves({ Traces: [faultTrace] });
+    const r = await trace('--id', TRACE_ID, '--no-color');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^trace 1-6745a1b0-4f2e8c1d9a3b7e6f5d4c3b2a {2}320 ms {2}fault in srv-handler-dev/);
+    expect(xray.commandCalls(GetTraceSummariesCommand)).toHaveLength(0);
+  });
+});
+
+describe('tap trace --follow', () => {
+  it('shows each new trace once, backs off when throttled, and ends cleanly on Ctrl-C', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+    xray
+      .on(GetTraceSummariesCommand)
+      .resolvesOnce({ TraceSummaries: [summary(1)] })
+      .rejectsOnce(throttled)
+      .resolvesOnce({ TraceSummaries: [summary(1), summary(2)] })
+      .resolves({ TraceSummaries: [summary(2)] });
+    const interrupt = new AbortController();
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      if (waits.length === 4) interrupt.abort();
+    };
+    const r = await runTap(['trace', '--env', 'dev', '--follow', '--json'], { clock, sleep, signal: interrupt.signal });
+    expect(r.code).toBe(0);
+    const { events, result } = ndjson(r.stdout);
+    expect(events.map((e) => (e.data as TraceSummary).Id)).toEqual([id(1), id(2)]);
+    expect(result).toMatchObject({ kind: 'followed', seen: 2 });
+    expect(waits).toEqual([2000, 4000, 2000, 2000]);
+    expect(r.stderr).toMatch(/X-Ray is throttling \(ThrottlingException\); next look in 4 s/);
+  });
+});
+
+describe('tap trace --map', () => {
+  it('each service and edge with requests, error and fault rates, p50/p90 from the histogram', async () => {
+    xray.on(GetServiceGraphCommand).resolves({
+      Services: [
+        {
+          ReferenceId: 0,
+          Name: 'srv-api-dev/dev',
+          Type: 'AWS::ApiGateway::Stage',
+          SummaryStatistics: { TotalCount: 200, ErrorStatistics: { TotalCount: 4 }, FaultStatistics: { TotalCount: 2 } },
+          ResponseTimeHistogram: [{ Value: 0.05, Count: 100 }, { Value: 0.12, Count: 80 }, { Value: 0.9, Count: 20 }],
+          Edges: [{ ReferenceId: 1, SummaryStatistics: { TotalCount: 200, FaultStatistics: { TotalCount: 2 } }, ResponseTimeHistogram: [{ Value: 0.04, Count: 200 }] }],
+        },
+        { ReferenceId: 1, Name: 'srv-handler-dev', Type: 'AWS::Lambda', SummaryStatistics: { TotalCount: 200 } },
+      ],
+    });
+    const r = await trace('--map', '--since', '1h');
+    expect(r.stdout).toBe(
+      'srv-api-dev/dev (AWS::ApiGateway::Stage): 200 requests, errors 2.0%, faults 1.0%  p50 50 ms, p90 120 ms\n' +
+        '  -> srv-handler-dev: 200 requests, errors 0.0%, faults 1.0%  p50 40 ms, p90 40 ms\n' +
+        'srv-handler-dev (AWS::Lambda): 200 requests, errors 0.0%, faults 0.0%\n',
+    );
+    expect(xray.commandCalls(GetServiceGraphCommand)[0]?.args[0].input).toMatchObject({ GroupName: 'srv-trace-dev', StartTime: new Date('2026-11-25T11:00:00Z') });
+  });
+});
