@@ -59,6 +59,7 @@ Examples:
   $ tap diff --env staging --fail            exit 1 when staging differs from the code
   $ tap deploy --env staging                 change-set deploy with live progress
   $ tap verify --env ci --junit report.xml   post-deploy checks with an end-to-end canary
+  $ tap status --env prod                    is the env healthy? (exit 1 when anything is red)
   $ tap trace --env prod --faults --detail   X-Ray traces of the env, as waterfalls
   $ tap replay --env prod --from "2h ago"    replay archived events, with proof of processing
   $ tap destroy --env dev                    confirmed teardown
@@ -238,6 +239,23 @@ Examples:
 AWS permissions: xray:GetTraceSummaries, xray:BatchGetTraces, xray:GetServiceGraph (--map).`,
     )
     .action((_o, cmd: Command) => execute(() => import('./commands/trace.js'), cmd));
+
+  program
+    .command('status')
+    .description("one screen on the env's health: stack, API, X-Ray faults, DLQ, archive, replays, last receipt")
+    .addOption(envOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tap status --env prod
+  $ tap status --env prod --json        for dashboards; exit 1 when any line is red
+
+Each line is green, amber or red, with the rule that put it there. Read-only. AWS permissions:
+cloudformation:DescribeStacks, xray:GetTraceSummaries, sqs:GetQueueAttributes, events:DescribeArchive,
+events:ListReplays, s3:ListBucket on the data bucket.`,
+    )
+    .action((_o, cmd: Command) => execute(() => import('./commands/status.js'), cmd));
 
   program
     .command('list')

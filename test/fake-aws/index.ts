@@ -97,6 +97,7 @@ export class FakeAws {
     const xray = mockClient(xraySdk.XRayClient);
     this.route(xray, xraySdk.GetGroupCommand, (i: { GroupName?: string }) => sv.group(i.GroupName ?? ''));
     this.route(xray, xraySdk.BatchGetTracesCommand, (i) => sv.batchGetTraces(i.TraceIds ?? []));
+    this.route(xray, xraySdk.GetTraceSummariesCommand, (i) => sv.traceSummaries(i));
     const events = mockClient(eventsSdk.EventBridgeClient);
     this.route(events, eventsSdk.DescribeEventBusCommand, (i: { Name?: string }) => sv.eventBus(i.Name ?? 'default'));
     this.route(events, eventsSdk.DescribeArchiveCommand, (i) => sv.archive(i.ArchiveName ?? ''));

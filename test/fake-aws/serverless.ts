@@ -51,6 +51,8 @@ interface Segment {
   end_time: number;
   parent_id?: string;
   http?: unknown;
+  fault?: boolean;
+  error?: boolean;
   subsegments?: unknown[];
 }
 
@@ -152,6 +154,27 @@ export class FakeServerless {
     return { Attributes: { ApproximateNumberOfMessages: String(this.queueDepth.get(name) ?? 0) } };
   }
 
+  /** Summaries of the traces that started in the window (the filter expression is not evaluated). */
+  traceSummaries(input: { StartTime?: Date; EndTime?: Date }) {
+    const from = (input.StartTime?.getTime() ?? 0) / 1000;
+    const to = (input.EndTime?.getTime() ?? Infinity) / 1000;
+    const summaries = [...this.traces.entries()].flatMap(([Id, segments]) => {
+      const start = Math.min(...segments.map((s) => s.start_time));
+      if (start < from || start >= to) return [];
+      const api = segments.find((s) => s.origin === 'AWS::ApiGateway::Stage') as (Segment & { http?: { request?: { method?: string; url?: string }; response?: { status?: number } } }) | undefined;
+      return [{
+        Id,
+        StartTime: new Date(start * 1000),
+        Duration: Math.max(...segments.map((s) => s.end_time)) - start,
+        HasFault: segments.some((s) => (s as { fault?: boolean }).fault),
+        HasError: segments.some((s) => (s as { error?: boolean }).error),
+        Http: api?.http ? { HttpMethod: api.http.request?.method, HttpURL: api.http.request?.url, HttpStatus: api.http.response?.status } : undefined,
+        ServiceIds: [...new Set(segments.map((s) => s.name))].map((Name) => ({ Name })),
+      }];
+    });
+    return { TraceSummaries: summaries };
+  }
+
   batchGetTraces(ids: string[]) {
     const found = ids.filter((id) => this.traces.has(id));
     return {
@@ -181,13 +204,15 @@ export class FakeServerless {
     const fn = this.functionConfiguration(`srv-handler-${stageName}`);
     const traceId = `1-${Math.floor(this.now().getTime() / 1000).toString(16)}-${this.hex(24)}`;
     const apiSegment = this.segment(traceId, `${String(api.properties.Name)}/${stageName}`, 'AWS::ApiGateway::Stage');
-    if (stage.properties.TracingEnabled === true) this.record(apiSegment);
     const traceHeader = fn.TracingConfig.Mode === 'Active' ? this.lambdaSegments(traceId, fn.FunctionName, apiSegment.id) : undefined;
     const reply = await this.logged(fn.FunctionName, () => handlerModule.handle(
       { httpMethod: method, resource, path: resource, body: typeof init.body === 'string' ? init.body : null, isBase64Encoded: false, headers: Object.fromEntries(headers) },
       { awsRequestId: this.hex(8) },
       { env: { ...fn.Environment.Variables, ...(traceHeader ? { _X_AMZN_TRACE_ID: traceHeader } : {}) }, putEvents: (entries: unknown[]) => this.putEvents(entries), randomUUID: () => this.hex(32) },
     ));
+    if (stage.properties.TracingEnabled === true) {
+      this.record({ ...apiSegment, http: { request: { method, url: url.toString() }, response: { status: reply.statusCode } }, ...(reply.statusCode >= 500 ? { fault: true } : reply.statusCode >= 400 ? { error: true } : {}) });
+    }
     return new Response(reply.body, { status: reply.statusCode, headers: reply.headers });
   }
 

@@ -1,0 +1,168 @@
+import { describeStack } from '../deploy/stack.js';
+import type { Deps } from '../deps.js';
+import { EXIT, isAccessProblem, toTapError } from '../errors.js';
+import type { Style } from '../io/types.js';
+import { envArchive } from '../replay/replays.js';
+import { namesFor, type EnvNames } from '../stack/naming.js';
+import { OUTPUTS } from '../stack/spec.js';
+import { filterExpression } from '../trace/search.js';
+import { Chalk } from 'chalk';
+
+export type Health = 'green' | 'amber' | 'red';
+
+/** One line of the status screen: what was seen, and the rule that coloured it. */
+export interface StatusLine {
+  readonly id: string;
+  readonly health: Health;
+  readonly summary: string;
+  readonly rule: string;
+  readonly data?: Record<string, unknown>;
+  readonly awsError?: boolean;
+}
+
+export interface StatusResult {
+  readonly kind: 'status';
+  readonly env: string;
+  readonly healthy: boolean;
+  readonly lines: StatusLine[];
+}
+
+/** The thresholds, in one place, so the screen can say which one applied. */
+export const THRESHOLDS = {
+  apiSlowMs: 1000,
+  dlqRed: 100,
+  receiptAmberMs: 3_600_000,
+  receiptRedMs: 86_400_000,
+  xrayWindowMs: 15 * 60_000,
+} as const;
+
+type Probe = (ctx: { deps: Deps; names: EnvNames; outputs: Promise<Record<string, string>> }) => Promise<Omit<StatusLine, 'id'>>;
+const line = (health: Health, summary: string, rule: string, data?: Record<string, unknown>) => ({ health, summary, rule, data });
+
+const PROBES: Record<string, Probe> = {
+  async stack({ deps, names }) {
+    const s = await describeStack(await deps.aws.cloudFormation(), names.stack);
+    if (!s) return line('red', `${names.stack} does not exist`, 'red: no stack');
+    const updated = `updated ${s.lastUpdated?.toISOString() ?? '?'}`;
+    if (/FAILED$|^ROLLBACK_COMPLETE$/.test(s.status)) return line('red', `${s.status}, ${updated}`, 'red: a failed status', { status: s.status });
+    if (s.status.endsWith('_IN_PROGRESS') || s.status.includes('ROLLBACK')) return line('amber', `${s.status}, ${updated}`, 'amber: an operation runs or the last one rolled back', { status: s.status });
+    return line('green', `${s.status}, ${updated}`, 'green: settled *_COMPLETE', { status: s.status });
+  },
+  async api({ deps, outputs }) {
+    const url = (await outputs)[OUTPUTS.apiUrl];
+    if (!url) return line('red', 'no ApiUrl output', 'red: the stack has no API URL');
+    const started = performance.now();
+    const res = await deps.fetch(url, { signal: AbortSignal.timeout(10_000) });
+    const ms = Math.round(performance.now() - started);
+    if (res.status !== 200) return line('red', `GET / answered ${res.status} in ${ms} ms`, 'red: not 200', { status: res.status, ms });
+    if (ms > THRESHOLDS.apiSlowMs) return line('amber', `200 in ${ms} ms`, `amber: slower than ${THRESHOLDS.apiSlowMs} ms`, { ms });
+    return line('green', `200 in ${ms} ms`, `green: 200 within ${THRESHOLDS.apiSlowMs} ms`, { ms });
+  },
+  async xray({ deps, names }) {
+    const { GetTraceSummariesCommand } = await import('@aws-sdk/client-xray');
+    const xray = await deps.aws.xray();
+    const end = deps.clock();
+    const start = new Date(end.getTime() - THRESHOLDS.xrayWindowMs);
+    let traces = 0;
+    let faults = 0;
+    let errors = 0;
+    const failingPaths = new Map<string, number>();
+    let token: string | undefined;
+    do {
+      const page = await xray.send(new GetTraceSummariesCommand({ StartTime: start, EndTime: end, FilterExpression: filterExpression({ group: names.xrayGroup }), NextToken: token }));
+      for (const s of page.TraceSummaries ?? []) {
+        traces++;
+        if (s.HasFault) faults++;
+        if (s.HasError) errors++;
+        if ((s.HasFault || s.HasError) && s.Http?.HttpURL) {
+          const path = `${s.Http.HttpMethod ?? ''} ${new URL(s.Http.HttpURL).pathname}`.trim();
+          failingPaths.set(path, (failingPaths.get(path) ?? 0) + 1);
+        }
+      }
+      token = page.NextToken;
+    } while (token);
+    const top = [...failingPaths.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    const summary = `${traces} traces in 15 min: ${faults} fault(s), ${errors} error(s)${top.length ? `; top failing: ${top.map(([p, n]) => `${p} (${n})`).join(', ')}` : ''}`;
+    const data = { traces, faults, errors, topFailing: Object.fromEntries(top) };
+    if (faults > 0) return line('red', summary, 'red: any fault (5xx) in 15 min', data);
+    if (errors > 0) return line('amber', summary, 'amber: any error (4xx) in 15 min', data);
+    return line('green', summary, 'green: no faults or errors in 15 min', data);
+  },
+  async dlq({ deps, outputs }) {
+    const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+    const url = (await outputs)[OUTPUTS.dlqUrl] ?? '';
+    const { Attributes = {} } = await (await deps.aws.sqs()).send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const n = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+    if (n >= THRESHOLDS.dlqRed) return line('red', `${n} message(s) waiting`, `red: ${THRESHOLDS.dlqRed} or more`, { messages: n });
+    if (n > 0) return line('amber', `${n} message(s) waiting`, 'amber: any message', { messages: n });
+    return line('green', 'empty', 'green: empty', { messages: 0 });
+  },
+  async archive({ deps, names }) {
+    const { DescribeArchiveCommand } = await import('@aws-sdk/client-eventbridge');
+    const a = await (await deps.aws.eventBridge()).send(new DescribeArchiveCommand({ ArchiveName: names.archive }));
+    const summary = `${a.State}, ${a.EventCount ?? 0} events, ${(a.SizeBytes ?? 0).toLocaleString('en-US')} bytes`;
+    const data = { state: a.State, events: a.EventCount, bytes: a.SizeBytes };
+    return a.State === 'ENABLED' ? line('green', summary, 'green: ENABLED', data) : line('red', summary, 'red: not ENABLED', data);
+  },
+  async replays({ deps, names }) {
+    const { ListReplaysCommand } = await import('@aws-sdk/client-eventbridge');
+    const events = await deps.aws.eventBridge();
+    const archive = await envArchive(events, names);
+    const { Replays = [] } = await events.send(new ListReplaysCommand({ EventSourceArn: archive.arn }));
+    const running = Replays.filter((r) => r.State === 'STARTING' || r.State === 'RUNNING').map((r) => r.ReplayName);
+    const latest = [...Replays].sort((a, b) => (b.ReplayStartTime?.getTime() ?? 0) - (a.ReplayStartTime?.getTime() ?? 0))[0];
+    const summary = `${running.length} in progress${running.length ? ` (${running.join(', ')})` : ''}${latest ? `; latest ${latest.ReplayName} ${latest.State}` : ''}`;
+    if (latest?.State === 'FAILED') return line('amber', summary, 'amber: the latest replay FAILED', { running });
+    return line('green', summary, 'green: the latest replay did not fail', { running });
+  },
+  async receipts({ deps, outputs }) {
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const s3 = await deps.aws.s3();
+    const bucket = (await outputs)[OUTPUTS.bucketName];
+    let newest: Date | undefined;
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'receipts/', ContinuationToken: token }));
+      for (const o of page.Contents ?? []) if (o.LastModified && (!newest || o.LastModified > newest)) newest = o.LastModified;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    if (!newest) return line('amber', 'no receipts: nothing processed in the last 3 days', 'amber: no receipt');
+    const age = deps.clock().getTime() - newest.getTime();
+    const summary = `last event processed ${Math.round(age / 60_000)} min ago (${newest.toISOString()})`;
+    if (age >= THRESHOLDS.receiptRedMs) return line('red', summary, 'red: 24 h or more', { ageMs: age });
+    if (age >= THRESHOLDS.receiptAmberMs) return line('amber', summary, 'amber: 1 h or more', { ageMs: age });
+    return line('green', summary, 'green: within 1 h', { ageMs: age });
+  },
+};
+
+/** One screen on the env's health, from concurrent read-only calls; a failed read is a red line. */
+export async function run(options: { env: string }, deps: Deps): Promise<StatusResult> {
+  const names = namesFor(options.env);
+  await deps.aws.cloudFormationReady();
+  const outputs = deps.aws.cloudFormation().then(async (cfn) => (await describeStack(cfn, names.stack))?.outputs ?? {});
+  const lines = await Promise.all(
+    Object.entries(PROBES).map(async ([id, probe]): Promise<StatusLine> => {
+      try {
+        return { id, ...(await probe({ deps, names, outputs })) };
+      } catch (error) {
+        return { id, health: 'red', summary: `could not read: ${toTapError(error).message}`, rule: 'red: the read failed', ...(isAccessProblem(error) ? { awsError: true } : {}) };
+      }
+    }),
+  );
+  return { kind: 'status', env: options.env, healthy: !lines.some((l) => l.health === 'red'), lines };
+}
+
+export function render(r: StatusResult, style: Style = { color: false }): string {
+  const chalk = new Chalk({ level: style.color ? 1 : 0 });
+  const dot = { green: chalk.green('● green'), amber: chalk.yellow('● amber'), red: chalk.red('● red  ') };
+  const width = Math.max(...r.lines.map((l) => l.id.length));
+  return [
+    ...r.lines.map((l) => `${dot[l.health]}  ${l.id.padEnd(width)}  ${l.summary}  ${chalk.gray(`(${l.rule})`)}`),
+    `TapStack-${r.env}: ${r.healthy ? 'healthy' : 'UNHEALTHY'}`,
+  ].join('\n');
+}
+
+export function exitCode(r: StatusResult): number {
+  if (r.lines.some((l) => l.awsError)) return EXIT.aws;
+  return r.healthy ? EXIT.ok : EXIT.failed;
+}

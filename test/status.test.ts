@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeAws } from './fake-aws/index.js';
+import { runTap } from './helpers/run-tap.js';
+
+vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
+
+let fake: FakeAws;
+let api = '';
+const at = (iso: string) => () => new Date(iso);
+const status = async (clock = at('2026-11-25T12:10:00Z'), fetch: typeof globalThis.fetch = fake.fetch) => {
+  const r = await runTap(['status', '--env', 'sta', '--json'], { fetch, clock });
+  const result = JSON.parse(r.stdout) as { healthy: boolean; lines: { id: string; health: string; summary: string; rule: string }[] };
+  return { code: r.code, healthy: result.healthy, ...Object.fromEntries(result.lines.map((l) => [l.id, l])) } as Record<string, { health: string; summary: string; rule: string }> & { code: number; healthy: boolean };
+};
+const post = (body: string) => fake.fetch(`${api}events`, { method: 'POST', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=t' }, body });
+
+beforeEach(async () => {
+  fake = new FakeAws().install();
+  const r = await runTap(['deploy', '--env', 'sta', '--json']);
+  api = (JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { outputs: { ApiUrl: string } }).outputs.ApiUrl;
+  expect((await post('{"type":"order.created"}')).status).toBe(202);
+  for (let i = 0; i < 5; i++) await fake.serverless.pump();
+});
+afterEach(() => fake.restore());
+
+describe('tap status', () => {
+  it('all green on a working env: exit 0', async () => {
+    const s = await status();
+    expect(s.code).toBe(0);
+    expect(s.healthy).toBe(true);
+    for (const id of ['stack', 'api', 'xray', 'dlq', 'archive', 'replays', 'receipts']) expect([id, s[id]?.health]).toEqual([id, 'green']);
+    // status's own API probe may be among the traces: it runs beside the X-Ray read.
+    expect(s.xray?.summary).toMatch(/^[12] traces in 15 min: 0 fault\(s\), 0 error\(s\)$/);
+    expect(s.archive?.summary).toMatch(/^ENABLED, 1 events, [\d,]+ bytes$/);
+    expect(s.receipts?.rule).toBe('green: within 1 h');
+  });
+
+  it('errors are amber with the top failing paths; a full DLQ is red and exits 1', async () => {
+    await post('not json');
+    await post('{"type":""}');
+    fake.serverless.queueDepth.set('srv-dlq-sta', 150);
+    const s = await status();
+    expect(s.code).toBe(1);
+    expect(s.xray).toMatchObject({ health: 'amber', summary: expect.stringMatching(/^[34] traces in 15 min: 0 fault\(s\), 2 error\(s\); top failing: POST \/sta\/events \(2\)$/), rule: 'amber: any error (4xx) in 15 min' });
+    expect(s.dlq).toMatchObject({ health: 'red', summary: '150 message(s) waiting', rule: 'red: 100 or more' });
+  });
+
+  it('a few DLQ messages are amber; an old last receipt is amber, then red', async () => {
+    fake.serverless.queueDepth.set('srv-dlq-sta', 3);
+    const hours = await status(at('2026-11-25T14:00:00Z'));
+    expect(hours.dlq?.health).toBe('amber');
+    expect(hours.receipts).toMatchObject({ health: 'amber', rule: 'amber: 1 h or more' });
+    const days = await status(at('2026-11-27T12:00:00Z'));
+    expect(days.receipts).toMatchObject({ health: 'red', rule: 'red: 24 h or more' });
+  });
+
+  it('a FAILED latest replay is amber', async () => {
+    fake.serverless.replayFailure = 'target unreachable';
+    await runTap(['replay', '--env', 'sta', '--from', '1h ago', '--name', 'sta-r1'], { clock: at('2026-11-25T12:10:00Z') });
+    expect((await status()).replays).toMatchObject({ health: 'amber', summary: '0 in progress; latest sta-r1 FAILED' });
+  });
+
+  it('an API that answers 403 is red; a missing stack makes everything red', async () => {
+    const forbidden = () => Promise.resolve(new Response('{"message":"Forbidden"}', { status: 403 }));
+    expect((await status(undefined, forbidden)).api).toMatchObject({ health: 'red', summary: expect.stringMatching(/^GET \/ answered 403/), rule: 'red: not 200' });
+    await runTap(['destroy', '--env', 'sta', '--yes']);
+    const gone = await status();
+    expect(gone.code).toBe(1);
+    expect(gone.stack).toMatchObject({ health: 'red', summary: 'TapStack-sta does not exist' });
+    expect(gone.archive?.summary).toMatch(/^could not read: ResourceNotFoundException/);
+  });
+
+  it('draws one line per check with the rule, and a verdict', async () => {
+    const r = await runTap(['status', '--env', 'sta'], { fetch: fake.fetch, clock: at('2026-11-25T12:10:00Z') });
+    expect(r.stdout).toMatch(/^● green {2}stack {5}CREATE_COMPLETE, updated 2026-11-25T\S+ {2}\(green: settled \*_COMPLETE\)\n/);
+    expect(r.stdout).toMatch(/\nTapStack-sta: healthy\n$/);
+  });
+});
