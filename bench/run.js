@@ -3,6 +3,7 @@
 //   tap synth         target <= 0.5 x `cdk synth` of the same stack (aws-cdk CLI, bench/cdk-app)
 //   no-op deploy      API calls after synth against a deployed, unchanged stack: target <= 3, no change set
 //   verify            wall time against the fake with 100 ms per call vs the sum of the checks: target <= 0.4
+//   trace             fetch and render 1,000 traces at 50 ms per call; calls: target <= ceil(1000/5) + summary pages
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,9 +62,13 @@ console.log(`${'no-op deploy'.padEnd(34)} ${String(calls.length).padStart(6)} ca
 
 // verify needs the in-memory AWS fake (TypeScript), so it runs under vitest with bench/vitest.config.ts.
 const timing = spawnSync(node, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'bench/vitest.config.ts'], { cwd: root, env, encoding: 'utf8' });
+const traceLine = /BENCH trace wall=(\d+) pages=(\d+) batches=(\d+) drawn=(\d+) code=(\d+)/.exec(timing.stdout);
+if (!traceLine) throw new Error(`trace timing did not report:\n${timing.stdout}\n${timing.stderr}`);
+const [, traceWall, tracePages, traceBatches, traceDrawn] = traceLine.map(Number);
 const verifyLine = /BENCH verify wall=(\d+) sum=(\d+) ratio=([\d.]+) failed=(\d+)/.exec(timing.stdout);
 if (!verifyLine) throw new Error(`verify timing did not report:\n${timing.stdout}\n${timing.stderr}`);
 const [, verifyWall, verifySum, verifyRatio, verifyFailed] = verifyLine;
+console.log(`${'trace --detail, 1,000 traces'.padEnd(34)} ${String(traceWall).padStart(6)} ms  (${tracePages} summary pages + ${traceBatches} BatchGetTraces calls, ${traceDrawn} drawn)`);
 console.log(`${'verify (100 ms per AWS call)'.padEnd(34)} ${verifyWall.padStart(6)} ms  (checks one after another: ${verifySum} ms; failed checks: ${verifyFailed})`);
 
 const ratio = tap / cdk;
@@ -72,4 +77,6 @@ console.log(`tap --help: ${help.toFixed(0)} ms (target < 150 ms): ${help < 150 ?
 console.log(`tap synth / cdk synth: ${ratio.toFixed(2)} (target <= 0.50): ${ratio <= 0.5 ? 'met' : 'MISSED'}`);
 const noop = kind === 'no-changes' && calls.length <= 3 && !calls.includes('CreateChangeSet');
 console.log(`no-op deploy: ${calls.length} API calls after synth, no change set (target <= 3): ${noop ? 'met' : 'MISSED'}`);
+const traceOk = traceDrawn === 1000 && traceBatches <= Math.ceil(1000 / 5);
+console.log(`trace calls: ${tracePages + traceBatches} (target <= ${Math.ceil(1000 / 5)} + ${tracePages} pages): ${traceOk ? 'met' : 'MISSED'}`);
 console.log(`verify / sequential checks: ${verifyRatio} (target <= 0.40): ${Number(verifyRatio) <= 0.4 && verifyFailed === '0' ? 'met' : 'MISSED'}`);
