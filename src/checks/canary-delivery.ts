@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signedRequest } from '../aws/sigv4.js';
+import { isTransient } from '../errors.js';
 import { OUTPUTS, receiptKey } from '../stack/spec.js';
 import { type Check, fail, pass } from './check.js';
 
@@ -56,7 +57,7 @@ export const canaryDeliveryCheck: Check = {
         const latencyMs = Math.round(performance.now() - started);
         return pass(`receipt after ${latencyMs} ms (event ${receipt.eventId})`, { correlationId, eventId: receipt.eventId, traceId: receipt.traceId, latencyMs });
       } catch (error) {
-        if ((error as { name?: string }).name !== 'NoSuchKey') throw error;
+        if ((error as { name?: string }).name !== 'NoSuchKey' && !isTransient(error)) throw error;
       }
       await ctx.deps.sleep(wait);
     }

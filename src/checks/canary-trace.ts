@@ -1,3 +1,4 @@
+import { isTransient } from '../errors.js';
 import { apiTraceName } from '../stack/spec.js';
 import { type Check, fail, pass } from './check.js';
 import { canaryWaits } from './canary-delivery.js';
@@ -28,7 +29,10 @@ export const canaryTraceCheck: Check = {
     // X-Ray assembles a trace from segments as they arrive: a few seconds after the request.
     for (const wait of canaryWaits(ctx.timeoutMs)) {
       if (ctx.deps.signal.aborted) break;
-      const { Traces = [] } = await xray.send(new BatchGetTracesCommand({ TraceIds: [traceId] }));
+      const { Traces = [] } = await xray.send(new BatchGetTracesCommand({ TraceIds: [traceId] })).catch((error: unknown) => {
+        if (isTransient(error)) return { Traces: [] }; // try again on the next look
+        throw error;
+      });
       seen = new Set(Traces.flatMap((t) => t.Segments ?? []).map((s) => (JSON.parse(s.Document ?? '{}') as { name?: string }).name ?? ''));
       if (wanted.every((w) => seen.has(w))) return pass(`trace ${traceId}: ${wanted.join(' -> ')}`, { traceId, services: [...seen] });
       await ctx.deps.sleep(wait);

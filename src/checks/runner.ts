@@ -1,9 +1,12 @@
+import { retryTransient } from '../aws/retry.js';
 import { describeStack, type StackInfo } from '../deploy/stack.js';
 import type { Deps } from '../deps.js';
 import { isAccessProblem, toTapError, UsageError } from '../errors.js';
 import { namesFor } from '../stack/naming.js';
 import { type Check, type CheckContext, CheckOutcome, type CheckResult, fail, type Outcome } from './check.js';
 import { CHECKS } from './index.js';
+
+const CHECK_RETRY_MS = 1000;
 
 export interface Selection {
   /** Only these checks (and the checks they need). @default every check */
@@ -49,7 +52,14 @@ export async function runChecks(env: string, checks: readonly Check[], deps: Dep
     env,
     names,
     timeoutMs,
-    stack: () => (stack ??= deps.aws.cloudFormation().then((cfn) => describeStack(cfn, names.stack))),
+    stack: () => {
+      // Shared by every check; a failed read is not kept, so that a retried check reads again.
+      stack ??= deps.aws.cloudFormation().then((cfn) => describeStack(cfn, names.stack));
+      return stack.catch((error: unknown) => {
+        stack = undefined;
+        throw error;
+      });
+    },
     outputs: async () => {
       const s = await ctx.stack();
       if (!s) throw new CheckOutcome(fail(`${names.stack} does not exist`, `deploy it with \`tap deploy --env ${env}\``));
@@ -76,7 +86,8 @@ async function runOne(check: Check, ctx: CheckContext): Promise<CheckResult> {
   }
   started = performance.now(); // a check's duration is its own work, not the wait for what it needs
   try {
-    return done(await check.run(ctx));
+    // A read that failed after the SDK's own retries (throttling, 5xx) fails the check only if it fails again.
+    return done(await retryTransient(ctx.deps, CHECK_RETRY_MS, () => check.run(ctx)));
   } catch (error) {
     if (error instanceof CheckOutcome) return done(error.outcome);
     const e = toTapError(error);

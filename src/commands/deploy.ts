@@ -6,7 +6,8 @@ import { deployedTemplate } from '../aws/cloudformation.js';
 import type { Deps } from '../deps.js';
 import { Aborted, EXIT, JobFailed, UsageError } from '../errors.js';
 import { type Change, createChangeSet, deleteChangeSet, describeChange, executeChangeSet, isDestructive } from '../deploy/change-set.js';
-import { type Outcome, settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
+import { retryTransient } from '../aws/retry.js';
+import { type Outcome, POLL_MS, settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
 import { describeStack, isConsistent, stateOf, type StackInfo, stuckHint, succeeded } from '../deploy/stack.js';
 import { templateSource } from '../deploy/staging.js';
 import { namesFor } from '../stack/naming.js';
@@ -120,7 +121,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   if (!succeeded(outcome.status)) {
     return { ...base, kind: 'failed', status: outcome.status, changes: changeSet.changes, rootCause: outcome.rootCause, failures: outcome.failures };
   }
-  const outputs = (await describeStack(cfn, names.stack))?.outputs ?? {};
+  const outputs = (await retryTransient(deps, POLL_MS, () => describeStack(cfn, names.stack)))?.outputs ?? {};
   return { ...base, kind: 'deployed', status: outcome.status, changes: changeSet.changes, outputs, outputsFile: writeOutputs(outputsFile, outputs) };
 }
 

@@ -100,7 +100,9 @@ export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayRes
   const elapsedMs = Math.round(performance.now() - started);
   if (replay.state !== 'COMPLETED') return { kind: 'failed', env: options.env, replay, elapsedMs };
 
-  const bucket = (await describeStack(await deps.aws.cloudFormation(), names.stack))?.outputs[OUTPUTS.bucketName] ?? '';
+  // The replay has run: from here on a failed read is retried, so the proof is not lost with it.
+  const cfn = await deps.aws.cloudFormation();
+  const bucket = (await retryTransient(deps, POLL_START_MS, () => describeStack(cfn, names.stack)))?.outputs[OUTPUTS.bucketName] ?? '';
   const reprocessed = await settledCount(bucket, name, window.expected, deps);
   return { kind: 'completed', env: options.env, replay, reprocessed, expected: window.expected, elapsedMs };
 }
@@ -140,10 +142,11 @@ async function interrupted(events: EventBridgeClient, name: string, detach: bool
 
 /** Counts the replay's receipts until the count stops changing (or reaches `expected`). */
 async function settledCount(bucket: string, name: string, expected: number | undefined, deps: Deps): Promise<number> {
-  let count = await countReplayReceipts(bucket, name, deps);
+  const read = () => retryTransient(deps, SETTLE_MS, () => countReplayReceipts(bucket, name, deps));
+  let count = await read();
   for (let i = 0; i < SETTLE_POLLS && count !== expected; i++) {
     await deps.sleep(SETTLE_MS, { uninterruptible: true });
-    const next = await countReplayReceipts(bucket, name, deps);
+    const next = await read();
     if (next === count && expected === undefined) break;
     count = next;
   }

@@ -29,6 +29,14 @@ export class FakeAws {
   readonly serverless: FakeServerless;
   /** Delay every answer by this many milliseconds of real time (benchmarks). */
   latencyMs = 0;
+  /**
+   * Fail this share of calls the way the SDK surfaces them once its own retries are spent
+   * (throttling, 5xx, timeouts, dropped connections), before the call has any effect.
+   */
+  faultRate = 0;
+  /** Calls that were failed on purpose. */
+  faultsInjected = 0;
+  private seed = 42;
   /** KMS keys scheduled for deletion by a stack delete: key id -> deletion date. */
   readonly keysPendingDeletion = new Map<string, Date>();
   /** Runs before each call is answered: a test's way to make something happen "meanwhile". */
@@ -133,6 +141,24 @@ export class FakeAws {
     this.calls.length = 0;
   }
 
+  /** A deterministic random number (a linear congruential generator), so a faulty run can be replayed. */
+  private random(): number {
+    this.seed = (this.seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return this.seed / 2_147_483_648;
+  }
+
+  private fault(): Error {
+    this.faultsInjected++;
+    const kinds = [
+      () => awsError('ThrottlingException', 'Rate exceeded', 400),
+      () => awsError('InternalFailure', 'We encountered an internal error. Please try again.', 500),
+      () => awsError('ServiceUnavailable', 'Service is unavailable', 503),
+      () => Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }),
+      () => Object.assign(new Error('Connection timed out after 30000 ms'), { name: 'TimeoutError' }),
+    ];
+    return kinds[this.faultsInjected % kinds.length]!();
+  }
+
   /** The object a TemplateURL points at (path style or virtual-hosted style). */
   templateFromUrl(url: string): string {
     const u = new URL(url);
@@ -154,6 +180,7 @@ export class FakeAws {
         .then(() => this.serverless.pump())
         .then(() => {
           this.before?.(name);
+          if (this.faultRate && this.random() < this.faultRate) throw this.fault();
           return handler(input);
         });
     });
