@@ -31,7 +31,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['bin/*.js', 'bench/**/*.js', 'bench/**/*.mjs', 'test/helpers/*.mjs', 'eslint.config.js'],
+    files: ['bin/*.js', 'bench/**/*.js', 'bench/**/*.mjs', 'test/helpers/*.mjs', 'test/e2e/*.js', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', performance: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },
   },
 );
