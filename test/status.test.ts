@@ -70,6 +70,27 @@ describe('tap status', () => {
     expect(gone.archive?.summary).toMatch(/^could not read: ResourceNotFoundException/);
   });
 
+  it('a rolled-back stack and a slow API are amber; a fault in 15 min and a disabled archive are red', async () => {
+    fake.cloudFormation.stack('TapStack-sta')!.status = 'UPDATE_ROLLBACK_COMPLETE';
+    const t = Date.parse('2026-11-25T12:05:00Z') / 1000;
+    fake.serverless.traces.set('1-6745a1b0-000000000000000000000fff', [
+      { id: 'a1', name: 'srv-api-sta/sta', origin: 'AWS::ApiGateway::Stage', trace_id: '1-6745a1b0-000000000000000000000fff', start_time: t, end_time: t + 0.2, fault: true, http: { request: { method: 'POST', url: 'https://x.execute-api.us-east-1.amazonaws.com/sta/events' }, response: { status: 502 } } },
+    ]);
+    fake.serverless.archiveState.set('srv-archive-sta', 'DISABLED');
+    const slow: typeof globalThis.fetch = async (input, init) => (await new Promise((r) => setTimeout(r, 1100)), fake.fetch(input as string, init));
+    const s = await status(undefined, slow);
+    expect(s.stack).toMatchObject({ health: 'amber', summary: expect.stringMatching(/^UPDATE_ROLLBACK_COMPLETE/), rule: 'amber: an operation runs or the last one rolled back' });
+    expect(s.api).toMatchObject({ health: 'amber', rule: 'amber: slower than 1000 ms' });
+    expect(s.xray).toMatchObject({ health: 'red', summary: expect.stringMatching(/1 fault\(s\).*top failing: POST \/sta\/events \(1\)/), rule: 'red: any fault (5xx) in 15 min' });
+    expect(s.archive).toMatchObject({ health: 'red', rule: 'red: not ENABLED' });
+    expect(s.code).toBe(1);
+  });
+
+  it('no receipt at all is amber', async () => {
+    fake.s3.buckets.get('srv-data-sta-123456789012-us-east-1')!.versions = [];
+    expect((await status()).receipts).toMatchObject({ health: 'amber', summary: 'no receipts: nothing processed in the last 3 days' });
+  });
+
   it('draws one line per check with the rule, and a verdict', async () => {
     const r = await runTap(['status', '--env', 'sta'], { fetch: fake.fetch, clock: at('2026-11-25T12:10:00Z') });
     expect(r.stdout).toMatch(/^● green {2}stack {5}CREATE_COMPLETE, updated 2026-11-25T\S+ {2}\(green: settled \*_COMPLETE\)\n/);

@@ -68,6 +68,8 @@ export class FakeServerless {
   readonly traces = new Map<string, Segment[]>();
   /** Events kept by each archive (by archive name), as EventBridge archives them. */
   readonly archived = new Map<string, BusEvent[]>();
+  /** Archive states other than ENABLED (DISABLED, UPDATE_FAILED, ...), by archive name. */
+  readonly archiveState = new Map<string, string>();
   /** Messages waiting in each queue, by queue name. */
   readonly queueDepth = new Map<string, number>();
   /** What the functions logged, as their log groups would hold it. */
@@ -133,7 +135,7 @@ export class FakeServerless {
       ArchiveName: name,
       ArchiveArn: a.arn,
       EventSourceArn: p.SourceArn,
-      State: 'ENABLED',
+      State: this.archiveState.get(name) ?? 'ENABLED',
       RetentionDays: p.RetentionDays,
       EventPattern: JSON.stringify(p.EventPattern),
       EventCount: events.length,
