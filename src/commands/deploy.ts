@@ -1,5 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { deployedTemplate } from '../aws/cloudformation.js';
@@ -10,6 +9,7 @@ import { retryTransient } from '../aws/retry.js';
 import { type Outcome, POLL_MS, settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
 import { describeStack, isConsistent, stateOf, type StackInfo, stuckHint, succeeded } from '../deploy/stack.js';
 import { templateSource } from '../deploy/staging.js';
+import { outputPath } from '../io/files.js';
 import { namesFor } from '../stack/naming.js';
 import { synthesizeChecked } from './synth.js';
 
@@ -55,19 +55,11 @@ export function parseTags(env: string, tags: readonly string[] = []): Record<str
   return result;
 }
 
-function checkOutputsFile(file: string | undefined): string | undefined {
-  if (file === undefined) return undefined;
-  const path = resolve(file);
-  if (!existsSync(dirname(path)) || !statSync(dirname(path)).isDirectory()) throw new UsageError(`--outputs-file ${file}: directory ${dirname(path)} does not exist`);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--outputs-file ${file} is a directory`);
-  return path;
-}
-
 export async function run(options: DeployOptions, deps: Deps): Promise<DeployResult> {
   // Everything local first: names, tags, the outputs file, the region, the template.
   const names = namesFor(options.env);
   const tags = parseTags(options.env, options.tag);
-  const outputsFile = checkOutputsFile(options.outputsFile);
+  const outputsFile = outputPath('--outputs-file', options.outputsFile);
   const cfn = await deps.aws.cloudFormationReady();
   const synthesized = await synthesizeChecked(options.env, deps);
   const base = { env: options.env, stackName: names.stack };

@@ -6,6 +6,7 @@ import { Aborted, EXIT, UsageError } from '../errors.js';
 import { checkReplayName, countReplayReceipts, describeReplay, envArchive, FINAL_STATES, progressBar, type ReplayView, startReplayError } from '../replay/replays.js';
 import { namesFor, replayName } from '../stack/naming.js';
 import { ARCHIVE_RETENTION_DAYS, OUTPUTS } from '../stack/spec.js';
+import { wholeNumber } from '../options.js';
 import { parseInstant } from '../time.js';
 
 export interface ReplayOptions {
@@ -48,8 +49,7 @@ function checkWindow(options: ReplayOptions, now: Date): { from: Date; to: Date;
   if (now.getTime() - from.getTime() > ARCHIVE_RETENTION_DAYS * DAY_MS) {
     throw new UsageError(`--from (${from.toISOString()}) is outside the archive's ${ARCHIVE_RETENTION_DAYS}-day retention`, { hint: `the earliest start is ${new Date(now.getTime() - ARCHIVE_RETENTION_DAYS * DAY_MS).toISOString()}` });
   }
-  if (options.expect !== undefined && !/^\d+$/.test(options.expect)) throw new UsageError(`invalid --expect '${options.expect}': a whole number of events`);
-  return { from, to, expected: options.expect === undefined ? undefined : Number(options.expect) };
+  return { from, to, expected: wholeNumber('--expect', options.expect, 0, 1_000_000_000) };
 }
 
 export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayResult> {

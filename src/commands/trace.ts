@@ -3,6 +3,7 @@ import { Chalk } from 'chalk';
 import type { Deps } from '../deps.js';
 import { isTransient, UsageError } from '../errors.js';
 import type { Style } from '../io/types.js';
+import { wholeNumber } from '../options.js';
 import { namesFor } from '../stack/naming.js';
 import { parseDuration, parseWindow } from '../time.js';
 import { fetchTraces, filterExpression, traceSummaries } from '../trace/search.js';
@@ -42,22 +43,15 @@ export const FOLLOW_MS = 2000;
 const FOLLOW_MAX_MS = 30_000;
 const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 
-function whole(value: string | undefined, what: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`invalid ${what} '${value}': a whole number from ${min} to ${max}`);
-  return n;
-}
-
 export async function run(o: TraceOptions, deps: Deps): Promise<TraceResult> {
   const names = namesFor(o.env);
   const ids = o.id ?? [];
   for (const id of ids) if (!TRACE_ID.test(id)) throw new UsageError(`invalid --id '${id}': an X-Ray trace id looks like 1-5759e988-bd862e3fe1be46a994272793`);
   const window = parseWindow(o, deps.clock());
-  const limit = whole(o.limit, '--limit', 1, 10_000) ?? 20;
+  const limit = wholeNumber('--limit', o.limit, 1, 10_000) ?? 20;
   const chunkMs = parseDuration(o.chunk ?? '6h', '--chunk');
-  const slowMs = whole(o.slow, '--slow', 1, 3_600_000);
-  const status = whole(o.status, '--status', 100, 599);
+  const slowMs = wholeNumber('--slow', o.slow, 1, 3_600_000);
+  const status = wholeNumber('--status', o.status, 100, 599);
   if (o.path !== undefined && !o.path.startsWith('/')) throw new UsageError(`invalid --path '${o.path}': a URL path starting with /`);
   const filter = filterExpression({ group: names.xrayGroup, filter: o.filter, errors: o.errors, faults: o.faults, slowMs, status, path: o.path });
   await deps.aws.cloudFormationReady();

@@ -1,8 +1,9 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { CheckResult } from '../checks/check.js';
 import type { Deps } from '../deps.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
+import { outputPath } from '../io/files.js';
+import { wholeNumber } from '../options.js';
 import { namesFor } from '../stack/naming.js';
 
 export interface VerifyOptions {
@@ -40,23 +41,10 @@ export interface VerifyResult {
 const SYMBOL = { pass: '✔', fail: '✖', warn: '!', skip: '–' } as const;
 const list = (v?: string): string[] | undefined => v?.split(',').map((s) => s.trim()).filter(Boolean);
 
-function timeoutMs(value = '60'): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 900) throw new UsageError(`invalid --timeout '${value}': whole seconds from 1 to 900`);
-  return n * 1000;
-}
-
-function junitPath(file?: string): string | undefined {
-  if (file === undefined) return undefined;
-  const path = resolve(file);
-  if (!existsSync(dirname(path)) || !statSync(dirname(path)).isDirectory()) throw new UsageError(`--junit ${file}: directory ${dirname(path)} does not exist`);
-  return path;
-}
-
 export async function run(options: VerifyOptions, deps: Deps): Promise<VerifyResult> {
   const names = namesFor(options.env);
-  const timeout = timeoutMs(options.timeout);
-  const junitFile = junitPath(options.junit);
+  const timeout = (wholeNumber('--timeout', options.timeout ?? '60', 1, 900) ?? 60) * 1000;
+  const junitFile = outputPath('--junit', options.junit);
   const { selectChecks, runChecks } = await import('../checks/runner.js');
   const checks = selectChecks({ only: list(options.only), skip: list(options.skip), canary: options.canary ?? true, drift: options.drift ?? false });
   await deps.aws.cloudFormationReady();
