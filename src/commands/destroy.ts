@@ -2,7 +2,8 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Deps } from '../deps.js';
 import { Aborted, EXIT, JobFailed, UsageError } from '../errors.js';
 import { emptyBucket } from '../deploy/bucket.js';
-import { settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
+import { retryTransient } from '../aws/retry.js';
+import { POLL_MS, settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
 import { describeStack, stateOf } from '../deploy/stack.js';
 import { namesFor } from '../stack/naming.js';
 
@@ -54,7 +55,7 @@ export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyR
     if (answer !== options.env) throw new Aborted(`Not confirmed ('${answer}' is not '${options.env}'); nothing was deleted.`);
   }
 
-  const resources = await stackResources(cfn, stack.id);
+  const resources = await retryTransient(deps, POLL_MS, () => stackResources(cfn, stack.id));
   const bucket = resources.find((r) => r.type === 'AWS::S3::Bucket')?.physicalId;
   const key = resources.find((r) => r.type === 'AWS::KMS::Key')?.physicalId;
   const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');

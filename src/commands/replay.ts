@@ -63,15 +63,17 @@ export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayRes
 
   const sdk = await import('@aws-sdk/client-eventbridge');
   const events = await deps.aws.eventBridge();
-  const archive = await envArchive(events, names);
+  // Reads before StartReplay are retried like polls: a throttled read should not end the command.
+  const read = <T>(call: () => Promise<T>) => retryTransient(deps, POLL_START_MS, call);
+  const archive = await read(() => envArchive(events, names));
   if (archive.state !== 'ENABLED') throw new UsageError(`archive ${names.archive} is ${archive.state}, not ENABLED; EventBridge replays only from an enabled archive`);
   if (archive.created && window.from < archive.created) {
     throw new UsageError(`--from (${window.from.toISOString()}) is before archive ${names.archive} was created (${archive.created.toISOString()})`);
   }
-  const bus = await events.send(new sdk.DescribeEventBusCommand({ Name: names.bus }));
+  const bus = await read(() => events.send(new sdk.DescribeEventBusCommand({ Name: names.bus })));
   let filterArns: string[] | undefined;
   if (options.rule) {
-    const rule = await events.send(new sdk.DescribeRuleCommand({ Name: options.rule, EventBusName: names.bus })).catch((error: Error) => {
+    const rule = await read(() => events.send(new sdk.DescribeRuleCommand({ Name: options.rule, EventBusName: names.bus }))).catch((error: Error) => {
       throw error.name === 'ResourceNotFoundException' ? new UsageError(`no rule '${options.rule}' on bus ${names.bus}`) : error;
     });
     filterArns = [rule.Arn ?? ''];
@@ -102,7 +104,7 @@ export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayRes
 
   // The replay has run: from here on a failed read is retried, so the proof is not lost with it.
   const cfn = await deps.aws.cloudFormation();
-  const bucket = (await retryTransient(deps, POLL_START_MS, () => describeStack(cfn, names.stack)))?.outputs[OUTPUTS.bucketName] ?? '';
+  const bucket = (await read(() => describeStack(cfn, names.stack)))?.outputs[OUTPUTS.bucketName] ?? '';
   const reprocessed = await settledCount(bucket, name, window.expected, deps);
   return { kind: 'completed', env: options.env, replay, reprocessed, expected: window.expected, elapsedMs };
 }

@@ -1,9 +1,11 @@
 import type { ObjectIdentifier } from '@aws-sdk/client-s3';
 import type { Deps } from '../deps.js';
+import { retryTransient } from '../aws/retry.js';
 import { JobFailed } from '../errors.js';
 
 /** `DeleteObjects` takes at most 1,000 keys per call. */
 const BATCH = 1000;
+const RETRY_MS = 1000;
 
 /**
  * Removes every object version and delete marker from a versioned bucket, so CloudFormation can
@@ -18,11 +20,12 @@ export async function emptyBucket(bucket: string, deps: Deps): Promise<number> {
   let versionMarker: string | undefined;
   try {
     do {
-      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker, MaxKeys: BATCH }));
+      const page = await retryTransient(deps, RETRY_MS, () => s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker, MaxKeys: BATCH })));
       const ids: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
       for (let i = 0; i < ids.length; i += BATCH) {
         const batch = ids.slice(i, i + BATCH);
-        const { Errors } = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
+        // Deleting given versions is idempotent, so a failed call is simply made again.
+        const { Errors } = await retryTransient(deps, RETRY_MS, () => s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } })));
         if (Errors?.length) {
           const first = Errors[0];
           throw new JobFailed(`could not delete ${Errors.length} object version(s) from ${bucket}: ${first?.Key} ${first?.Code}: ${first?.Message}`, {
