@@ -1,5 +1,14 @@
+import type { Deps } from '../deps.js';
 import { OUTPUTS } from '../stack/spec.js';
 import { type Check, fail, pass } from './check.js';
+
+/** `GET` of a URL with a 10 s bound: status, body and latency (status reads it too). */
+export async function probe(deps: Deps, url: string): Promise<{ status: number; text: string; latencyMs: number }> {
+  const started = performance.now();
+  const res = await deps.fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const latencyMs = Math.round(performance.now() - started);
+  return { status: res.status, text: await res.text(), latencyMs };
+}
 
 /** `GET /` on the API: 200, JSON naming this env, with X-Ray and EventBridge reported on. */
 export const apiCheck: Check = {
@@ -8,11 +17,8 @@ export const apiCheck: Check = {
   needs: ['stack'],
   async run(ctx) {
     const url = (await ctx.outputs())[OUTPUTS.apiUrl] ?? '';
-    const started = performance.now();
-    const res = await ctx.deps.fetch(url, { signal: AbortSignal.timeout(10_000) });
-    const latencyMs = Math.round(performance.now() - started);
-    const text = await res.text();
-    if (res.status !== 200) return fail(`GET ${url} answered ${res.status}: ${text.slice(0, 200)}`, 'look at the handler log group and the API access log', { status: res.status });
+    const { status, text, latencyMs } = await probe(ctx.deps, url);
+    if (status !== 200) return fail(`GET ${url} answered ${status}: ${text.slice(0, 200)}`, 'look at the handler log group and the API access log', { status });
     let body: { env?: string; features?: { xray?: boolean; eventbridge?: boolean } };
     try {
       body = JSON.parse(text) as typeof body;

@@ -1,3 +1,4 @@
+import { describeArchive } from '../replay/replays.js';
 import { ARCHIVE_RETENTION_DAYS } from '../stack/spec.js';
 import { type Check, compare, redeploy } from './check.js';
 
@@ -6,8 +7,7 @@ export const archiveCheck: Check = {
   id: 'archive',
   title: 'EventBridge archive',
   async run(ctx) {
-    const { DescribeArchiveCommand } = await import('@aws-sdk/client-eventbridge');
-    const a = await (await ctx.deps.aws.eventBridge()).send(new DescribeArchiveCommand({ ArchiveName: ctx.names.archive }));
+    const a = await describeArchive(await ctx.deps.aws.eventBridge(), ctx.names);
     return compare(
       [
         ['state', a.State, 'ENABLED'],

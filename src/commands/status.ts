@@ -2,10 +2,13 @@ import { describeStack } from '../deploy/stack.js';
 import type { Deps } from '../deps.js';
 import { EXIT, isAccessProblem, toTapError } from '../errors.js';
 import type { Style } from '../io/types.js';
-import { envArchive } from '../replay/replays.js';
+import type { DescribeArchiveCommandOutput } from '@aws-sdk/client-eventbridge';
+import { probe as probeUrl } from '../checks/api.js';
+import { queueDepth } from '../checks/dlq.js';
+import { describeArchive } from '../replay/replays.js';
 import { namesFor, type EnvNames } from '../stack/naming.js';
 import { OUTPUTS } from '../stack/spec.js';
-import { filterExpression } from '../trace/search.js';
+import { filterExpression, traceSummaries } from '../trace/search.js';
 import { Chalk } from 'chalk';
 
 export type Health = 'green' | 'amber' | 'red';
@@ -36,7 +39,14 @@ export const THRESHOLDS = {
   xrayWindowMs: 15 * 60_000,
 } as const;
 
-type Probe = (ctx: { deps: Deps; names: EnvNames; outputs: Promise<Record<string, string>> }) => Promise<Omit<StatusLine, 'id'>>;
+/** What every probe may read; the stack and the archive are read once and shared. */
+interface ProbeContext {
+  deps: Deps;
+  names: EnvNames;
+  outputs: Promise<Record<string, string>>;
+  archive: Promise<DescribeArchiveCommandOutput>;
+}
+type Probe = (ctx: ProbeContext) => Promise<Omit<StatusLine, 'id'>>;
 const line = (health: Health, summary: string, rule: string, data?: Record<string, unknown>) => ({ health, summary, rule, data });
 
 const PROBES: Record<string, Probe> = {
@@ -51,36 +61,28 @@ const PROBES: Record<string, Probe> = {
   async api({ deps, outputs }) {
     const url = (await outputs)[OUTPUTS.apiUrl];
     if (!url) return line('red', 'no ApiUrl output', 'red: the stack has no API URL');
-    const started = performance.now();
-    const res = await deps.fetch(url, { signal: AbortSignal.timeout(10_000) });
-    const ms = Math.round(performance.now() - started);
-    if (res.status !== 200) return line('red', `GET / answered ${res.status} in ${ms} ms`, 'red: not 200', { status: res.status, ms });
+    const { status, latencyMs: ms } = await probeUrl(deps, url);
+    if (status !== 200) return line('red', `GET / answered ${status} in ${ms} ms`, 'red: not 200', { status, ms });
     if (ms > THRESHOLDS.apiSlowMs) return line('amber', `200 in ${ms} ms`, `amber: slower than ${THRESHOLDS.apiSlowMs} ms`, { ms });
     return line('green', `200 in ${ms} ms`, `green: 200 within ${THRESHOLDS.apiSlowMs} ms`, { ms });
   },
   async xray({ deps, names }) {
-    const { GetTraceSummariesCommand } = await import('@aws-sdk/client-xray');
-    const xray = await deps.aws.xray();
     const end = deps.clock();
     const start = new Date(end.getTime() - THRESHOLDS.xrayWindowMs);
-    let traces = 0;
+    const filter = filterExpression({ group: names.xrayGroup });
+    const summaries = await traceSummaries(await deps.aws.xray(), { from: start, to: end, chunkMs: THRESHOLDS.xrayWindowMs, limit: Infinity, filter }, deps);
+    const traces = summaries.length;
     let faults = 0;
     let errors = 0;
     const failingPaths = new Map<string, number>();
-    let token: string | undefined;
-    do {
-      const page = await xray.send(new GetTraceSummariesCommand({ StartTime: start, EndTime: end, FilterExpression: filterExpression({ group: names.xrayGroup }), NextToken: token }));
-      for (const s of page.TraceSummaries ?? []) {
-        traces++;
-        if (s.HasFault) faults++;
-        if (s.HasError) errors++;
-        if ((s.HasFault || s.HasError) && s.Http?.HttpURL) {
-          const path = `${s.Http.HttpMethod ?? ''} ${new URL(s.Http.HttpURL).pathname}`.trim();
-          failingPaths.set(path, (failingPaths.get(path) ?? 0) + 1);
-        }
+    for (const s of summaries) {
+      if (s.HasFault) faults++;
+      if (s.HasError) errors++;
+      if ((s.HasFault || s.HasError) && s.Http?.HttpURL) {
+        const path = `${s.Http.HttpMethod ?? ''} ${new URL(s.Http.HttpURL).pathname}`.trim();
+        failingPaths.set(path, (failingPaths.get(path) ?? 0) + 1);
       }
-      token = page.NextToken;
-    } while (token);
+    }
     const top = [...failingPaths.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
     const summary = `${traces} traces in 15 min: ${faults} fault(s), ${errors} error(s)${top.length ? `; top failing: ${top.map(([p, n]) => `${p} (${n})`).join(', ')}` : ''}`;
     const data = { traces, faults, errors, topFailing: Object.fromEntries(top) };
@@ -89,26 +91,21 @@ const PROBES: Record<string, Probe> = {
     return line('green', summary, 'green: no faults or errors in 15 min', data);
   },
   async dlq({ deps, outputs }) {
-    const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-    const url = (await outputs)[OUTPUTS.dlqUrl] ?? '';
-    const { Attributes = {} } = await (await deps.aws.sqs()).send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
-    const n = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+    const n = await queueDepth(deps, (await outputs)[OUTPUTS.dlqUrl] ?? '');
     if (n >= THRESHOLDS.dlqRed) return line('red', `${n} message(s) waiting`, `red: ${THRESHOLDS.dlqRed} or more`, { messages: n });
     if (n > 0) return line('amber', `${n} message(s) waiting`, 'amber: any message', { messages: n });
     return line('green', 'empty', 'green: empty', { messages: 0 });
   },
-  async archive({ deps, names }) {
-    const { DescribeArchiveCommand } = await import('@aws-sdk/client-eventbridge');
-    const a = await (await deps.aws.eventBridge()).send(new DescribeArchiveCommand({ ArchiveName: names.archive }));
+  async archive({ archive }) {
+    const a = await archive;
     const summary = `${a.State}, ${a.EventCount ?? 0} events, ${(a.SizeBytes ?? 0).toLocaleString('en-US')} bytes`;
     const data = { state: a.State, events: a.EventCount, bytes: a.SizeBytes };
     return a.State === 'ENABLED' ? line('green', summary, 'green: ENABLED', data) : line('red', summary, 'red: not ENABLED', data);
   },
-  async replays({ deps, names }) {
+  async replays({ deps, archive }) {
     const { ListReplaysCommand } = await import('@aws-sdk/client-eventbridge');
-    const events = await deps.aws.eventBridge();
-    const archive = await envArchive(events, names);
-    const { Replays = [] } = await events.send(new ListReplaysCommand({ EventSourceArn: archive.arn }));
+    const { ArchiveArn } = await archive;
+    const { Replays = [] } = await (await deps.aws.eventBridge()).send(new ListReplaysCommand({ EventSourceArn: ArchiveArn }));
     const running = Replays.filter((r) => r.State === 'STARTING' || r.State === 'RUNNING').map((r) => r.ReplayName);
     const latest = [...Replays].sort((a, b) => (b.ReplayStartTime?.getTime() ?? 0) - (a.ReplayStartTime?.getTime() ?? 0))[0];
     const summary = `${running.length} in progress${running.length ? ` (${running.join(', ')})` : ''}${latest ? `; latest ${latest.ReplayName} ${latest.State}` : ''}`;
@@ -140,10 +137,11 @@ export async function run(options: { env: string }, deps: Deps): Promise<StatusR
   const names = namesFor(options.env);
   await deps.aws.cloudFormationReady();
   const outputs = deps.aws.cloudFormation().then(async (cfn) => (await describeStack(cfn, names.stack))?.outputs ?? {});
+  const archive = deps.aws.eventBridge().then((events) => describeArchive(events, names));
   const lines = await Promise.all(
     Object.entries(PROBES).map(async ([id, probe]): Promise<StatusLine> => {
       try {
-        return { id, ...(await probe({ deps, names, outputs })) };
+        return { id, ...(await probe({ deps, names, outputs, archive })) };
       } catch (error) {
         return { id, health: 'red', summary: `could not read: ${toTapError(error).message}`, rule: 'red: the read failed', ...(isAccessProblem(error) ? { awsError: true } : {}) };
       }

@@ -1,4 +1,4 @@
-import type { DescribeReplayCommandOutput, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { DescribeArchiveCommandOutput, DescribeReplayCommandOutput, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Deps } from '../deps.js';
 import { JobFailed, UsageError } from '../errors.js';
 import type { EnvNames } from '../stack/naming.js';
@@ -57,11 +57,16 @@ export async function describeReplay(events: EventBridgeClient, name: string): P
   }
 }
 
+/** DescribeArchive of the env's archive, as EventBridge answers it (verify, status and replay read it). */
+export async function describeArchive(events: EventBridgeClient, names: EnvNames): Promise<DescribeArchiveCommandOutput> {
+  const { DescribeArchiveCommand } = await import('@aws-sdk/client-eventbridge');
+  return events.send(new DescribeArchiveCommand({ ArchiveName: names.archive }));
+}
+
 /** The env's archive: its ARN and creation time, which bound what can be replayed. */
 export async function envArchive(events: EventBridgeClient, names: EnvNames): Promise<{ arn: string; state: string; created?: Date; retentionDays?: number }> {
-  const { DescribeArchiveCommand } = await import('@aws-sdk/client-eventbridge');
   try {
-    const a = await events.send(new DescribeArchiveCommand({ ArchiveName: names.archive }));
+    const a = await describeArchive(events, names);
     return { arn: a.ArchiveArn ?? '', state: a.State ?? 'UNKNOWN', created: a.CreationTime, retentionDays: a.RetentionDays };
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
