@@ -1,16 +1,16 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 import type { CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import type { Finding } from './synth.js';
 
 /**
  * aws-cdk-lib's CloudFormation validation (its `CloudFormationValidatePlugin`), run beside synthesis.
  * Starting its engine costs seconds (a large WASM module and every resource schema), so from the
- * built CLI it starts in a worker thread while the main thread builds the stack, and is warmed with
- * the resource types tap's stack uses. Under the test runner (TypeScript sources) it runs in-process.
+ * built CLI it starts in a worker thread (`cfn-validate-worker.ts`) while the main thread builds the
+ * stack, and is warmed with the resource types tap's stack uses. Under the test runner (TypeScript
+ * sources) it runs in-process.
  */
 
 /** The stack's resource types; the engine is built for these. A test keeps this list complete. */
@@ -69,47 +69,61 @@ function createValidate(scratchDir: string): Validate {
     );
 }
 
+/**
+ * The engine, started on the next tick. A failure to start is answered when a template is sent, so it
+ * must not count as an unhandled rejection before then (that would end the process or the worker).
+ */
+function startEngine(scratchDir: string): Promise<Validate> {
+  const ready = Promise.resolve().then(() => createValidate(scratchDir));
+  ready.catch(() => {});
+  return ready;
+}
+
 export interface Validator {
   validate(templatePath: string): Promise<Finding[]>;
   close(): Promise<void>;
 }
 
-/** Starts the engine now (in a worker when running from the built CLI); validate once synth is done. */
-export function startValidator(scratchDir: string): Validator {
-  if (!import.meta.url.endsWith('.js')) {
-    const ready = Promise.resolve().then(() => createValidate(scratchDir));
+/** The worker's entry, beside this file once built; from TypeScript sources (tests) there is none. */
+const WORKER = import.meta.url.endsWith('.js') ? new URL('./cfn-validate-worker.js', import.meta.url) : undefined;
+
+/**
+ * Starts the engine now (in a worker thread when there is a worker entry); validate once synth is
+ * done. `worker` is for tests, which run from sources and point it at the built entry.
+ */
+export function startValidator(scratchDir: string, worker: URL | undefined = WORKER): Validator {
+  if (!worker) {
+    const ready = startEngine(scratchDir);
     return { validate: async (path) => (await ready)(path), close: async () => {} };
   }
-  const worker = new Worker(new URL(import.meta.url), { workerData: { tapValidator: scratchDir } });
+  const thread = new Worker(worker, { workerData: scratchDir });
   const answer = new Promise<Finding[]>((resolve, reject) => {
-    worker.once('message', (m: { findings?: Finding[]; error?: string }) =>
-      m.error ? reject(new Error(`CloudFormation validation failed to run: ${m.error}`)) : resolve(m.findings ?? []),
-    );
-    worker.once('error', reject);
+    thread.once('message', (m: Answer) => ('error' in m ? reject(new Error(`CloudFormation validation failed to run: ${m.error}`)) : resolve(m.findings)));
+    thread.once('error', reject);
   });
   return {
     validate: (path) => {
-      worker.postMessage(path);
+      thread.postMessage(path);
       return answer;
     },
     close: () => {
       // Not awaited: tearing the engine down takes longer than the process needs it.
-      worker.unref();
-      void worker.terminate();
+      thread.unref();
+      void thread.terminate();
       return Promise.resolve();
     },
   };
 }
 
-if (!isMainThread && (workerData as { tapValidator?: string } | null)?.tapValidator && parentPort) {
-  const port = parentPort;
-  // Baseline WASM code only: optimizing tier-up jobs make the engine slow to start and slow to exit.
-  setFlagsFromString('--liftoff-only');
-  const ready = Promise.resolve().then(() => createValidate((workerData as { tapValidator: string }).tapValidator));
+type Answer = { findings: Finding[] } | { error: string };
+
+/** The worker's side: starts the engine at once, answers the one template path it is sent. */
+export function serveValidation(port: Pick<MessagePort, 'once' | 'postMessage'>, scratchDir: string): void {
+  const ready = startEngine(scratchDir);
   port.once('message', (path: string) => {
     ready.then(
-      (validate) => port.postMessage({ findings: validate(path) }),
-      (error: unknown) => port.postMessage({ error: String(error) }),
+      (validate) => port.postMessage({ findings: validate(path) } satisfies Answer),
+      (error: unknown) => port.postMessage({ error: String(error) } satisfies Answer),
     );
   });
 }

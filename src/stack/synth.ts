@@ -95,7 +95,8 @@ export async function synthesize(env: string, tapVersion: string): Promise<Synth
   }
 }
 
-function reportFindings(file: string): Finding[] {
+/** The validation plugins' report (cdk-nag) as findings; no report file means nothing was reported. */
+export function reportFindings(file: string): Finding[] {
   let report: ReportFile;
   try {
     report = JSON.parse(readFileSync(file, 'utf8')) as ReportFile;
@@ -113,7 +114,8 @@ function reportFindings(file: string): Finding[] {
   );
 }
 
-function quotaFindings(template: CfnTemplate, body: string, stackName: string): Finding[] {
+/** An error for each of CloudFormation's quotas on one template that the template exceeds. */
+export function quotaFindings(template: CfnTemplate, body: string, stackName: string): Finding[] {
   const counts: [string, number, number][] = [
     ['resources', Object.keys(template.Resources ?? {}).length, CFN_LIMITS.resources],
     ['outputs', Object.keys(template.Outputs ?? {}).length, CFN_LIMITS.outputs],
