@@ -85,7 +85,7 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
         const page = await xray.send(new GetTraceSummariesCommand({ StartTime: since, EndTime: now, FilterExpression: filter, Sampling: false, NextToken: token }));
         const fresh = (page.TraceSummaries ?? []).filter((s) => s.Id && !seen.has(s.Id)).sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
         for (const s of fresh) {
-          seen.add(s.Id ?? '');
+          seen.add(s.Id!);
           deps.io.notify({ level: 'info', code: 'trace.summary', text: summaryLine(s), data: s }, { stream: true });
         }
         token = page.NextToken;
@@ -104,7 +104,7 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
 }
 
 function summaryLine(s: TraceSummary): string {
-  const http = s.Http ? `${s.Http.HttpMethod ?? ''} ${s.Http.HttpURL ? new URL(s.Http.HttpURL).pathname : ''} ${s.Http.HttpStatus ?? ''}`.trim() : '-';
+  const http = [s.Http?.HttpMethod, s.Http?.HttpURL && new URL(s.Http.HttpURL).pathname, s.Http?.HttpStatus].filter(Boolean).join(' ') || '-';
   const mark = s.HasFault ? '✖ fault' : s.HasError ? '! error' : s.HasThrottle ? '! throttle' : 'ok';
   const services = (s.ServiceIds ?? []).map((x) => x.Name).filter(Boolean).join(', ');
   return `${s.StartTime?.toISOString() ?? '?'}  ${s.Id}  ${`${Math.round((s.Duration ?? 0) * 1000)} ms`.padStart(8)}  ${http}  ${mark}  ${services}`;

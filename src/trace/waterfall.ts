@@ -51,10 +51,9 @@ function tree(trace: Trace): Node[] {
 }
 
 function label(d: SegmentDoc): string {
-  const http = d.http?.request ? ` ${d.http.request.method ?? ''} ${d.http.request.url ?? ''}${d.http.response?.status ? ` ${d.http.response.status}` : ''}` : '';
-  const op = d.aws?.operation ? ` ${d.aws.operation}` : '';
   const kind = d.origin ?? d.namespace;
-  return `${d.name}${kind ? ` (${kind})` : ''}${op}${http}`;
+  const http = d.http?.request ? [d.http.request.method, d.http.request.url, d.http.response?.status] : [];
+  return [d.name, kind && `(${kind})`, d.aws?.operation, ...http].filter(Boolean).join(' ');
 }
 
 const exceptionOf = (d: SegmentDoc): string | undefined => d.cause?.exceptions?.map((e) => [e.type, e.message].filter(Boolean).join(': ')).find(Boolean);
