@@ -41,8 +41,7 @@ export async function run(_options: object, deps: Deps): Promise<ListResult> {
 
 export function render(r: ListResult): string {
   if (r.envs.length === 0) return 'no tap envs in this account and region';
-  const w = (k: keyof ListedEnv) => Math.max(k.length, ...r.envs.map((e) => (e[k] ?? '-').length));
-  const row = (cells: string[], widths: number[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  const widths = [w('env'), w('status'), w('lastUpdated')];
-  return [row(['ENV', 'STATUS', 'LAST UPDATED', 'API URL'], widths), ...r.envs.map((e) => row([e.env, e.status, e.lastUpdated ?? '-', e.apiUrl ?? '-'], widths))].join('\n');
+  const rows = [['ENV', 'STATUS', 'LAST UPDATED', 'API URL'], ...r.envs.map((e) => [e.env, e.status, e.lastUpdated ?? '-', e.apiUrl ?? '-'])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((cells) => cells[i]!.length)));
+  return rows.map((cells) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
