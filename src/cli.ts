@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AwsClients } from './aws/clients.js';
-import type { Deps } from './deps.js';
+import { abortableSleep, type Deps } from './deps.js';
 import { EXIT, toTapError, UsageError } from './errors.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams, Style } from './io/types.js';
@@ -35,21 +35,6 @@ export interface Overrides {
   /** Stands in for Ctrl-C. @default aborted by SIGINT */
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
-}
-
-function abortableSleep(signal: AbortSignal): Deps['sleep'] {
-  return (ms, options = {}) =>
-    new Promise((resolve) => {
-      if (options.uninterruptible) return void setTimeout(resolve, ms);
-      if (signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-    });
 }
 
 const EXAMPLES = `

@@ -16,3 +16,19 @@ export interface Deps {
   /** HTTP for the API itself (probes, the canary); tests route it to a local server or the fake. */
   readonly fetch: typeof fetch;
 }
+
+/** `Deps.sleep` for the CLI: a timer that Ctrl-C (`signal`) ends early unless asked not to. */
+export function abortableSleep(signal: AbortSignal): Deps['sleep'] {
+  return (ms, options = {}) =>
+    new Promise((resolve) => {
+      if (options.uninterruptible) return void setTimeout(resolve, ms);
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+}
