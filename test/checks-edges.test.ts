@@ -1,0 +1,121 @@
+import { CloudFormationClient, DescribeStackDriftDetectionStatusCommand, DetectStackDriftCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BatchGetTracesCommand, GetGroupCommand, XRayClient } from '@aws-sdk/client-xray';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { canaryTraceCheck } from '../src/checks/canary-trace.js';
+import type { CheckContext, CheckResult } from '../src/checks/check.js';
+import { dlqCheck } from '../src/checks/dlq.js';
+import { driftCheck } from '../src/checks/drift.js';
+import { lambdaConfigCheck } from '../src/checks/lambda-config.js';
+import { ruleCheck } from '../src/checks/rule.js';
+import { stackCheck } from '../src/checks/stack.js';
+import { xrayGroupCheck } from '../src/checks/xray-group.js';
+import type { StackInfo } from '../src/deploy/stack.js';
+import { namesFor } from '../src/stack/naming.js';
+import { RULE_RETRY } from '../src/stack/spec.js';
+import { testDeps } from './helpers/deps.js';
+
+// Checks against AWS answers that are wrong in every way the fake lifecycle does not produce.
+const mocks = [mockClient(CloudFormationClient), mockClient(EventBridgeClient), mockClient(LambdaClient), mockClient(SQSClient), mockClient(XRayClient)] as const;
+const [cfnMock, eventsMock, lambdaMock, sqsMock, xrayMock] = mocks;
+afterEach(() => mocks.forEach((m) => m.reset()));
+
+const names = namesFor('dev');
+const ctx = (over: Partial<CheckContext> = {}): CheckContext => ({
+  deps: testDeps(),
+  env: 'dev',
+  names,
+  timeoutMs: 1000,
+  stack: () => Promise.resolve(undefined),
+  outputs: () => Promise.resolve({}),
+  result: () => Promise.reject(new Error('unused')),
+  ...over,
+});
+const stackInfo = (status: string, outputs: Record<string, string> = {}): StackInfo => ({ id: 'arn', name: names.stack, status, terminationProtection: false, tags: {}, parameters: {}, outputs });
+
+describe('configuration checks, everything wrong', () => {
+  it('lambda-config names every difference of each function', async () => {
+    lambdaMock.on(GetFunctionConfigurationCommand).resolves({ Runtime: 'nodejs18.x', MemorySize: 128, Environment: { Variables: { TAP_ENV: 'prod' } }, Layers: [{}] });
+    const outcome = await lambdaConfigCheck.run(ctx());
+    expect(outcome.status).toBe('fail');
+    expect(outcome.detail).toMatch(/^srv-handler-dev: tracing is off, expected Active, runtime is nodejs18.x, expected nodejs\S+, memory is 128 MB, expected \d+, the Lambda Insights layer is missing, environment variable \w+ is missing/);
+    expect(outcome.detail).toMatch(/TAP_ENV is prod; srv-processor-dev: /);
+  });
+
+  it('rule: disabled, delivering to something else, with no retry policy or DLQ', async () => {
+    eventsMock.on(DescribeRuleCommand).resolves({ State: 'DISABLED' });
+    eventsMock.on(ListTargetsByRuleCommand).resolvesOnce({ Targets: [{ Id: 't', Arn: 'arn:aws:sqs:us-east-1:1:other' }] }).resolvesOnce({});
+    const other = await ruleCheck.run(ctx());
+    expect(other.detail).toBe(
+      `${names.rule}: state is "DISABLED", expected "ENABLED"; target is "arn:aws:sqs:us-east-1:1:other", expected "${names.processor}"; ` +
+        `retries is undefined, expected ${RULE_RETRY.attempts}; max event age s is undefined, expected ${RULE_RETRY.maxEventAgeSeconds}; DLQ is undefined, expected "${names.dlq}"`,
+    );
+    const none = await ruleCheck.run(ctx());
+    expect(none.detail).toMatch(/target is "none"/);
+  });
+
+  it('xray-group: a group without insights configuration counts as insights off', async () => {
+    xrayMock.on(GetGroupCommand).resolves({ Group: { FilterExpression: 'x' } });
+    expect((await xrayGroupCheck.run(ctx())).detail).toMatch(/insights is false, expected true$/);
+  });
+
+  it('dlq: a queue that reports no count is empty', async () => {
+    sqsMock.on(GetQueueAttributesCommand).resolves({});
+    expect(await dlqCheck.run(ctx({ outputs: () => Promise.resolve({ DlqUrl: 'https://sqs/q' }) }))).toMatchObject({ status: 'pass', detail: `${names.dlq} is empty` });
+  });
+
+  it('stack: a rolled-back stack fails; missing and malformed outputs are named', async () => {
+    expect(await stackCheck.run(ctx({ stack: () => Promise.resolve(stackInfo('UPDATE_ROLLBACK_COMPLETE')) }))).toMatchObject({ status: 'fail', detail: `${names.stack} is UPDATE_ROLLBACK_COMPLETE` });
+    expect(await stackCheck.run(ctx({ stack: () => Promise.resolve(stackInfo('UPDATE_IN_PROGRESS')) }))).toMatchObject({ status: 'fail' });
+    const outcome = await stackCheck.run(ctx({ stack: () => Promise.resolve(stackInfo('UPDATE_COMPLETE', { ApiUrl: 'not a url', DlqUrl: 'https://sqs/wrong' })) }));
+    expect(outcome.detail).toMatch(/^outputs: ApiUrl malformed \(not a url\), \w+ missing/);
+    expect(outcome.detail).toContain('DlqUrl malformed (https://sqs/wrong)');
+  });
+});
+
+describe('drift and canary trace, the ways they end without a pass', () => {
+  it('drift: detection failed, drifted, and not finished in time', async () => {
+    cfnMock.on(DetectStackDriftCommand).resolves({ StackDriftDetectionId: 'd' });
+    cfnMock
+      .on(DescribeStackDriftDetectionStatusCommand)
+      .resolvesOnce({ DetectionStatus: 'DETECTION_FAILED', DetectionStatusReason: 'no access' })
+      .resolvesOnce({ DetectionStatus: 'DETECTION_COMPLETE', StackDriftStatus: 'DRIFTED' })
+      .resolves({ DetectionStatus: 'DETECTION_IN_PROGRESS' });
+    expect((await driftCheck.run(ctx())).detail).toBe('drift detection failed: no access');
+    expect((await driftCheck.run(ctx())).detail).toBe('DRIFTED: 0 resource(s) drifted');
+    // 4 s at one look every 2 s: the first look and two more.
+    expect((await driftCheck.run(ctx({ timeoutMs: 4000 }))).detail).toBe('drift detection did not finish in time');
+    expect(cfnMock.commandCalls(DescribeStackDriftDetectionStatusCommand)).toHaveLength(2 + 3);
+  });
+
+  const delivered = (traceId?: string) => () => Promise.resolve({ id: 'canary-delivery', title: '', durationMs: 1, status: 'pass', detail: '', data: { traceId } } as CheckResult);
+
+  it('canary-trace: no trace id in the receipt', async () => {
+    expect((await canaryTraceCheck.run(ctx({ result: delivered(undefined) }))).detail).toBe('the canary receipt holds no trace id');
+  });
+
+  it('canary-trace: throttled looks are retried; a trace that never completes names what it lacks', async () => {
+    xrayMock
+      .on(BatchGetTracesCommand)
+      .rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }))
+      .resolves({ Traces: [{ Segments: [{ Document: JSON.stringify({ name: names.handler }) }, {}] }] });
+    const outcome = await canaryTraceCheck.run(ctx({ result: delivered('Root=1-6745a1b0-000000000000000000000001;Sampled=1') }));
+    expect(outcome.detail).toBe(`trace 1-6745a1b0-000000000000000000000001 lacks srv-api-dev/dev, ${names.processor} after 1 s`);
+  });
+
+  it('canary-trace: an access error is not retried', async () => {
+    xrayMock.on(BatchGetTracesCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await expect(canaryTraceCheck.run(ctx({ result: delivered('1-6745a1b0-000000000000000000000001') }))).rejects.toThrow('denied');
+  });
+
+  it('canary-trace: Ctrl-C stops looking', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const outcome = await canaryTraceCheck.run(ctx({ deps: { ...testDeps(), signal: controller.signal }, result: delivered('1-6745a1b0-000000000000000000000001') }));
+    expect(outcome.status).toBe('fail');
+    expect(xrayMock.commandCalls(BatchGetTracesCommand)).toHaveLength(0);
+  });
+});
