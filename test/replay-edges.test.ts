@@ -1,0 +1,98 @@
+import { CancelReplayCommand, DescribeArchiveCommand, DescribeEventBusCommand, DescribeReplayCommand, DescribeRuleCommand, EventBridgeClient, ListReplaysCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runTap } from './helpers/run-tap.js';
+
+// EventBridge answers the fake lifecycle does not give: refusals, odd states, missing fields.
+const events = mockClient(EventBridgeClient);
+const NOW = new Date('2026-11-25T13:00:00Z');
+const clock = () => NOW;
+const replay = (...args: string[]) => runTap(['replay-archive', '--env', 'dev', '--from', '1h ago', ...args], { clock });
+const awsError = (name: string, message = name) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+
+beforeEach(() => {
+  events.on(DescribeArchiveCommand).resolves({ ArchiveArn: 'arn:archive', State: 'ENABLED', CreationTime: new Date('2026-11-20T00:00:00Z') });
+  events.on(DescribeEventBusCommand).resolves({ Arn: 'arn:bus' });
+});
+afterEach(() => events.reset());
+
+describe('tap replay-archive: refusals', () => {
+  it('an invalid --rule is exit 2 before any AWS call', async () => {
+    const r = await replay('--rule', 'no spaces');
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/invalid --rule 'no spaces'/)]);
+    expect(events.calls()).toHaveLength(0);
+  });
+
+  it('an archive that is not ENABLED, or not there', async () => {
+    events.on(DescribeArchiveCommand).resolvesOnce({ ArchiveArn: 'arn:archive', State: 'DISABLED' }).rejectsOnce(awsError('ResourceNotFoundException'));
+    const disabled = await replay();
+    expect([disabled.code, disabled.stderr]).toEqual([2, expect.stringMatching(/archive srv-archive-dev is DISABLED, not ENABLED/)]);
+    const missing = await replay();
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/archive srv-archive-dev does not exist\n.*hint: deploy the env first/)]);
+    expect(events.commandCalls(StartReplayCommand)).toHaveLength(0);
+  });
+
+  it('a rule that cannot be read for lack of access is exit 3, not "no such rule"', async () => {
+    events.on(DescribeRuleCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform events:DescribeRule'));
+    const r = await replay('--rule', 'srv-deliver-dev');
+    expect([r.code, r.stderr]).toEqual([3, expect.stringMatching(/not authorized to perform events:DescribeRule/)]);
+  });
+
+  it('StartReplay refused as invalid is exit 2 with EventBridge\'s reason; a rule without an ARN is sent as given', async () => {
+    events.on(DescribeRuleCommand).resolves({});
+    events.on(StartReplayCommand).rejects(awsError('ValidationException', 'EventEndTime is too far in the past'));
+    const r = await replay('--rule', 'srv-deliver-dev');
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/EventBridge refused the replay: EventEndTime is too far in the past/)]);
+    expect(events.commandCalls(StartReplayCommand)[0]?.args[0].input.Destination).toEqual({ Arn: 'arn:bus', FilterArns: [''] });
+  });
+
+  it('Ctrl-C after the replay ended by itself: the cancel is refused, the end state is reported', async () => {
+    events.on(StartReplayCommand).resolves({ State: 'STARTING' });
+    events.on(CancelReplayCommand).rejects(awsError('IllegalStatusException'));
+    events.on(DescribeReplayCommand).resolves({ ReplayName: 'r', State: 'COMPLETED' });
+    const controller = new AbortController();
+    controller.abort();
+    const r = await runTap(['replay-archive', '--env', 'dev', '--from', '1h ago', '--name', 'r'], { clock, signal: controller.signal });
+    expect([r.code, r.stderr]).toEqual([130, expect.stringMatching(/Replay r is COMPLETED \(asked to cancel\); events replayed before the cancel were delivered/)]);
+  });
+
+  it('Ctrl-C when the cancel itself fails for another reason reports that reason', async () => {
+    events.on(StartReplayCommand).resolves({ State: 'STARTING' });
+    events.on(CancelReplayCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform events:CancelReplay'));
+    const controller = new AbortController();
+    controller.abort();
+    const r = await runTap(['replay-archive', '--env', 'dev', '--from', '1h ago', '--name', 'r'], { clock, signal: controller.signal });
+    expect([r.code, r.stderr]).toEqual([3, expect.stringMatching(/not authorized to perform events:CancelReplay/)]);
+  });
+});
+
+describe('tap replay-archive list, status, cancel: refusals and sparse answers', () => {
+  it('list needs --env', async () => {
+    const r = await runTap(['replay-archive', 'list']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/replay-archive list needs --env NAME/)]);
+  });
+
+  it('list: newest first over every page, replays without a start time last', async () => {
+    events
+      .on(ListReplaysCommand)
+      .resolvesOnce({ Replays: [{ ReplayName: 'old', State: 'COMPLETED', ReplayStartTime: new Date(1) }, { ReplayName: 'unknown' }], NextToken: 'n' })
+      .resolvesOnce({ Replays: [{ ReplayName: 'new', State: 'RUNNING', ReplayStartTime: new Date(2) }] });
+    const r = await runTap(['replay-archive', 'list', '--env', 'dev', '--json']);
+    expect((JSON.parse(r.stdout) as { replays: { name: string }[] }).replays.map((x) => x.name)).toEqual(['new', 'old', 'unknown']);
+  });
+
+  it('cancel: an unknown replay is exit 2; an access error exit 3; a cancel without a state says CANCELLING', async () => {
+    events.on(CancelReplayCommand).rejectsOnce(awsError('ResourceNotFoundException')).rejectsOnce(awsError('AccessDeniedException', 'denied')).resolves({});
+    expect((await runTap(['replay-archive', 'cancel', 'nope'])).code).toBe(2);
+    expect((await runTap(['replay-archive', 'cancel', 'nope'])).code).toBe(3);
+    expect((await runTap(['replay-archive', 'cancel', 'r1'])).stdout).toBe('Replay r1 is CANCELLING; follow it with `tap replay-archive status r1`\n');
+  });
+
+  it('status and cancel check the replay name before any call', async () => {
+    for (const sub of ['status', 'cancel']) {
+      const r = await runTap(['replay-archive', sub, 'bad name']);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/invalid replay name 'bad name'/)]);
+    }
+    expect(events.calls()).toHaveLength(0);
+  });
+});
