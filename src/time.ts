@@ -4,11 +4,18 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION = /^(\d+)\s*([smhd])$/;
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+const DURATION_HELP = 'expected a number and a unit, such as 90s, 30m, 6h or 2d';
+
+function durationMs(value: string): number | undefined {
+  const m = DURATION.exec(value.trim());
+  return m && Number(m[1]) > 0 ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : undefined;
+}
+
 /** `30m`, `6h`, `2d` -> milliseconds; `what` names the option in the error. */
 export function parseDuration(value: string, what: string): number {
-  const m = DURATION.exec(value.trim());
-  if (!m || Number(m[1]) === 0) throw new UsageError(`invalid ${what} '${value}': expected a number and a unit, such as 90s, 30m, 6h or 2d`);
-  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  const ms = durationMs(value);
+  if (ms === undefined) throw new UsageError(`invalid ${what} '${value}': ${DURATION_HELP}`);
+  return ms;
 }
 
 /**
@@ -19,7 +26,11 @@ export function parseInstant(value: string, what: string, now: Date): Date {
   const v = value.trim();
   if (v === 'now') return now;
   const ago = /^(.+?)\s+ago$/.exec(v);
-  if (ago) return new Date(now.getTime() - parseDuration(ago[1] ?? '', what));
+  if (ago) {
+    const ms = durationMs(ago[1]!);
+    if (ms === undefined) throw new UsageError(`invalid ${what} '${value}': ${DURATION_HELP}, then 'ago'`);
+    return new Date(now.getTime() - ms);
+  }
   if (!ISO.test(v)) throw new UsageError(`invalid ${what} '${value}': expected ISO 8601 (2026-11-25T10:00:00Z), 'now', or a duration ago ('2h ago')`);
   const zoned = /T.*(Z|[+-]\d{2}:?\d{2})$/.test(v) || !v.includes('T') ? v : `${v}Z`;
   const date = new Date(zoned);

@@ -69,4 +69,21 @@ describe('reporters', () => {
     expect(JSON.parse(rest.join('\n'))).toEqual({ kind: 'ok' });
     expect(JSON.parse(out.stderr)).toMatchObject({ level: 'warn', text: 'careful' });
   });
+
+  it('--verbose: debug lines for a person, info lines on stderr for --json; a spinner line keeps its place', async () => {
+    const human = streams(true);
+    const io = await createReporter(human.s, { ...opts, verbose: true });
+    io.notify({ level: 'progress', code: 'x', text: 'working' });
+    io.notify({ level: 'debug', code: 'x', text: 'GetTemplate 120 ms' });
+    io.result('two lines\n', (r) => r);
+    expect(human.out.stderr).toMatch(/\u001b\[90m·\u001b\[39m GetTemplate 120 ms\n/);
+    expect(human.out.stdout).toBe('two lines\n');
+
+    const json = streams(false);
+    const jio = await createReporter(json.s, { ...opts, json: true, verbose: true });
+    jio.notify({ level: 'info', code: 'i', text: 'shown' });
+    jio.notify({ level: 'progress', code: 'p', text: 'never' });
+    expect(json.out.stderr.trim().split('\n').map((l) => (JSON.parse(l) as { code: string }).code)).toEqual(['i']);
+    await expect(jio.ask('?')).rejects.toThrow(/--json never asks a question/);
+  });
 });
