@@ -4,7 +4,11 @@ import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-l
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetTracesCommand, GetGroupCommand, XRayClient } from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AwsClients } from '../src/aws/clients.js';
+import { canaryDeliveryCheck } from '../src/checks/canary-delivery.js';
 import { canaryTraceCheck } from '../src/checks/canary-trace.js';
 import type { CheckContext, CheckResult } from '../src/checks/check.js';
 import { dlqCheck } from '../src/checks/dlq.js';
@@ -117,5 +121,45 @@ describe('drift and canary trace, the ways they end without a pass', () => {
     const outcome = await canaryTraceCheck.run(ctx({ deps: { ...testDeps(), signal: controller.signal }, result: delivered('1-6745a1b0-000000000000000000000001') }));
     expect(outcome.status).toBe('fail');
     expect(xrayMock.commandCalls(BatchGetTracesCommand)).toHaveLength(0);
+  });
+});
+
+describe('canary delivery refused by the API', () => {
+  let answer = 403;
+  let seen: { method?: string; url?: string; headers?: IncomingHttpHeaders; body?: string } = {};
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen = { method: req.method, url: req.url, headers: req.headers, body };
+      res.writeHead(answer, { 'content-type': 'application/json' }).end('{"message":"Forbidden"}');
+    });
+  });
+  let api = '';
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dev/`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const run = () =>
+    canaryDeliveryCheck.run(
+      ctx({
+        deps: { ...testDeps(), aws: new AwsClients({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }) },
+        outputs: () => Promise.resolve({ ApiUrl: api, BucketName: 'b' }),
+      }),
+    );
+
+  it('403: a SigV4-signed POST /events was refused; the remedy is the IAM permission', async () => {
+    const outcome = await run();
+    expect(outcome).toMatchObject({ status: 'fail', detail: 'POST /events answered 403: {"message":"Forbidden"}', remedy: 'the caller needs execute-api:Invoke on POST /events of this API' });
+    expect(seen.method).toBe('POST');
+    expect(seen.url).toBe('/dev/events');
+    expect(seen.headers?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/execute-api\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(JSON.parse(seen.body ?? '')).toMatchObject({ type: 'tap.canary', canary: true, correlationId: expect.stringMatching(/^canary-/) });
+  });
+
+  it('5xx: the remedy is the handler log group', async () => {
+    answer = 502;
+    expect((await run()).remedy).toBe('look at the handler log group');
   });
 });
