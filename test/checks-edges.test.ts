@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStackDriftDetectionStatusCommand, DetectStackDriftCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackDriftDetectionStatusCommand, DescribeStacksCommand, DetectStackDriftCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../src/aws/clients.js';
 import { canaryDeliveryCheck } from '../src/checks/canary-delivery.js';
 import { canaryTraceCheck } from '../src/checks/canary-trace.js';
-import type { CheckContext, CheckResult } from '../src/checks/check.js';
+import { type Check, type CheckContext, type CheckResult, pass } from '../src/checks/check.js';
+import { runChecks } from '../src/checks/runner.js';
 import { dlqCheck } from '../src/checks/dlq.js';
 import { driftCheck } from '../src/checks/drift.js';
 import { lambdaConfigCheck } from '../src/checks/lambda-config.js';
@@ -161,5 +162,30 @@ describe('canary delivery refused by the API', () => {
   it('5xx: the remedy is the handler log group', async () => {
     answer = 502;
     expect((await run()).remedy).toBe('look at the handler log group');
+  });
+});
+
+describe('the check runner', () => {
+  it('turns every way a check can end into a result: outcomes thrown, skips, errors, access refusals', async () => {
+    cfnMock.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id TapStack-dev does not exist'), { name: 'ValidationError', $metadata: {} }));
+    const check = (id: string, run: Check['run'], needs?: string[]): Check => ({ id, title: id, run, needs });
+    const checks = [
+      check('outputs', async (c) => pass(String(Object.keys(await c.outputs()).length))),
+      check('after-outputs', () => Promise.resolve(pass('never')), ['outputs']),
+      check('after-skipped', () => Promise.resolve(pass('never')), ['after-outputs']),
+      check('throws', () => Promise.reject(new Error('boom'))),
+      check('asks-unknown', async (c) => pass((await c.result('nope')).detail)),
+      check('denied', () => Promise.reject(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: {} }))),
+    ];
+    const done: string[] = [];
+    const results = await runChecks('dev', checks, testDeps(), 1000, (r) => done.push(r.id));
+    const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+    expect(byId.outputs).toMatchObject({ status: 'fail', detail: 'TapStack-dev does not exist', remedy: 'deploy it with `tap deploy --env dev`' });
+    expect(byId['after-outputs']).toMatchObject({ status: 'skip', detail: 'skipped: outputs failed' });
+    expect(byId['after-skipped']).toMatchObject({ status: 'skip', detail: 'skipped: after-outputs was skipped' });
+    expect(byId.throws).toMatchObject({ status: 'fail', detail: 'boom', remedy: 'run with --verbose for details' });
+    expect(byId['asks-unknown']).toMatchObject({ status: 'fail', detail: 'check nope is not running' });
+    expect(byId.denied).toMatchObject({ status: 'fail', detail: 'AccessDeniedException: not authorized', remedy: expect.stringMatching(/^Check credentials/), awsError: 'AccessDeniedException: not authorized' });
+    expect(done.sort()).toEqual(checks.map((c) => c.id).sort());
   });
 });
