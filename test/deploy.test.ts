@@ -69,6 +69,17 @@ describe('tap deploy: stack states', () => {
     expect(ndjson(again.stdout).result).toMatchObject({ kind: 'deployed', status: 'CREATE_COMPLETE' });
   });
 
+  it('a failed create that cannot be deleted (data written meanwhile) stops with the reason and what to do', async () => {
+    fake.cloudFormation.failNext = { logicalId: 'Handler886CB40B', reason: 'Runtime not supported' };
+    expect((await deploy('--no-rollback')).code).toBe(1);
+    fake.s3.putObject('srv-data-dep-123456789012-us-east-1', 'receipts/x.json', '{}');
+    fake.resetCalls();
+    const r = await deploy();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/could not delete the failed stack TapStack-dep: The bucket you tried to delete is not empty.*\n.*hint: run `tap destroy` for it, then deploy again/);
+    expect(fake.calls).not.toContain('CreateChangeSet');
+  });
+
   it('waits for an operation in progress; with --no-wait it says so and exits 1', async () => {
     const started = await deploy('--no-wait', '--json');
     expect(started.code).toBe(0);
@@ -92,10 +103,11 @@ describe('tap deploy: stack states', () => {
   ])('stops on %s with the state and what to do, before any change set', async (status, hint) => {
     await deploy();
     stack()!.status = status;
+    stack()!.statusReason = 'The following resource(s) failed: [Handler886CB40B]';
     fake.resetCalls();
     const r = await deploy();
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`TapStack-dep is ${status}; tap cannot deploy over it`);
+    expect(r.stderr).toContain(`TapStack-dep is ${status} (The following resource(s) failed: [Handler886CB40B]); tap cannot deploy over it`);
     expect(r.stderr).toMatch(hint);
     expect(fake.calls).toEqual(['DescribeStacks']);
   });

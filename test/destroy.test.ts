@@ -95,6 +95,16 @@ describe('tap destroy: emptying and DELETE_FAILED', () => {
     expect(fake.calls.filter((c) => c === 'DeleteStack')).toHaveLength(2);
   });
 
+  it('waits for an operation in progress to settle, then destroys', async () => {
+    expect((await runTap(['deploy', '--env', 'des', '--no-wait', '--tag', 'team=x'])).code).toBe(0);
+    expect(stack()?.status).toBe('UPDATE_IN_PROGRESS');
+    const r = await destroy('--yes', '--no-color');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/TapStack-des is UPDATE_IN_PROGRESS; waiting for that operation to finish[^]*TapStack-des UPDATE_COMPLETE[^]*TapStack-des DELETE_COMPLETE/);
+    expect(r.stdout).toMatch(/^TapStack-des: destroyed/);
+    expect(stack()).toBeUndefined();
+  });
+
   it('--no-wait returns once deletion has started', async () => {
     const r = await destroy('--yes', '--no-wait', '--json');
     expect(r.code).toBe(0);
