@@ -59,3 +59,14 @@ describe('tap status: answers with fields missing', () => {
     expect((await status()).replays).toEqual(expect.objectContaining({ health: 'green', summary: '0 in progress' }));
   });
 });
+
+describe('--verbose on a failure', () => {
+  it('adds the stack of the error that caused it; without --verbose there is none', async () => {
+    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('not authorized to perform cloudformation:DescribeStacks'), { name: 'AccessDenied', $metadata: {} }));
+    const plain = await runTap(['list']);
+    const verbose = await runTap(['list', '--verbose']);
+    expect([plain.code, verbose.code]).toEqual([3, 3]);
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    expect(verbose.stderr).toMatch(/AccessDenied: not authorized to perform cloudformation:DescribeStacks\n.*hint: Check credentials[^]*\n\s+AccessDenied: not authorized[^]*\n\s+at /);
+  });
+});

@@ -1,7 +1,8 @@
-import { GetServiceGraphCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
+import { BatchGetTracesCommand, GetServiceGraphCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { render, type TraceResult } from '../src/commands/trace.js';
+import { fetchTraces, filterExpression, traceSummaries } from '../src/trace/search.js';
 import { percentile, serviceMap } from '../src/trace/service-map.js';
 import { waterfall } from '../src/trace/waterfall.js';
 import { testDeps } from './helpers/deps.js';
@@ -114,5 +115,30 @@ describe('service map with fields missing', () => {
     expect(percentile(histogram, 0.9)).toBe(200);
     expect(percentile(histogram, 1)).toBe(300);
     expect(percentile(undefined, 0.5)).toBeUndefined();
+  });
+});
+
+describe('trace search with fields missing', () => {
+  const client = () => new XRayClient({ region: 'us-east-1' });
+
+  it('--faults is a filter term of its own', () => {
+    expect(filterExpression({ group: 'g', faults: true })).toBe('group.name = "g" AND fault');
+  });
+
+  it('summaries without an id are dropped; without a start time they sort last', async () => {
+    xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [{ Id: 'a' }, {}, { Id: 'b', StartTime: new Date(5) }, { Id: 'c' }] });
+    const found = await traceSummaries(client(), { from: new Date(0), to: new Date(1000), chunkMs: 1000, limit: 10, filter: 'f' }, testDeps());
+    expect(found.map((x) => x.Id)).toEqual(['b', 'a', 'c']);
+  });
+
+  it('full traces in the order asked; ids X-Ray no longer has are left out, every page of a batch is read', async () => {
+    xray
+      .on(BatchGetTracesCommand)
+      .resolvesOnce({ Traces: [{ Id: 'b' }, {}], NextToken: 'more' })
+      .resolvesOnce({ Traces: [{ Id: 'a' }] })
+      .resolves({});
+    const traces = await fetchTraces(client(), ['a', 'gone', 'b'], testDeps());
+    expect(traces.map((t) => t.Id)).toEqual(['a', 'b']);
+    expect(xray.commandCalls(BatchGetTracesCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'more']);
   });
 });

@@ -18,13 +18,12 @@ export interface MapService extends MapStats {
 
 /** The value below which `p` of the histogram's requests fall (Value is in seconds). */
 export function percentile(histogram: readonly HistogramEntry[] | undefined, p: number): number | undefined {
-  const entries = [...(histogram ?? [])].filter((e) => e.Value !== undefined && e.Count).sort((a, b) => (a.Value ?? 0) - (b.Value ?? 0));
-  const total = entries.reduce((n, e) => n + (e.Count ?? 0), 0);
-  if (total === 0) return undefined;
+  const entries = (histogram ?? []).filter((e): e is { Value: number; Count: number } => e.Value !== undefined && Boolean(e.Count)).sort((a, b) => a.Value - b.Value);
+  const total = entries.reduce((n, e) => n + e.Count, 0);
   let seen = 0;
   for (const e of entries) {
-    seen += e.Count ?? 0;
-    if (seen >= p * total) return Math.round((e.Value ?? 0) * 1000);
+    seen += e.Count;
+    if (seen >= p * total) return Math.round(e.Value * 1000);
   }
   return undefined;
 }
