@@ -81,6 +81,15 @@ describe('handler function', () => {
     const missing = await handler.handle({ httpMethod: 'DELETE', resource: '/x' }, { awsRequestId: 'r' }, deps);
     expect(missing.statusCode).toBe(404);
   });
+
+  it('an answer from the bus without an event id is a 502 with a reason of its own; routes match by path when there is no resource', async () => {
+    const { deps } = handlerDeps({ FailedEntryCount: 0 });
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await handler.handle({ ...post({ type: 't' }), resource: undefined, path: '/events' }, { awsRequestId: 'r' }, deps);
+    spy.mockRestore();
+    expect(res.statusCode).toBe(502);
+    expect(JSON.parse(res.body).message).toBe('the event bus did not accept the event');
+  });
 });
 
 /** An event as EventBridge delivers it to a Lambda target; `replay-name` is set on replayed events. */
@@ -148,8 +157,15 @@ describe('processor function', () => {
     expect(logs.find((l) => '_aws' in l)).toMatchObject({ ReplayedEvents: 1 });
   });
 
-  it('falls back to the event id when the detail has no correlation id', async () => {
+  it('falls back to the event id when the detail has no correlation id, or is not an object', async () => {
     const { out } = await run({ ...delivered, detail: {} });
     expect(out.key).toBe(`receipts/${delivered.id}.json`);
+    expect((await run({ ...delivered, detail: 'text' })).out.key).toBe(`receipts/${delivered.id}.json`);
+  });
+
+  it('an event without a usable time still gets a receipt, with a latency of 0', async () => {
+    const { out, logs } = await run({ ...delivered, time: 'not a time' });
+    expect(out.key).toBe('receipts/corr-12345678.json');
+    expect(logs.find((l) => '_aws' in l)).toMatchObject({ DeliveryLatency: 0 });
   });
 });
