@@ -83,7 +83,7 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
       let token: string | undefined;
       do {
         const page = await xray.send(new GetTraceSummariesCommand({ StartTime: since, EndTime: now, FilterExpression: filter, Sampling: false, NextToken: token }));
-        const fresh = (page.TraceSummaries ?? []).filter((s) => s.Id && !seen.has(s.Id)).sort((a, b) => Number(a.StartTime ?? 0) - Number(b.StartTime ?? 0));
+        const fresh = (page.TraceSummaries ?? []).filter((s) => s.Id && !seen.has(s.Id)).sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
         for (const s of fresh) {
           seen.add(s.Id!);
           deps.io.notify({ level: 'info', code: 'trace.summary', text: summaryLine(s), data: s }, { stream: true });
