@@ -3,6 +3,7 @@ import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetTracesCommand, GetGroupCommand, XRayClient } from '@aws-sdk/client-xray';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -157,6 +158,18 @@ describe('canary delivery refused by the API', () => {
     expect(seen.url).toBe('/dev/events');
     expect(seen.headers?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/execute-api\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
     expect(JSON.parse(seen.body ?? '')).toMatchObject({ type: 'tap.canary', canary: true, correlationId: expect.stringMatching(/^canary-/) });
+  });
+
+  it('202, then a receipt that cannot be read for lack of access: the error ends the check (exit 3 in verify)', async () => {
+    answer = 202;
+    const s3 = mockClient(S3Client);
+    try {
+      s3.on(GetObjectCommand).rejectsOnce(Object.assign(new Error('no such key'), { name: 'NoSuchKey' })).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} }));
+      await expect(run()).rejects.toThrow('Access Denied');
+      expect(s3.commandCalls(GetObjectCommand)).toHaveLength(2);
+    } finally {
+      s3.restore();
+    }
   });
 
   it('5xx: the remedy is the handler log group', async () => {

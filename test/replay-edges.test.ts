@@ -1,6 +1,10 @@
 import { CancelReplayCommand, DescribeArchiveCommand, DescribeEventBusCommand, DescribeReplayCommand, DescribeRuleCommand, EventBridgeClient, ListReplaysCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countReplayReceipts } from '../src/replay/replays.js';
+import { replayReceiptPrefix } from '../src/stack/spec.js';
+import { testDeps } from './helpers/deps.js';
 import { runTap } from './helpers/run-tap.js';
 
 // EventBridge answers the fake lifecycle does not give: refusals, odd states, missing fields.
@@ -94,5 +98,25 @@ describe('tap replay-archive list, status, cancel: refusals and sparse answers',
       expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/invalid replay name 'bad name'/)]);
     }
     expect(events.calls()).toHaveLength(0);
+  });
+});
+
+describe("counting a replay's receipts", () => {
+  it('reads every page of the replay\'s prefix (S3 lists at most 1,000 keys a page)', async () => {
+    const s3 = mockClient(S3Client);
+    try {
+      s3.on(ListObjectsV2Command)
+        .resolvesOnce({ Contents: Array.from({ length: 1000 }, (_, i) => ({ Key: `k${i}` })), IsTruncated: true, NextContinuationToken: 'next' })
+        .resolvesOnce({ Contents: [{ Key: 'last' }], IsTruncated: false })
+        .resolvesOnce({});
+      expect(await countReplayReceipts('bucket', 'r1', testDeps())).toBe(1001);
+      expect(s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input)).toEqual([
+        { Bucket: 'bucket', Prefix: replayReceiptPrefix('r1'), ContinuationToken: undefined },
+        { Bucket: 'bucket', Prefix: replayReceiptPrefix('r1'), ContinuationToken: 'next' },
+      ]);
+      expect(await countReplayReceipts('bucket', 'r2', testDeps())).toBe(0);
+    } finally {
+      s3.restore();
+    }
   });
 });
