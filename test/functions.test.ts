@@ -138,18 +138,7 @@ describe('processor function', () => {
   it('records the replay name of a replayed event, under its replay, leaving the original receipt alone', async () => {
     // A replayed event as EventBridge delivers it: the original event, its original time, and the
     // top-level `replay-name` that EventBridge adds to every event it re-sends from an archive.
-    const replayed = {
-      version: '0',
-      id: '6f87d04b-9f74-4f04-a780-7acf4b0a9b38',
-      'detail-type': 'order.created',
-      source: 'tap.app',
-      account: '123456789012',
-      time: '2026-11-25T10:00:00Z',
-      region: 'us-east-1',
-      resources: [],
-      detail: { correlationId: 'corr-12345678', canary: false, env: 'dev', payload: { id: 7 } },
-      'replay-name': 'dev-replay-20261125102030',
-    };
+    const replayed = { ...delivered, 'replay-name': 'dev-replay-20261125102030' };
     const { out, putObject, logs } = await run(replayed);
     expect(out.key).toBe(`${replayReceiptPrefix('dev-replay-20261125102030')}corr-12345678.json`);
     const body = JSON.parse((putObject.mock.calls[0] as unknown as [{ Body: string }])[0].Body);
