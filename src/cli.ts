@@ -1,10 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AwsClients } from './aws/clients.js';
 import { abortableSleep, type Deps } from './deps.js';
-import { EXIT, toTapError, UsageError } from './errors.js';
+import { EXIT, interruption, type StopSignal, toTapError, UsageError } from './errors.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams, Style } from './io/types.js';
 import { MAX_ENV_LENGTH } from './stack/naming.js';
+import { cacheDir } from './stack/synth-cache.js';
 import { VERSION } from './version.js';
 
 /** Options every command takes. */
@@ -55,6 +56,10 @@ function envOption(): Option {
   return new Option('-e, --env <name>', `environment name (lowercase, digits, hyphens; at most ${MAX_ENV_LENGTH})`).makeOptionMandatory();
 }
 
+function noCacheOption(): Option {
+  return new Option('--no-cache', 'synthesize and validate afresh, without reading or writing the synth cache (TAP_CACHE_DIR, else $XDG_CACHE_HOME/tap or ~/.cache/tap)');
+}
+
 /** Runs a command module with the parsed options (plus positional arguments in `args`). */
 type Execute = <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command, args?: Record<string, string>) => Promise<void>;
 
@@ -80,6 +85,7 @@ function buildProgram(execute: Execute, streams: Streams): Command {
     .description('synthesize the stack offline, run cdk-nag and CloudFormation validation, and summarize it')
     .addOption(envOption())
     .option('-o, --out <dir>', 'write the template to <dir>/TapStack-<env>.template.json')
+    .addOption(noCacheOption())
     .addHelpText('after', '\nExamples:\n  $ tap synth --env dev\n  $ tap synth --env dev --out cdk.out --json\n\nNeeds no AWS credentials.')
     .action((_o, cmd: Command) => execute(() => import('./commands/synth.js'), cmd));
 
@@ -88,6 +94,7 @@ function buildProgram(execute: Execute, streams: Streams): Command {
     .description('show how the synthesized stack differs from the deployed one')
     .addOption(envOption())
     .option('--fail', 'exit 1 when there is a difference', false)
+    .addOption(noCacheOption())
     .addHelpText('after', '\nExamples:\n  $ tap diff --env staging\n  $ tap diff --env prod --fail --json\n\nAWS permissions: cloudformation:GetTemplate on the stack TapStack-<env>.')
     .action((_o, cmd: Command) => execute(() => import('./commands/diff.js'), cmd));
 
@@ -102,6 +109,7 @@ function buildProgram(execute: Execute, streams: Streams): Command {
     .option('-t, --tag <key=value>', 'stack tag, copied onto every resource (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--outputs-file <file>', 'write the stack outputs to <file> as JSON')
     .option('--no-wait', 'return once the change set executes, without following it')
+    .addOption(noCacheOption())
     .addHelpText(
       'after',
       `
@@ -269,23 +277,46 @@ s3:ListBucketVersions, s3:DeleteObjectVersion on the data bucket; kms:DescribeKe
   return program;
 }
 
+/** The command's work, or its interruption as soon as the signal fires, unless the command has claimed it. */
+function unlessClaimed<T>(work: Promise<T>, signal: AbortSignal, claimed: () => boolean): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      if (!claimed()) reject(interruption(signal));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Runs tap with `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: string[], overrides: Overrides = {}): Promise<number> {
   const streams: Streams = overrides.streams ?? { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
   let io: Io | undefined;
   let verbose = false;
   let code: number = EXIT.ok;
-  // Ctrl-C aborts the signal instead of killing the process, so a command can say what it left running.
+  // Ctrl-C and SIGTERM abort the signal instead of killing the process: until a command claims them
+  // (before its first write), the command ends at once; after, it says what it left running.
   const interrupt = new AbortController();
-  const onSigint = (): void => interrupt.abort();
+  const stop = (name: StopSignal) => (): void => interrupt.abort(name);
+  const onSigint = stop('SIGINT');
+  const onSigterm = stop('SIGTERM');
   const signal = overrides.signal ?? interrupt.signal;
-  if (!overrides.signal) process.once('SIGINT', onSigint);
+  if (!overrides.signal) {
+    process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigterm);
+  }
+  let claimed = false;
+  const claimInterrupts = (): void => {
+    if (signal.aborted) throw interruption(signal);
+    claimed = true;
+  };
 
   const execute: Execute = async <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command, args: Record<string, string> = {}): Promise<void> => {
     const { region, profile, endpointUrl, json, color, verbose: v, quiet, ...parsed } = cmd.optsWithGlobals<GlobalOptions>();
     const options = { ...parsed, ...args };
     verbose = v;
-    io = await createReporter(streams, { json, color, verbose, quiet });
+    io = await createReporter(streams, { json, color, verbose, quiet, signal });
     const config = {
       region: region ?? streams.env.AWS_REGION ?? streams.env.AWS_DEFAULT_REGION,
       profile,
@@ -297,10 +328,12 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
       clock: overrides.clock ?? (() => new Date()),
       sleep: overrides.sleep ?? abortableSleep(signal),
       signal,
+      claimInterrupts,
+      cacheDir: cacheDir(streams.env),
       fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
     };
     const command = await load();
-    const result = await command.run(options as O, deps);
+    const result = await unlessClaimed(command.run(options as O, deps), signal, () => claimed);
     io.result(result, command.render);
     code = command.exitCode?.(result, options as O) ?? EXIT.ok;
   };
@@ -308,13 +341,14 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   const program = buildProgram(execute, streams);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return code;
+    return signal.reason === 'SIGTERM' ? EXIT.terminated : code;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here with 0; a parse error was already printed by commander.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const tapError = toTapError(error);
+    const exitCode = signal.reason === 'SIGTERM' ? EXIT.terminated : tapError.exitCode;
     const reporter = io ?? (await createReporter(streams, { json: false, color: false, verbose, quiet: false }));
     reporter.close();
     const detail = verbose && tapError.cause instanceof Error ? tapError.cause.stack : undefined;
@@ -322,11 +356,12 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
       level: 'error',
       code: `error.${tapError.name}`,
       text: [tapError.message, tapError.hint && `hint: ${tapError.hint}`, detail].filter(Boolean).join('\n  '),
-      data: { error: tapError.name, message: tapError.message, hint: tapError.hint, exitCode: tapError.exitCode },
+      data: { error: tapError.name, message: tapError.message, hint: tapError.hint, exitCode },
     });
-    return tapError.exitCode;
+    return exitCode;
   } finally {
     process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigterm);
     io?.close();
   }
 }

@@ -11,8 +11,17 @@ export interface Deps {
    * waits the full time (for the loop that runs after Ctrl-C, e.g. waiting for a cancellation).
    */
   readonly sleep: (ms: number, options?: { uninterruptible?: boolean }) => Promise<void>;
-  /** Aborted on Ctrl-C (SIGINT): long-running commands stop watching, or cancel what they own. */
+  /** Aborted on Ctrl-C (reason 'SIGINT') or SIGTERM ('SIGTERM'). */
   readonly signal: AbortSignal;
+  /**
+   * Until a command calls this, Ctrl-C and SIGTERM end it at once (exit 130 or 143): nothing it did
+   * needs undoing. A command calls it just before its first write to AWS; from then on it watches
+   * `signal` itself (stops watching, or cancels what it started). Throws the interruption when the
+   * signal has already fired, so that no write starts after Ctrl-C.
+   */
+  readonly claimInterrupts: () => void;
+  /** The synth cache's directory (`TAP_CACHE_DIR`, `$XDG_CACHE_HOME/tap`, `~/.cache/tap`). @default no cache */
+  readonly cacheDir?: string;
   /** HTTP for the API itself (probes, the canary); tests route it to a local server or the fake. */
   readonly fetch: typeof fetch;
 }

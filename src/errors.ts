@@ -2,7 +2,7 @@
  * The error family and its exit codes. `cli.ts` maps every thrown error to an exit code through
  * `exitCodeOf`, and nowhere else decides an exit code for an error.
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, aws: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, aws: 3, interrupted: 130, terminated: 143 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export abstract class TapError extends Error {
@@ -34,6 +34,15 @@ export class JobFailed extends TapError {
 /** The user interrupted the command (Ctrl-C) or declined a confirmation. */
 export class Aborted extends TapError {
   readonly exitCode = EXIT.interrupted;
+}
+
+/** The reason `cli.ts` aborts the run's signal with on SIGTERM (on SIGINT: 'SIGINT'). */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** The error that ends a command stopped by Ctrl-C or SIGTERM; `cli.ts` turns the latter into 143. */
+export function interruption(signal: AbortSignal, detail?: string): Aborted {
+  const how = signal.reason === 'SIGTERM' ? 'Terminated (SIGTERM)' : 'Interrupted (Ctrl-C)';
+  return new Aborted(detail ? `${how}: ${detail}` : how);
 }
 
 /** Names of SDK errors that mean "we could not talk to AWS as this user", not "the job failed". */

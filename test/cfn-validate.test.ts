@@ -2,9 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import { afterAll, describe, expect, it } from 'vitest';
-import { levelOf, serveValidation, startValidator } from '../src/stack/cfn-validate.js';
-import { CFN_LIMITS, quotaFindings, reportFindings } from '../src/stack/synth.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { levelOf, serveValidation, startValidator, WARM_TYPES } from '../src/stack/cfn-validate.js';
+import { reportFindings } from '../src/stack/build.js';
+import { CFN_LIMITS, quotaFindings, synthesize } from '../src/stack/synth.js';
+
+// The one file that runs the real validation engine (test/helpers/stub-validation.ts stubs it elsewhere).
+vi.unmock('../src/stack/cfn-validate.js');
 
 const scratch = mkdtempSync(join(tmpdir(), 'tap-validate-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -58,6 +62,19 @@ describe('CloudFormation validation', () => {
     port2.postMessage('any.json');
     expect(await answer).toEqual({ error: expect.stringMatching(/^Error: ENOENT: no such file or directory/) });
     port1.close();
+  });
+});
+
+describe('the stack', () => {
+  it('passes cdk-nag (AwsSolutions, Serverless) and CloudFormation validation with zero findings', async () => {
+    const s = await synthesize('ci', '1.2.3');
+    expect(s.findings).toEqual([]);
+    expect(s.acknowledged).toBeGreaterThan(10);
+    expect(s.stackName).toBe('TapStack-ci');
+    expect(Buffer.byteLength(s.templateBody)).toBeLessThanOrEqual(CFN_LIMITS.templateBodyBytes);
+    // The validation engine is warmed for exactly these types; a missing one would make synth slow.
+    const types = new Set(Object.values(s.template.Resources ?? {}).map((r) => r.Type));
+    expect([...types].filter((t) => !WARM_TYPES.includes(t))).toEqual([]);
   });
 });
 

@@ -51,20 +51,19 @@ describe('tap replay-archive: refusals', () => {
   });
 
   it('Ctrl-C after the replay ended by itself: the cancel is refused, the end state is reported', async () => {
-    events.on(StartReplayCommand).resolves({ State: 'STARTING' });
+    const controller = new AbortController();
+    // Ctrl-C just after StartReplay (before it, nothing would start: see cli.test).
+    events.on(StartReplayCommand).callsFake(() => (controller.abort('SIGINT'), { State: 'STARTING' }));
     events.on(CancelReplayCommand).rejects(awsError('IllegalStatusException'));
     events.on(DescribeReplayCommand).resolves({ ReplayName: 'r', State: 'COMPLETED' });
-    const controller = new AbortController();
-    controller.abort();
     const r = await runTap(['replay-archive', '--env', 'dev', '--from', '1h ago', '--name', 'r'], { clock, signal: controller.signal });
     expect([r.code, r.stderr]).toEqual([130, expect.stringMatching(/Replay r is COMPLETED \(asked to cancel\); events replayed before the cancel were delivered/)]);
   });
 
   it('Ctrl-C when the cancel itself fails for another reason reports that reason', async () => {
-    events.on(StartReplayCommand).resolves({ State: 'STARTING' });
-    events.on(CancelReplayCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform events:CancelReplay'));
     const controller = new AbortController();
-    controller.abort();
+    events.on(StartReplayCommand).callsFake(() => (controller.abort('SIGINT'), { State: 'STARTING' }));
+    events.on(CancelReplayCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform events:CancelReplay'));
     const r = await runTap(['replay-archive', '--env', 'dev', '--from', '1h ago', '--name', 'r'], { clock, signal: controller.signal });
     expect([r.code, r.stderr]).toEqual([3, expect.stringMatching(/not authorized to perform events:CancelReplay/)]);
   });

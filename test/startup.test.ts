@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const env = { ...process.env, NO_COLOR: '1', TAP_CACHE_DIR: inject('tapCacheDir') };
 
 describe('startup', () => {
   it('tap --help loads neither aws-cdk-lib nor any AWS SDK client', () => {
@@ -16,10 +17,41 @@ describe('startup', () => {
     expect(loaded.some((l) => l.includes('/dist/cli.js'))).toBe(true); // the hook works
     expect(loaded.filter((l) => /node_modules\/(aws-cdk-lib|@aws-sdk|cdk-nag|@aws-cdk)\//.test(l))).toEqual([]);
   });
+
+  it.each([
+    [['synth', '--env', 'BAD'], 2],
+    [['--region', 'eu-west-1', 'deploy', '--env', 'BAD'], 2],
+    [['synth', '--help'], 1],
+    [['deploy', '--version'], 1],
+    [['trace', '--path', 'deploy', '--env', 'BAD'], 1],
+    [['--profile', 'synth', 'list', '--bogus'], 1],
+  ])('%j runs in %i Node.js process(es): the command word decides', (args, processes) => {
+    // Each process that starts bin/tap.js resolves it once through the hook (the child inherits it).
+    const r = spawnSync(process.execPath, ['--import', './test/helpers/trace-loads.mjs', 'bin/tap.js', ...args], { cwd: root, env, encoding: 'utf8' });
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('loaded ') && l.endsWith('/bin/tap.js'))).toHaveLength(processes);
+  });
 });
 
+/** Starts bin/tap.js as the leader of its own process group (as a shell starts a job) and waits for `ready` on stderr. */
+function started(args: string[], ready: RegExp): Promise<{ pid: number; ended: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> }> {
+  const child = spawn(process.execPath, ['bin/tap.js', ...args], { cwd: root, env: { ...env, AWS_REGION: 'us-east-1' }, detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const ended = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return new Promise((resolve, reject) => {
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (ready.test(stderr)) resolve({ pid: child.pid!, ended });
+    });
+    void ended.then((e) => reject(new Error(`ended before ${ready}: ${JSON.stringify(e)}`)));
+  });
+}
+
 describe('bin/tap.js', () => {
-  const run = (args: string[]) => spawnSync(process.execPath, ['bin/tap.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = (args: string[]) => spawnSync(process.execPath, ['bin/tap.js', ...args], { cwd: root, encoding: 'utf8', env });
 
   it('runs synthesizing commands in a child with a single-threaded GC, passing output and exit code through', () => {
     const ok = run(['synth', '--env', 'dev', '--json']);
@@ -28,5 +60,21 @@ describe('bin/tap.js', () => {
     const bad = run(['synth', '--env', 'BAD']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/invalid env name 'BAD'/);
+  });
+
+  it('Ctrl-C while synthesizing ends it at once with 130 (the build runs off the main thread)', async () => {
+    const { pid, ended } = await started(['synth', '--env', 'sigint', '--no-cache'], /Synthesizing/);
+    process.kill(-pid, 'SIGINT'); // the terminal sends it to the whole foreground process group
+    const r = await ended;
+    expect([r.code, r.stdout]).toEqual([130, '']);
+    expect(r.stderr).toMatch(/Interrupted \(Ctrl-C\)/);
+  });
+
+  it('SIGTERM to tap alone (as `timeout` sends it) ends a synth with 143', async () => {
+    const { pid, ended } = await started(['synth', '--env', 'sigterm', '--no-cache'], /Synthesizing/);
+    process.kill(pid, 'SIGTERM');
+    const r = await ended;
+    expect([r.code, r.stdout]).toEqual([143, '']);
+    expect(r.stderr).toMatch(/Terminated \(SIGTERM\)/);
   });
 });

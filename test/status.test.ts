@@ -77,8 +77,10 @@ describe('tap status', () => {
       { id: 'a1', name: 'srv-api-sta/sta', origin: 'AWS::ApiGateway::Stage', trace_id: '1-6745a1b0-000000000000000000000fff', start_time: t, end_time: t + 0.2, fault: true, http: { request: { method: 'POST', url: 'https://x.execute-api.us-east-1.amazonaws.com/sta/events' }, response: { status: 502 } } },
     ]);
     fake.serverless.archiveState.set('srv-archive-sta', 'DISABLED');
-    const slow: typeof globalThis.fetch = async (input, init) => (await new Promise((r) => setTimeout(r, 1100)), fake.fetch(input, init));
-    const s = await status(undefined, slow);
+    // The API answers 1.1 s later by the injected clock.
+    let now = Date.parse('2026-11-25T12:10:00Z');
+    const slow: typeof globalThis.fetch = async (input, init) => ((now += 1100), fake.fetch(input, init));
+    const s = await status(() => new Date(now), slow);
     expect(s.stack).toMatchObject({ health: 'amber', summary: expect.stringMatching(/^UPDATE_ROLLBACK_COMPLETE/), rule: 'amber: an operation runs or the last one rolled back' });
     expect(s.api).toMatchObject({ health: 'amber', rule: 'amber: slower than 1000 ms' });
     expect(s.xray).toMatchObject({ health: 'red', summary: expect.stringMatching(/1 fault\(s\).*top failing: POST \/sta\/events \(1\)/), rule: 'red: any fault (5xx) in 15 min' });

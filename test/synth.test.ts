@@ -1,16 +1,106 @@
-import { describe, expect, it } from 'vitest';
-import { WARM_TYPES } from '../src/stack/cfn-validate.js';
-import { CFN_LIMITS, synthesize } from '../src/stack/synth.js';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildTemplate } from '../src/stack/build.js';
+import { startValidator } from '../src/stack/cfn-validate.js';
+import { buildKey, cacheDir } from '../src/stack/synth-cache.js';
+import { synthesize } from '../src/stack/synth.js';
+import { runTap } from './helpers/run-tap.js';
 
-describe('synthesize', () => {
-  it('passes cdk-nag (AwsSolutions, Serverless) and CloudFormation validation with zero findings', async () => {
-    const s = await synthesize('ci', '1.2.3');
-    expect(s.findings).toEqual([]);
-    expect(s.acknowledged).toBeGreaterThan(10);
-    expect(s.stackName).toBe('TapStack-ci');
-    expect(Buffer.byteLength(s.templateBody)).toBeLessThanOrEqual(CFN_LIMITS.templateBodyBytes);
-    // The validation engine is warmed for exactly these types; a missing one would make synth slow.
-    const types = new Set(Object.values(s.template.Resources ?? {}).map((r) => r.Type));
-    expect([...types].filter((t) => !WARM_TYPES.includes(t))).toEqual([]);
+// The real build, counted; validation is test/helpers/stub-validation.ts's stand-in (a vi.fn).
+vi.mock('../src/stack/build.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/stack/build.js')>();
+  return { ...actual, buildTemplate: vi.fn(actual.buildTemplate) };
+});
+
+const scratch = mkdtempSync(join(tmpdir(), 'tap-cache-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let dir = '';
+let n = 0;
+beforeEach(() => {
+  dir = join(scratch, `cache-${n++}`);
+  vi.mocked(buildTemplate).mockClear();
+  vi.mocked(startValidator).mockClear();
+});
+const entries = () => (existsSync(dir) ? readdirSync(dir).sort() : []);
+const validations = () => vi.mocked(startValidator).mock.results.map((r) => r.value as { validate: ReturnType<typeof vi.fn> });
+
+describe('the synth cache', () => {
+  it('an unchanged stack is read back whole: no build, no validation engine', async () => {
+    const first = await synthesize('cache', '1.0.0', { cacheDir: dir });
+    expect([vi.mocked(buildTemplate).mock.calls.length, vi.mocked(startValidator).mock.calls.length]).toEqual([1, 1]);
+    expect(entries()).toEqual([expect.stringMatching(/^build-[0-9a-f]{64}\.json$/), expect.stringMatching(/^validation-[0-9a-f]{64}\.json$/)]);
+
+    const again = await synthesize('cache', '1.0.0', { cacheDir: dir });
+    expect(again).toEqual(first);
+    expect([vi.mocked(buildTemplate).mock.calls.length, vi.mocked(startValidator).mock.calls.length]).toEqual([1, 1]);
+  });
+
+  it('another env, another tap version or other CDK context is another build', async () => {
+    const key = buildKey('cache', '1.0.0');
+    expect(buildKey('cache', '1.0.0')).toBe(key);
+    expect(buildKey('cache2', '1.0.0')).not.toBe(key);
+    expect(buildKey('cache', '1.0.1')).not.toBe(key);
+    vi.stubEnv('CDK_CONTEXT_JSON', '{"@aws-cdk/core:newStyleStackSynthesis":false}');
+    try {
+      expect(buildKey('cache', '1.0.0')).not.toBe(key);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('a template validated before is not validated again, even when its code changed', async () => {
+    await synthesize('cache', '1.0.0', { cacheDir: dir });
+    rmSync(join(dir, entries().find((f) => f.startsWith('build-'))!));
+    vi.mocked(startValidator).mockClear();
+    await synthesize('cache', '1.0.0', { cacheDir: dir });
+    expect(vi.mocked(buildTemplate)).toHaveBeenCalledTimes(2);
+    // The engine is started beside the build (the template is not known yet), then never asked.
+    expect(validations()).toHaveLength(1);
+    expect(validations()[0]!.validate).not.toHaveBeenCalled();
+  });
+
+  it('a corrupt, truncated or foreign entry is a miss, and is written anew', async () => {
+    const first = await synthesize('cache', '1.0.0', { cacheDir: dir });
+    const [build, validation] = entries().map((f) => join(dir, f)) as [string, string];
+    writeFileSync(build, '{"format":1,"key":"');
+    writeFileSync(validation, JSON.stringify({ format: 1, key: 'another', value: [] }));
+    const again = await synthesize('cache', '1.0.0', { cacheDir: dir });
+    expect(again).toEqual(first);
+    expect(vi.mocked(buildTemplate)).toHaveBeenCalledTimes(2);
+    expect(vi.mocked(startValidator)).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(readFileSync(build, 'utf8'))).toMatchObject({ format: 1, key: buildKey('cache', '1.0.0'), value: { stackName: 'TapStack-cache' } });
+    expect(JSON.parse(readFileSync(validation, 'utf8'))).toMatchObject({ format: 1, value: [] });
+  });
+
+  it('runs side by side leave whole entries and no temporary files', async () => {
+    const runs = await Promise.all([1, 2, 3].map(() => synthesize('cache', '1.0.0', { cacheDir: dir })));
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[0]);
+    expect(entries()).toHaveLength(2);
+    for (const f of entries()) expect(() => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown).not.toThrow();
+  });
+
+  it('a cache that cannot be written is only a slower next run', async () => {
+    writeFileSync(join(scratch, 'a-file'), '');
+    const s = await synthesize('cache', '1.0.0', { cacheDir: join(scratch, 'a-file', 'below') });
+    expect(s.stackName).toBe('TapStack-cache');
+  });
+
+  it('lives in TAP_CACHE_DIR, else $XDG_CACHE_HOME/tap, else ~/.cache/tap', () => {
+    expect(cacheDir({ TAP_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe('/c');
+    expect(cacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe('/x/tap');
+    expect(cacheDir({ HOME: '/h' })).toBe('/h/.cache/tap');
+  });
+
+  it('tap synth --no-cache neither reads nor writes it', async () => {
+    const r = await runTap(['synth', '--env', 'cache', '--no-cache', '--json'], { env: { TAP_CACHE_DIR: dir } });
+    expect(r.code).toBe(0);
+    expect(entries()).toEqual([]);
+    expect(vi.mocked(buildTemplate)).toHaveBeenCalledTimes(1);
+    const cached = await runTap(['synth', '--env', 'cache', '--json'], { env: { TAP_CACHE_DIR: dir } });
+    expect(JSON.parse(cached.stdout)).toEqual(JSON.parse(r.stdout));
+    expect(entries()).toHaveLength(2);
   });
 });

@@ -2,11 +2,11 @@ import type { Deps } from '../deps.js';
 import { OUTPUTS } from '../stack/spec.js';
 import { type Check, fail, pass } from './check.js';
 
-/** `GET` of a URL with a 10 s bound: status, body and latency (status reads it too). */
+/** `GET` of a URL with a 10 s bound: status, body and latency by the injected clock (status reads it too). */
 export async function probe(deps: Deps, url: string): Promise<{ status: number; text: string; latencyMs: number }> {
-  const started = performance.now();
+  const started = deps.clock().getTime();
   const res = await deps.fetch(url, { signal: AbortSignal.timeout(10_000) });
-  const latencyMs = Math.round(performance.now() - started);
+  const latencyMs = deps.clock().getTime() - started;
   return { status: res.status, text: await res.text(), latencyMs };
 }
 

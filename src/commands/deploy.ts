@@ -27,6 +27,8 @@ export interface DeployOptions {
   readonly outputsFile?: string;
   /** Wait for the deployment (`--no-wait` returns once it has started). @default true */
   readonly wait?: boolean;
+  /** Read and write the synth cache. @default true */
+  readonly cache?: boolean;
 }
 
 interface Base {
@@ -61,7 +63,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   const tags = parseTags(options.env, options.tag);
   const outputsFile = outputPath('--outputs-file', options.outputsFile);
   const cfn = await deps.aws.cloudFormationReady();
-  const synthesized = await synthesizeChecked(options.env, deps);
+  const synthesized = await synthesizeChecked(options.env, deps, options);
   const base = { env: options.env, stackName: names.stack };
   const wait = options.wait ?? true;
 
@@ -81,6 +83,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   }
 
   const type = stack && stateOf(stack.status) === 'ready' ? 'UPDATE' : 'CREATE';
+  deps.claimInterrupts(); // the first write: staging the template, or the change set
   const changeSet = await createChangeSet(
     cfn,
     {
@@ -126,6 +129,7 @@ async function matches(cfn: CloudFormationClient, stack: StackInfo, template: un
 /** A create that failed holds nothing worth keeping; CloudFormation cannot update it, only delete it. */
 async function removeFailedCreate(cfn: CloudFormationClient, stack: StackInfo, deps: Deps): Promise<undefined> {
   const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
+  deps.claimInterrupts();
   deps.io.notify({
     level: 'warn',
     code: 'deploy.delete-failed-create',
@@ -152,7 +156,11 @@ async function approve(cfn: CloudFormationClient, changeSet: { id: string; name:
       hint: 'review them with `tap diff`, then run again with --yes',
     });
   }
-  const answer = await deps.io.ask(`${destructive.length} change(s) replace or remove resources. Execute change set ${changeSet.name}? [y/N]`);
+  const answer = await deps.io.ask(`${destructive.length} change(s) replace or remove resources. Execute change set ${changeSet.name}? [y/N]`).catch(async (error: unknown) => {
+    if (!(error instanceof Aborted)) throw error;
+    await deleteChangeSet(cfn, changeSet.id); // Ctrl-C at the question counts as "no"
+    throw new Aborted(`${error.message}: change set ${changeSet.name} was deleted and nothing changed.`);
+  });
   if (!/^y(es)?$/i.test(answer)) {
     await deleteChangeSet(cfn, changeSet.id);
     throw new Aborted(`Declined: change set ${changeSet.name} was deleted and nothing changed.`);

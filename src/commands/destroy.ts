@@ -66,6 +66,7 @@ export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyR
       deps.io.notify({ level: 'info', code: 'destroy.emptied', text: `Data bucket ${bucket} emptied: ${objectsRemoved.toLocaleString('en-US')} object version(s) removed` });
     }
     const monitor = await StackMonitor.start(cfn, stack, deps);
+    deps.claimInterrupts(); // from DeleteStack on, Ctrl-C stops watching only
     await cfn.send(new DeleteStackCommand({ StackName: stack.id }));
     if (!wait) return { ...base, kind: 'started', objectsRemoved };
     const outcome = await monitor.follow(resources.length);

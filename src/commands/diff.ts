@@ -9,6 +9,8 @@ export interface DiffOptions {
   readonly env: string;
   /** Exit 1 when the deployed stack differs from the synthesized one. @default false */
   readonly fail?: boolean;
+  /** Read and write the synth cache. @default true */
+  readonly cache?: boolean;
 }
 
 export interface ResourceChange {
@@ -32,7 +34,7 @@ export interface DiffResult {
 
 export async function run(options: DiffOptions, deps: Deps): Promise<DiffResult> {
   const cfn = await deps.aws.cloudFormationReady();
-  const synthesized = await synthesizeChecked(options.env, deps);
+  const synthesized = await synthesizeChecked(options.env, deps, options);
   deps.io.notify({ level: 'progress', code: 'diff.fetch', text: `Reading the deployed template of ${synthesized.stackName}` });
   const current = await deployedTemplate(cfn, synthesized.stackName);
   const { fullDiff, formatDifferences } = await import('@aws-cdk/cloudformation-diff');

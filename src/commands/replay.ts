@@ -79,6 +79,7 @@ export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayRes
     filterArns = [rule.Arn ?? ''];
   }
 
+  deps.claimInterrupts(); // from StartReplay on, Ctrl-C cancels the replay (or leaves it, with --detach)
   try {
     await events.send(
       new sdk.StartReplayCommand({

@@ -11,6 +11,8 @@ export interface SynthOptions {
   readonly env: string;
   /** Directory to write `<stack>.template.json` into. @default no file is written */
   readonly out?: string;
+  /** Read and write the synth cache (`--no-cache`: build and validate afresh). @default true */
+  readonly cache?: boolean;
 }
 
 export interface SynthResult {
@@ -32,11 +34,11 @@ export interface SynthResult {
  * Synthesizes the env's stack and reports every finding; fails when any is an error.
  * Shared by every command that needs the template (synth, diff, deploy).
  */
-export async function synthesizeChecked(env: string, deps: Deps): Promise<Synthesized> {
+export async function synthesizeChecked(env: string, deps: Deps, options: { cache?: boolean } = {}): Promise<Synthesized> {
   const names = namesFor(env); // validates before loading aws-cdk-lib
   deps.io.notify({ level: 'progress', code: 'synth.start', text: `Synthesizing ${names.stack}` });
   const { synthesize } = await import('../stack/synth.js');
-  const synthesized = await synthesize(env, VERSION);
+  const synthesized = await synthesize(env, VERSION, { cacheDir: options.cache === false ? undefined : deps.cacheDir, signal: deps.signal });
   const errors = synthesized.findings.filter((f) => f.level === 'error');
   for (const f of synthesized.findings) {
     deps.io.notify({ level: f.level === 'error' ? 'error' : 'warn', code: 'synth.finding', text: `${f.path}: ${f.message}`, data: f });
@@ -50,7 +52,7 @@ export async function synthesizeChecked(env: string, deps: Deps): Promise<Synthe
 }
 
 export async function run(options: SynthOptions, deps: Deps): Promise<SynthResult> {
-  const s = await synthesizeChecked(options.env, deps);
+  const s = await synthesizeChecked(options.env, deps, options);
   const resources: Record<string, number> = {};
   for (const r of Object.values(s.template.Resources ?? {})) resources[r.Type] = (resources[r.Type] ?? 0) + 1;
   let templateFile: string | undefined;

@@ -76,6 +76,7 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
   const seen = new Set<string>();
   let since = from;
   let interval = FOLLOW_MS;
+  deps.claimInterrupts(); // Ctrl-C is how a follow ends (exit 0)
   deps.io.notify({ level: 'info', code: 'trace.follow', text: 'Following new traces (Ctrl-C to stop)' });
   while (!deps.signal.aborted) {
     const now = deps.clock();

@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
+import { interruption } from '../errors.js';
 import type { Io, Level, Message, ReporterOptions, Streams, Style } from './types.js';
 
 const SYMBOLS: Record<Level, string> = { debug: '·', info: 'ℹ', progress: '…', success: '✔', warn: '!', error: '✖' };
@@ -59,8 +60,13 @@ export class HumanReporter implements Io {
     const rl = createInterface({ input: this.streams.stdin, output: this.streams.stderr as NodeJS.WritableStream, terminal: false });
     // End of input (Ctrl-D, a closed pipe) counts as no answer rather than waiting forever.
     const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
+    const { signal } = this.options;
     try {
-      return (await Promise.race([rl.question(`${this.chalk.yellow('?')} ${question} `), closed])).trim();
+      return (await Promise.race([rl.question(`${this.chalk.yellow('?')} ${question} `, { signal: signal ?? new AbortController().signal }), closed])).trim();
+    } catch (error) {
+      // Ctrl-C at the prompt: the terminal sends SIGINT to tap, which aborts the signal.
+      if (signal?.aborted) throw interruption(signal);
+      throw error;
     } finally {
       rl.close();
     }

@@ -21,7 +21,7 @@ export interface Io {
   notify(message: Message, options?: { stream?: boolean }): void;
   /** The command's result: drawn by `render` for humans, as one JSON document with `--json`. */
   result<R>(value: R, render: (value: R, style: Style) => string): void;
-  /** Asks the person a question and returns the answer line; only call when `interactive`. */
+  /** Asks the person a question and returns the answer line; only call when `interactive`. Ctrl-C rejects it (Aborted). */
   ask(question: string): Promise<string>;
   /** Ends any spinner; called once when the command ends, however it ends. */
   close(): void;
@@ -44,4 +44,6 @@ export interface ReporterOptions {
   readonly color: boolean;
   readonly verbose: boolean;
   readonly quiet: boolean;
+  /** Ctrl-C or SIGTERM: a question being asked ends with the interruption. @default never */
+  readonly signal?: AbortSignal;
 }

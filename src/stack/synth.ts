@@ -1,7 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { levelOf, startValidator } from './cfn-validate.js';
+import { Worker } from 'node:worker_threads';
+import { interruption } from '../errors.js';
+import type { Built } from './build.js';
+import { startValidator } from './cfn-validate.js';
+import { buildKey, SynthCache, validationKey } from './synth-cache.js';
 
 /** CloudFormation's quotas on one template (AWS CloudFormation User Guide, "quotas"). */
 export const CFN_LIMITS = {
@@ -42,76 +46,83 @@ export interface Synthesized {
   readonly acknowledged: number;
 }
 
-interface ReportFile {
-  pluginReports?: {
-    pluginName: string;
-    violations: { ruleName: string; description: string; severity: string; violatingConstructs?: { constructPath: string }[] }[];
-  }[];
+export interface SynthesizeOptions {
+  /** Where the synth cache lives (see `synth-cache.ts`). @default no cache: build and validate */
+  readonly cacheDir?: string;
+  /** Aborting it stops the build and the validation (their worker threads) at once. */
+  readonly signal?: AbortSignal;
 }
 
+/** The build's worker entry, beside this file once built; from TypeScript sources (tests) there is none. */
+const BUILD_WORKER = import.meta.url.endsWith('.js') ? new URL('./build-worker.js', import.meta.url) : undefined;
+
 /**
- * Synthesizes the env's stack in-process (no AWS calls), with cdk-nag's AwsSolutions and Serverless
- * packs as validation plugins, aws-cdk-lib's CloudFormation validation, and CloudFormation's quotas.
+ * Synthesizes the env's stack (no AWS calls), with cdk-nag's AwsSolutions and Serverless packs,
+ * aws-cdk-lib's CloudFormation validation, and CloudFormation's quotas. An unchanged stack is read
+ * from the cache: no aws-cdk-lib, no validation engine. Otherwise the build (in a worker thread from
+ * the built CLI) and the validation engine's start run side by side.
  */
-export async function synthesize(env: string, tapVersion: string): Promise<Synthesized> {
+export async function synthesize(env: string, tapVersion: string, options: SynthesizeOptions = {}): Promise<Synthesized> {
+  const cache = options.cacheDir === undefined ? undefined : new SynthCache(options.cacheDir);
+  const key = cache && buildKey(env, tapVersion);
+  const cached = key ? cache.get('build', key, isBuilt) : undefined;
   const outdir = mkdtempSync(join(tmpdir(), 'tap-synth-'));
-  const validator = startValidator(outdir);
+  // Speculative: a stack whose code changed rarely yields a template validated before.
+  let validator = cached ? undefined : startValidator(outdir);
   try {
-    const [{ App, Validations }, { AwsSolutionsChecks, ServerlessChecks }, { buildStack }] = await Promise.all([
-      import('aws-cdk-lib'),
-      import('cdk-nag'),
-      import('./tap-stack.js'),
-    ]);
-    const app = new App({
-      outdir,
-      analyticsReporting: false,
-      stackTraces: false,
-      // Run by `startValidator` instead, so that its slow start overlaps with building the stack.
-      builtinCloudFormationValidation: false,
-      // tap reads the validation report and reports the findings itself.
-      context: { '@aws-cdk/core:failSynthOnValidationErrors': false },
-    });
-    const stack = buildStack(env, tapVersion, app);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-    const assembly = app.synth();
-    const artifact = assembly.getStackByName(stack.stackName);
-    const template = artifact.template as CfnTemplate;
-    const templateBody = JSON.stringify(template);
-    const findings: Finding[] = [
-      ...artifact.messages
-        .map((m) => ({ level: String(m.level), path: m.id, message: typeof m.entry.data === 'string' ? m.entry.data : JSON.stringify(m.entry.data) }))
-        .filter((m): m is Finding => m.level === 'error' || m.level === 'warning'),
-      ...reportFindings(join(outdir, 'validation-report.json')),
-      ...(await validator.validate(artifact.templateFullPath)),
-      ...quotaFindings(template, templateBody, stack.stackName),
-    ];
-    const acknowledged = stack.node
-      .findAll()
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).length;
-    return { env, stackName: stack.stackName, template, templateBody, findings, acknowledged };
+    const built = cached ?? (await abortable(build(env, tapVersion, outdir), options.signal));
+    if (key && !cached) cache.put('build', key, built);
+    const templateBody = JSON.stringify(built.template);
+    const vkey = cache && validationKey(templateBody);
+    let validation = vkey ? cache.get('validation', vkey, isFindings) : undefined;
+    if (!validation) {
+      const templatePath = join(outdir, `${built.stackName}.validate.json`);
+      writeFileSync(templatePath, templateBody);
+      validator ??= startValidator(outdir);
+      validation = await abortable(validator.validate(templatePath), options.signal);
+      if (vkey) cache.put('validation', vkey, validation);
+    }
+    const findings = [...built.findings, ...validation, ...quotaFindings(built.template, templateBody, built.stackName)];
+    return { env, stackName: built.stackName, template: built.template, templateBody, findings, acknowledged: built.acknowledged };
   } finally {
-    await validator.close();
+    await validator?.close();
     rmSync(outdir, { recursive: true, force: true });
   }
 }
 
-/** The validation plugins' report (cdk-nag) as findings; no report file means nothing was reported. */
-export function reportFindings(file: string): Finding[] {
-  let report: ReportFile;
+/** Builds in a worker thread from the built CLI, in-process from sources. */
+async function build(env: string, tapVersion: string, outdir: string): Promise<Built> {
+  if (!BUILD_WORKER) return (await import('./build.js')).buildTemplate(env, tapVersion, outdir);
+  const thread = new Worker(BUILD_WORKER, { workerData: { env, tapVersion, outdir } });
   try {
-    report = JSON.parse(readFileSync(file, 'utf8')) as ReportFile;
-  } catch {
-    return []; // no plugin reported anything
+    return await new Promise<Built>((resolve, reject) => {
+      thread.once('message', (m: { built: Built } | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolve(m.built)));
+      thread.once('error', reject);
+      thread.once('exit', (code) => reject(new Error(`the stack build stopped (exit code ${code})`)));
+    });
+  } finally {
+    void thread.terminate();
   }
-  return (report.pluginReports ?? []).flatMap((plugin) =>
-    plugin.violations.flatMap((v) =>
-      (v.violatingConstructs ?? [{ constructPath: '' }]).map((c) => ({
-        level: levelOf(v.severity),
-        path: c.constructPath,
-        message: `${v.ruleName}: ${v.description}`,
-      })),
-    ),
-  );
+}
+
+/** `work`, or an Aborted error as soon as `signal` aborts (the work's threads are ended by the caller). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(interruption(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function isBuilt(v: unknown): v is Built {
+  const b = v as Built;
+  return typeof b?.stackName === 'string' && typeof b.template === 'object' && b.template !== null && isFindings(b.findings) && typeof b.acknowledged === 'number';
+}
+
+function isFindings(v: unknown): v is Finding[] {
+  return Array.isArray(v) && v.every((f: Finding) => (f?.level === 'error' || f?.level === 'warning') && typeof f.path === 'string' && typeof f.message === 'string');
 }
 
 /** An error for each of CloudFormation's quotas on one template that the template exceeds. */

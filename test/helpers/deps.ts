@@ -19,6 +19,7 @@ export function testDeps(): Deps & { messages: Message[] } {
     clock: () => new Date('2026-11-25T12:00:00Z'),
     sleep: async () => {},
     signal: new AbortController().signal,
+    claimInterrupts: () => {},
     fetch: (input, init) => fetch(input, init),
     messages,
   };

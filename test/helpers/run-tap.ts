@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { inject } from 'vitest';
 import { AwsClients } from '../../src/aws/clients.js';
 import { main } from '../../src/cli.js';
 
@@ -11,7 +12,7 @@ export interface TapRun {
 /** Runs the real CLI entry in-process with in-memory streams (no TTY unless asked). */
 export async function runTap(
   argv: string[],
-  options: { env?: Record<string, string>; tty?: boolean; answers?: string[]; credentials?: boolean; signal?: AbortSignal; sleep?: (ms: number, options?: { uninterruptible?: boolean }) => Promise<void>; fetch?: typeof fetch; clock?: () => Date } = {},
+  options: { env?: Record<string, string>; tty?: boolean; answers?: string[]; stdin?: NodeJS.ReadableStream; credentials?: boolean; signal?: AbortSignal; sleep?: (ms: number, options?: { uninterruptible?: boolean }) => Promise<void>; fetch?: typeof fetch; clock?: () => Date } = {},
 ): Promise<TapRun> {
   // What ora needs of a terminal besides write().
   const cursor = { cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns: 100 };
@@ -21,8 +22,8 @@ export async function runTap(
     streams: {
       stdout: { write: (s: string) => (stdout += s), isTTY: options.tty },
       stderr: { write: (s: string) => (stderr += s), isTTY: options.tty, ...cursor },
-      stdin: Object.assign(Readable.from((options.answers ?? []).map((a) => `${a}\n`)), { isTTY: options.tty }),
-      env: { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...options.env },
+      stdin: Object.assign(options.stdin ?? Readable.from((options.answers ?? []).map((a) => `${a}\n`)), { isTTY: options.tty }),
+      env: { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', TAP_CACHE_DIR: inject('tapCacheDir'), ...options.env },
     },
     // Static test credentials unless a test checks what happens without any.
     aws: (config) => new AwsClients(options.credentials === false ? config : { ...config, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),

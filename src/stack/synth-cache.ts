@@ -1,0 +1,103 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The synth cache: what an unchanged stack synthesizes to, and the CloudFormation validation findings
+ * of a template, kept in the user's cache directory so that an unchanged `tap synth`, `tap diff` or
+ * no-op `tap deploy` neither builds the CDK app nor starts the validation engine.
+ *
+ * Two kinds of entry, each one JSON file named by a SHA-256:
+ * - `build-<hash>`: the template, cdk-nag findings and acknowledgement count, keyed by everything the
+ *   build reads: the env name, tap's version, every file of the stack's code (src/ or dist/ stack
+ *   modules and the Lambda sources), the versions of aws-cdk-lib, cdk-nag and constructs, and the two
+ *   environment variables through which aws-cdk-lib's App takes context. The stack is
+ *   environment-agnostic (no account or region lookups), so nothing else goes into the template.
+ * - `validation-<hash>`: the validation findings, keyed by the template's bytes and the validator's
+ *   version (aws-cdk-lib's).
+ * An entry that cannot be read or parsed, or holds another key, is a miss and is written anew. Writes
+ * go to a temporary file that is then renamed, so concurrent runs never see half an entry.
+ */
+
+/** `TAP_CACHE_DIR`, else `$XDG_CACHE_HOME/tap`, else `~/.cache/tap`. */
+export function cacheDir(env: Record<string, string | undefined>): string {
+  if (env.TAP_CACHE_DIR) return env.TAP_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'tap');
+  return join(env.HOME || homedir(), '.cache', 'tap');
+}
+
+const FORMAT = 1;
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string {
+  return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+}
+
+/** aws-cdk-lib's version: the version of its CloudFormation validation engine. */
+export function validatorVersion(): string {
+  return packageVersion('aws-cdk-lib');
+}
+
+/** Every file below `dir`, as paths relative to `base`, sorted. */
+function filesBelow(dir: string, base: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && !d.name.endsWith('.map'))
+    .map((d) => relative(base, join(d.parentPath, d.name)))
+    .sort();
+}
+
+/** The build key: a hash of everything that decides the synthesized template (see above). */
+export function buildKey(env: string, tapVersion: string): string {
+  const hash = createHash('sha256');
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const code = fileURLToPath(new URL('.', import.meta.url)); // src/stack or dist/stack
+  const functions = fileURLToPath(new URL('../../src/stack/functions/', import.meta.url));
+  const files = [...new Set([...filesBelow(code, root), ...filesBelow(functions, root)])].sort();
+  hash.update(JSON.stringify({ format: FORMAT, env, tapVersion, packages: ['aws-cdk-lib', 'cdk-nag', 'constructs'].map(packageVersion) }));
+  hash.update(JSON.stringify([process.env.CDK_CONTEXT_JSON ?? null, process.env.CDK_CONTEXT_OVERFLOW_LOCATION ?? null]));
+  for (const file of files) hash.update(`\0${file}\0`).update(readFileSync(join(root, file)));
+  return hash.digest('hex');
+}
+
+/** The validation key: the template's bytes and the validator's version. */
+export function validationKey(templateBody: string): string {
+  return createHash('sha256').update(`${FORMAT}\0${validatorVersion()}\0`).update(templateBody).digest('hex');
+}
+
+export class SynthCache {
+  constructor(private readonly dir: string) {}
+
+  /** The entry's value, or undefined when it is missing, unreadable, or not this key's. */
+  get<T>(kind: 'build' | 'validation', key: string, valid: (value: unknown) => value is T): T | undefined {
+    try {
+      const entry = JSON.parse(readFileSync(this.file(kind, key), 'utf8')) as { format?: unknown; key?: unknown; value?: unknown };
+      return entry.format === FORMAT && entry.key === key && valid(entry.value) ? entry.value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes the entry atomically; a cache that cannot be written is only a slower next run. */
+  put(kind: 'build' | 'validation', key: string, value: unknown): void {
+    const file = this.file(kind, key);
+    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(temp, JSON.stringify({ format: FORMAT, key, value }));
+      renameSync(temp, file);
+    } catch {
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // the directory itself is not there to hold it
+      }
+    }
+  }
+
+  private file(kind: string, key: string): string {
+    return join(this.dir, `${kind}-${key}.json`);
+  }
+}
