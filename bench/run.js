@@ -1,6 +1,8 @@
 // `npm run bench`: wall times of the built CLI on this machine, each the median of several runs.
 //   tap --help        target < 150 ms
-//   tap synth         target <= 0.5 x `cdk synth` of the same stack (aws-cdk CLI, bench/cdk-app)
+//   tap synth, cold   (--no-cache) target <= 0.3 x `cdk synth` of the same stack (aws-cdk CLI, bench/cdk-app)
+//   tap synth, again  (unchanged stack, synth cache) target <= 0.5 x the cold run, peak memory <= 200 MiB
+// Pairs are interleaved (A B A B ...) so that the machine's drift falls on both; min/median/max printed.
 //   no-op deploy      API calls after synth against a deployed, unchanged stack: target <= 3, no change set
 //   verify            wall time against the fake with 100 ms per call vs the sum of the checks: target <= 0.4
 //   trace             fetch and render 1,000 traces at 50 ms per call; calls: target <= ceil(1000/5) + summary pages
@@ -13,33 +15,52 @@ import { startLoopbackCloudFormation } from './loopback-cfn.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cdkApp = fileURLToPath(new URL('./cdk-app/', import.meta.url));
-const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', CDK_DISABLE_VERSION_CHECK: '1' };
+const cacheDir = mkdtempSync(join(tmpdir(), 'tap-bench-cache-'));
+const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', CDK_DISABLE_VERSION_CHECK: '1', TAP_CACHE_DIR: cacheDir };
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function time(label, runs, command, args, cwd) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const r = spawnSync(command, args, { cwd, env, encoding: 'utf8' });
-    samples.push(performance.now() - start);
-    if (r.status !== 0) throw new Error(`${label} exited ${r.status}:\n${r.stderr}`);
-  }
+function run(label, command, args, cwd) {
+  const start = performance.now();
+  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${label} exited ${r.status}:\n${r.stderr}`);
+  return { ms: performance.now() - start, stderr: r.stderr };
+}
+
+function report(label, samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
   const ms = median(samples);
-  console.log(`${label.padEnd(34)} ${ms.toFixed(0).padStart(6)} ms  (median of ${runs}: ${samples.map((s) => s.toFixed(0)).join(', ')})`);
+  console.log(`${label.padEnd(34)} ${ms.toFixed(0).padStart(6)} ms  (min/median/max of ${samples.length}: ${sorted[0].toFixed(0)} / ${ms.toFixed(0)} / ${sorted.at(-1).toFixed(0)})`);
   return ms;
+}
+
+function time(label, runs, command, args, cwd) {
+  return report(label, Array.from({ length: runs }, () => run(label, command, args, cwd).ms));
+}
+
+/** Runs a and b alternately, `runs` times each; returns both medians. */
+function interleaved(runs, a, b) {
+  const samples = [[], []];
+  for (let i = 0; i < runs; i++) [a, b].forEach((x, j) => samples[j].push(run(x.label, x.command, x.args, x.cwd).ms));
+  return [report(a.label, samples[0]), report(b.label, samples[1])];
 }
 
 const node = process.execPath;
 const help = time('tap --help', 15, node, ['bin/tap.js', '--help'], root);
-const tap = time('tap synth --env bench', 5, node, ['bin/tap.js', 'synth', '--env', 'bench'], root);
 const cdkOut = mkdtempSync(join(tmpdir(), 'tap-bench-cdk-'));
 const cdkArgs = [join(root, 'node_modules/aws-cdk/bin/cdk'), 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', cdkOut];
-const cdk = time('cdk synth (same stack)', 5, node, cdkArgs, cdkApp);
+const cold = { label: 'tap synth --no-cache (cold)', command: node, args: ['bin/tap.js', 'synth', '--env', 'bench', '--no-cache'], cwd: root };
+const [tap, cdk] = interleaved(5, cold, { label: 'cdk synth (same stack)', command: node, args: cdkArgs, cwd: cdkApp });
 rmSync(cdkOut, { recursive: true, force: true });
+run('prime the synth cache', node, ['bin/tap.js', 'synth', '--env', 'bench'], root);
+const warmArgs = ['--single-threaded-gc', 'bench/max-rss.js', 'synth', '--env', 'bench'];
+const [coldAgain, warm] = interleaved(5, cold, { label: 'tap synth, unchanged (cached)', command: node, args: ['bin/tap.js', 'synth', '--env', 'bench'], cwd: root });
+const warmRssMiB = Number(/BENCH maxrss_kb=(\d+)/.exec(run('peak memory', node, warmArgs, root).stderr)[1]) / 1024;
+const coldRssMiB = Number(/BENCH maxrss_kb=(\d+)/.exec(run('peak memory', node, [...warmArgs, '--no-cache'], root).stderr)[1]) / 1024;
+console.log(`${'peak memory: cached / cold'.padEnd(34)} ${warmRssMiB.toFixed(0).padStart(6)} MiB / ${coldRssMiB.toFixed(0)} MiB`);
 
 // No-op deploy: the built CLI against a loopback CloudFormation that holds exactly this template.
 const synthOut = mkdtempSync(join(tmpdir(), 'tap-bench-synth-'));
@@ -71,10 +92,14 @@ const [, verifyWall, verifySum, verifyRatio, verifyFailed] = verifyLine;
 console.log(`${'trace --detail, 1,000 traces'.padEnd(34)} ${String(traceWall).padStart(6)} ms  (${tracePages} summary pages + ${traceBatches} BatchGetTraces calls, ${traceDrawn} drawn)`);
 console.log(`${'verify (100 ms per AWS call)'.padEnd(34)} ${verifyWall.padStart(6)} ms  (checks one after another: ${verifySum} ms; failed checks: ${verifyFailed})`);
 
+rmSync(cacheDir, { recursive: true, force: true });
 const ratio = tap / cdk;
+const warmRatio = warm / coldAgain;
 console.log('');
 console.log(`tap --help: ${help.toFixed(0)} ms (target < 150 ms): ${help < 150 ? 'met' : 'MISSED'}`);
-console.log(`tap synth / cdk synth: ${ratio.toFixed(2)} (target <= 0.50): ${ratio <= 0.5 ? 'met' : 'MISSED'}`);
+console.log(`cold tap synth / cdk synth: ${ratio.toFixed(2)} (target <= 0.30): ${ratio <= 0.3 ? 'met' : 'MISSED'}`);
+console.log(`unchanged tap synth / cold: ${warmRatio.toFixed(2)} (target <= 0.50): ${warmRatio <= 0.5 ? 'met' : 'MISSED'}`);
+console.log(`unchanged tap synth peak memory: ${warmRssMiB.toFixed(0)} MiB (target <= 200 MiB): ${warmRssMiB <= 200 ? 'met' : 'MISSED'}`);
 const noop = kind === 'no-changes' && calls.length <= 3 && !calls.includes('CreateChangeSet');
 console.log(`no-op deploy: ${calls.length} API calls after synth, no change set (target <= 3): ${noop ? 'met' : 'MISSED'}`);
 const traceOk = traceDrawn === 1000 && traceBatches <= Math.ceil(1000 / 5);
