@@ -1,3 +1,4 @@
+import type { Instant } from './command.js';
 import { UsageError } from './errors.js';
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -42,13 +43,12 @@ export function parseInstant(value: string, what: string, now: Date): Date {
 }
 
 /**
- * A query window: `--since 30m` (ending now), or `--from`/`--to` (`--to` defaults to now). Refuses
- * a window that ends before it starts, or that lies in the future.
+ * A query window: `--since` (ending now), or `--from`/`--to` (`--to` defaults to now; the command
+ * refuses --since with either). Refuses a window that ends before it starts, or in the future.
  */
-export function parseWindow(o: { since?: string; from?: string; to?: string }, now: Date, defaultSince = '15m'): { from: Date; to: Date } {
-  if (o.since !== undefined && (o.from !== undefined || o.to !== undefined)) throw new UsageError('give either --since or --from/--to, not both');
-  const to = o.to === undefined ? now : parseInstant(o.to, '--to', now);
-  const from = o.from === undefined ? new Date(to.getTime() - parseDuration(o.since ?? defaultSince, '--since')) : parseInstant(o.from, '--from', now);
+export function windowOf(o: { since: number; from?: Instant; to?: Instant }, now: Date): { from: Date; to: Date } {
+  const to = o.to?.at(now) ?? now;
+  const from = o.from?.at(now) ?? new Date(to.getTime() - o.since);
   if (from >= to) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
   if (to > now) throw new UsageError(`the window ends in the future (${to.toISOString()}); traces exist only up to now`);
   return { from, to };

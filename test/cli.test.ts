@@ -39,11 +39,11 @@ describe('tap CLI', () => {
     expect(cfn.calls()).toHaveLength(0);
   });
 
-  it('reports a bad env as JSON on stderr with --json, keeping stdout empty', async () => {
+  it('reports a bad env as the one JSON line on stdout with --json, keeping stderr empty', async () => {
     const r = await runTap(['synth', '--env', 'BAD', '--json']);
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(JSON.parse(r.stderr.trim())).toMatchObject({ level: 'error', data: { error: 'UsageError', exitCode: 2 } });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'error', error: 'UsageError', message: expect.stringMatching(/^invalid env name 'BAD'/), exitCode: 2 });
   });
 
   it('synth --json --out writes the template and prints one JSON result', async () => {

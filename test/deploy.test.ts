@@ -55,7 +55,7 @@ describe('tap deploy: stack states', () => {
     const again = await deploy('--json');
     expect(again.code).toBe(0);
     expect(ndjson(again.stdout).result).toMatchObject({ kind: 'deployed', status: 'CREATE_COMPLETE' });
-    expect(again.stderr).toMatch(/TapStack-dep is ROLLBACK_COMPLETE after a failed create; deleting it before creating it again/);
+    expect(again.stdout).toMatch(/TapStack-dep is ROLLBACK_COMPLETE after a failed create; deleting it before creating it again/);
     expect(fake.calls).toContain('DeleteStack');
   });
 

@@ -15,7 +15,7 @@ async function untilDone(argv: string[], options: Parameters<typeof runTap>[1] =
     const last = await runTap(argv, typeof options === 'function' ? options : { ...options, clock: () => new Date(Date.parse('2026-11-25T13:00:00Z') + runs * 1000) });
     if (last.code === 0 || runs >= maxRuns) return { runs, last };
     // A failure says what it was: an AWS error that survived the retries, never a crash.
-    expect(last.stderr).toMatch(/✖ |"level":"error"/);
+    expect(last.stderr + last.stdout).toMatch(/✖ |"kind":"error"/);
   }
 }
 

@@ -57,17 +57,21 @@ describe('reporters', () => {
     expect(out.stderr).toBe('! careful\n');
   });
 
-  it('--json: the result and streamed events on stdout as JSON, warnings on stderr, progress nowhere', async () => {
+  it('--json: streamed events and warnings, then the result or the error, one JSON object per line on stdout; progress nowhere', async () => {
     const { s, out } = streams(false);
     const io = await createReporter(s, { ...opts, json: true });
     io.notify({ level: 'progress', code: 'x', text: 'working' });
     io.notify({ level: 'info', code: 'deploy.event', text: 'CREATE_COMPLETE', data: { id: 1 } }, { stream: true });
     io.notify({ level: 'warn', code: 'w', text: 'careful' });
     io.result({ kind: 'ok' }, () => 'ignored');
-    const [event, ...rest] = out.stdout.trim().split('\n');
-    expect(JSON.parse(event!)).toEqual({ type: 'event', level: 'info', code: 'deploy.event', text: 'CREATE_COMPLETE', data: { id: 1 } });
-    expect(JSON.parse(rest.join('\n'))).toEqual({ kind: 'ok' });
-    expect(JSON.parse(out.stderr)).toMatchObject({ level: 'warn', text: 'careful' });
+    io.fail({ error: 'JobFailed', message: 'it broke', hint: 'try again', exitCode: 1, detail: 'a stack trace' });
+    expect(out.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { type: 'event', level: 'info', code: 'deploy.event', text: 'CREATE_COMPLETE', data: { id: 1 } },
+      { type: 'event', level: 'warn', code: 'w', text: 'careful' },
+      { kind: 'ok' },
+      { kind: 'error', error: 'JobFailed', message: 'it broke', hint: 'try again', exitCode: 1 },
+    ]);
+    expect(out.stderr).toBe('');
   });
 
   it('--verbose: debug lines for a person, info lines on stderr for --json; a spinner line keeps its place', async () => {

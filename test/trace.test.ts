@@ -27,10 +27,13 @@ describe('tap trace: input checked before any AWS call', () => {
     [['--since', '15x'], /invalid --since '15x'/],
     [['--from', '1h ago', '--to', '2h ago'], /--from \(2026-11-25T11:00:00.000Z\) must be before --to/],
     [['--from', '2026-11-25T13:00:00Z', '--to', '2026-11-25T14:00:00Z'], /the window ends in the future/],
-    [['--since', '1h', '--from', '2h ago'], /either --since or --from\/--to, not both/],
+    [['--since', '1h', '--from', '2h ago'], /--since and --from cannot be given together/],
     [['--id', 'abc'], /invalid --id 'abc'/],
     [['--limit', '0'], /invalid --limit '0'/],
     [['--path', 'events'], /invalid --path 'events'/],
+    [['--follow', '--map'], /--follow and --map cannot be given together/],
+    [['--id', '1-5759e988-bd862e3fe1be46a994272793', '--follow'], /--id and --follow cannot be given together/],
+    [['--since', '31d'], /more than 30 days ago: X-Ray keeps traces for 30 days/],
   ])('%j', async (args, message) => {
     const r = await trace(...args);
     expect(r.code).toBe(2);
@@ -118,6 +121,12 @@ describe('tap trace: waterfall', () => {
     expect(r.stdout).toMatch(/^trace 1-6745a1b0-4f2e8c1d9a3b7e6f5d4c3b2a {2}320 ms {2}fault in srv-handler-dev/);
     expect(xray.commandCalls(GetTraceSummariesCommand)).toHaveLength(0);
   });
+
+  it('--id that X-Ray does not know: says so and exits 1', async () => {
+    xray.on(BatchGetTracesCommand).resolves({ Traces: [], UnprocessedTraceIds: [TRACE_ID] });
+    const r = await trace('--id', TRACE_ID);
+    expect([r.code, r.stdout]).toEqual([1, 'no such trace (X-Ray keeps traces 30 days)\n']);
+  });
 });
 
 describe('tap trace --follow', () => {
@@ -138,10 +147,10 @@ describe('tap trace --follow', () => {
     const r = await runTap(['trace', '--env', 'dev', '--follow', '--json'], { clock, sleep, signal: interrupt.signal });
     expect(r.code).toBe(0);
     const { events, result } = ndjson(r.stdout);
-    expect(events.map((e) => (e.data as TraceSummary).Id)).toEqual([id(1), id(2)]);
+    expect(events.filter((e) => e.code === 'trace.summary').map((e) => (e.data as TraceSummary).Id)).toEqual([id(1), id(2)]);
     expect(result).toMatchObject({ kind: 'followed', seen: 2 });
     expect(waits).toEqual([2000, 4000, 2000, 2000]);
-    expect(r.stderr).toMatch(/X-Ray is throttling \(ThrottlingException\); next look in 4 s/);
+    expect(events.find((e) => e.code === 'trace.throttled')).toMatchObject({ level: 'warn', text: 'X-Ray is throttling (ThrottlingException); next look in 4 s' });
   });
 });
 

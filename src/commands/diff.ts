@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { deployedTemplate } from '../aws/cloudformation.js';
+import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { EXIT } from '../errors.js';
 import { synthesizeChecked } from './synth.js';
@@ -77,3 +78,18 @@ export function render(r: DiffResult): string {
 export function exitCode(r: DiffResult, options: DiffOptions): number {
   return options.fail && r.kind === 'differences' ? EXIT.failed : EXIT.ok;
 }
+
+export default defineCommand({
+  name: 'diff',
+  summary: 'show how the synthesized stack differs from the deployed one',
+  env: 'required',
+  options: {
+    fail: option.flag('exit 1 when there is a difference'),
+    cache: option.negatable('synthesize and validate afresh, without the synth cache'),
+  },
+  examples: ['tap diff --env staging', 'tap diff --env prod --fail --json'],
+  permissions: 'cloudformation:GetTemplate on the stack TapStack-<env>.',
+  run: ({ env, fail, cache }, deps) => run({ env: env.env, fail, cache }, deps),
+  render,
+  exitCode: (r, { fail }) => exitCode(r, { env: r.stackName, fail }),
+});

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { JobFailed } from '../errors.js';
 import { namesFor } from '../stack/naming.js';
@@ -90,3 +91,17 @@ export function render(r: SynthResult): string {
     ...(r.templateFile ? [`Template written to ${r.templateFile}`] : []),
   ].join('\n');
 }
+
+export default defineCommand({
+  name: 'synth',
+  summary: 'synthesize the stack offline, run cdk-nag and CloudFormation validation, and summarize it',
+  env: 'required',
+  options: {
+    out: option.string('dir', 'write the template to <dir>/TapStack-<env>.template.json', { short: 'o' }),
+    cache: option.negatable('synthesize and validate afresh, without reading or writing the synth cache (TAP_CACHE_DIR, else $XDG_CACHE_HOME/tap or ~/.cache/tap)'),
+  },
+  examples: ['tap synth --env dev', 'tap synth --env dev --out cdk.out --json', 'tap synth --env dev --no-cache'],
+  permissions: 'none (offline, no credentials needed)',
+  run: ({ env, out, cache }, deps) => run({ env: env.env, out, cache }, deps),
+  render,
+});

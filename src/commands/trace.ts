@@ -1,36 +1,13 @@
 import type { Trace, TraceSummary } from '@aws-sdk/client-xray';
 import { Chalk } from 'chalk';
 import type { Deps } from '../deps.js';
-import { isTransient, UsageError } from '../errors.js';
+import { EXIT, isTransient, UsageError } from '../errors.js';
 import type { Style } from '../io/types.js';
-import { wholeNumber } from '../options.js';
-import { namesFor } from '../stack/naming.js';
-import { parseDuration, parseWindow } from '../time.js';
+import { defineCommand, type Input, option } from '../command.js';
+import { windowOf } from '../time.js';
 import { fetchTraces, filterExpression, traceSummaries } from '../trace/search.js';
 import { type MapService, serviceMap } from '../trace/service-map.js';
 import { PLAIN, waterfall } from '../trace/waterfall.js';
-
-export interface TraceOptions {
-  readonly env: string;
-  /** @default 15m */
-  readonly since?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly filter?: string;
-  readonly errors?: boolean;
-  readonly faults?: boolean;
-  readonly slow?: string;
-  readonly status?: string;
-  readonly path?: string;
-  /** @default 20 */
-  readonly limit?: string;
-  /** @default 6h */
-  readonly chunk?: string;
-  readonly id?: string[];
-  readonly detail?: boolean;
-  readonly follow?: boolean;
-  readonly map?: boolean;
-}
 
 export type TraceResult =
   | { kind: 'summaries'; env: string; from: string; to: string; filter: string; summaries: TraceSummary[]; traces?: Trace[] }
@@ -43,30 +20,60 @@ export const FOLLOW_MS = 2000;
 const FOLLOW_MAX_MS = 30_000;
 const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 
-export async function run(o: TraceOptions, deps: Deps): Promise<TraceResult> {
-  const names = namesFor(o.env);
-  const ids = o.id ?? [];
-  for (const id of ids) if (!TRACE_ID.test(id)) throw new UsageError(`invalid --id '${id}': an X-Ray trace id looks like 1-5759e988-bd862e3fe1be46a994272793`);
-  const window = parseWindow(o, deps.clock());
-  const limit = wholeNumber('--limit', o.limit, 1, 10_000) ?? 20;
-  const chunkMs = parseDuration(o.chunk ?? '6h', '--chunk');
-  const slowMs = wholeNumber('--slow', o.slow, 1, 3_600_000);
-  const status = wholeNumber('--status', o.status, 100, 599);
-  if (o.path !== undefined && !o.path.startsWith('/')) throw new UsageError(`invalid --path '${o.path}': a URL path starting with /`);
-  const filter = filterExpression({ group: names.xrayGroup, filter: o.filter, errors: o.errors, faults: o.faults, slowMs, status, path: o.path });
+/** X-Ray keeps traces for 30 days; an older window can find nothing. */
+const RETENTION_MS = 30 * 86_400_000;
+
+const TRACE_OPTIONS = {
+  since: option.duration('window ending now: 90s, 30m, 6h, 2d (X-Ray keeps 30 days)', { default: '15m' }),
+  from: option.time('window start: ISO 8601 (UTC when no zone) or relative, e.g. "2h ago"'),
+  to: option.time('window end', { defaultHelp: 'now' }),
+  filter: option.string('expr', 'an X-Ray filter expression, ANDed with the env group (it cannot widen the search beyond it)'),
+  errors: option.flag('only traces with errors (4xx)'),
+  faults: option.flag('only traces with faults (5xx)'),
+  slow: option.int('ms', 'only traces slower than this many milliseconds', { min: 1, max: 3_600_000 }),
+  status: option.int('code', 'only traces with this HTTP status', { min: 100, max: 599 }),
+  path: option.string('path', 'only traces whose URL contains this path, e.g. /events', {
+    check: (text, flag) => {
+      if (!text.startsWith('/')) throw new UsageError(`invalid ${flag} '${text}': a URL path starting with /`);
+    },
+  }),
+  limit: option.int('n', 'at most this many traces, newest first', { min: 1, max: 10_000, default: 20 }),
+  chunk: option.duration('query long windows in chunks of this size', { default: '6h' }),
+  id: option.repeatable('trace-id', 'draw this trace', {
+    check: (text, flag) => {
+      if (!TRACE_ID.test(text)) throw new UsageError(`invalid ${flag} '${text}': an X-Ray trace id looks like 1-5759e988-bd862e3fe1be46a994272793`);
+    },
+  }),
+  detail: option.flag('draw every trace found as a waterfall'),
+  follow: option.flag('keep showing new traces until Ctrl-C'),
+  map: option.flag('the service map of the window: requests, error and fault rates, p50/p90'),
+};
+type TraceInput = Input<typeof TRACE_OPTIONS, 'required'>;
+
+export async function run(o: TraceInput, deps: Deps): Promise<TraceResult> {
+  const names = o.env;
+  const now = deps.clock();
+  const window = windowOf(o, now);
+  if (now.getTime() - window.from.getTime() > RETENTION_MS) {
+    throw new UsageError(`the window starts ${window.from.toISOString()}, more than 30 days ago: X-Ray keeps traces for 30 days`, { hint: 'use --since 30d or less' });
+  }
+  const ids = o.id;
+  const filter = filterExpression({ group: names.xrayGroup, filter: o.filter, errors: o.errors, faults: o.faults, slowMs: o.slow, status: o.status, path: o.path });
+  const limit = o.limit;
+  const chunkMs = o.chunk;
   await deps.aws.cloudFormationReady();
   const xray = await deps.aws.xray();
 
-  if (ids.length) return { kind: 'traces', env: o.env, traces: await fetchTraces(xray, ids, deps) };
+  if (ids.length) return { kind: 'traces', env: names.env, traces: await fetchTraces(xray, ids, deps) };
   if (o.map) {
     const services = await serviceMap(xray, { ...window, group: names.xrayGroup }, deps);
-    return { kind: 'map', env: o.env, from: window.from.toISOString(), to: window.to.toISOString(), services };
+    return { kind: 'map', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), services };
   }
-  if (o.follow) return follow(o.env, filter, window.from, deps);
+  if (o.follow) return follow(names.env, filter, window.from, deps);
   deps.io.notify({ level: 'progress', code: 'trace.search', text: `Searching ${names.xrayGroup} from ${window.from.toISOString()} to ${window.to.toISOString()}` });
   const summaries = await traceSummaries(xray, { ...window, chunkMs, limit, filter }, deps);
   const traces = o.detail ? await fetchTraces(xray, summaries.flatMap((s) => s.Id ?? []), deps) : undefined;
-  return { kind: 'summaries', env: o.env, from: window.from.toISOString(), to: window.to.toISOString(), filter, summaries, traces };
+  return { kind: 'summaries', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), filter, summaries, traces };
 }
 
 /** Polls for new traces until Ctrl-C; each is shown once. Throttling doubles the interval. */
@@ -136,3 +143,28 @@ export function render(r: TraceResult, style: Style = { color: false }): string 
         : `no services seen from ${r.from} to ${r.to}`;
   }
 }
+
+export function exitCode(r: TraceResult): number {
+  // Asked for traces by id and X-Ray has none of them: a script must not take that for success.
+  return r.kind === 'traces' && r.traces.length === 0 ? EXIT.failed : EXIT.ok;
+}
+
+export default defineCommand({
+  name: 'trace',
+  summary: "search the env's X-Ray traces; draw one as a waterfall; follow new ones; the service map",
+  env: 'required',
+  options: TRACE_OPTIONS,
+  conflicts: [['follow', 'map'], ['id', 'follow'], ['id', 'map'], ['since', 'from'], ['since', 'to']],
+  examples: [
+    'tap trace --env prod --errors --since 1h',
+    'tap trace --env prod --faults --path /events --detail --limit 5',
+    'tap trace --env prod --id 1-5759e988-bd862e3fe1be46a994272793',
+    'tap trace --env prod --follow',
+    'tap trace --env prod --map --since 6h',
+  ],
+  notes: 'Exit codes: 0 ok (also when a search finds nothing, and when Ctrl-C ends --follow), 1 when no trace of --id exists, 2 bad input.',
+  permissions: 'xray:GetTraceSummaries, xray:BatchGetTraces, xray:GetServiceGraph (--map).',
+  run,
+  render,
+  exitCode,
+});

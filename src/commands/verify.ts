@@ -1,28 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import type { CheckResult } from '../checks/check.js';
 import type { Deps } from '../deps.js';
-import { EXIT } from '../errors.js';
+import { defineCommand, type Input, option } from '../command.js';
+import { EXIT, UsageError } from '../errors.js';
 import { outputPath } from '../io/files.js';
-import { wholeNumber } from '../options.js';
-import { namesFor } from '../stack/naming.js';
 
-export interface VerifyOptions {
-  readonly env: string;
-  /** Comma-separated check ids to run (with the checks they need). @default all */
-  readonly only?: string;
-  /** Comma-separated check ids to leave out. @default none */
-  readonly skip?: string;
-  /** Run the canary (`--no-canary`: read-only, nothing sent or written). @default true */
-  readonly canary?: boolean;
-  /** Add CloudFormation drift detection. @default false */
-  readonly drift?: boolean;
-  /** Seconds the canary waits for its receipt and trace. @default 60 */
-  readonly timeout?: string;
-  /** Write JUnit XML to this file. @default no file */
-  readonly junit?: string;
-  /** Warnings fail the run. @default false */
-  readonly strict?: boolean;
-}
+const VERIFY_OPTIONS = {
+  only: option.csv('ids', 'run only these checks (comma-separated), with the checks they need'),
+  skip: option.csv('ids', 'leave these checks out (comma-separated)'),
+  canary: option.negatable('read-only: send no canary event, write nothing'),
+  drift: option.flag('also run CloudFormation drift detection'),
+  timeout: option.int('seconds', 'how long the canary waits for its receipt and trace', { min: 1, max: 900, default: 60 }),
+  junit: option.string('file', 'write a JUnit XML report for CI'),
+  strict: option.flag('warnings fail the run'),
+};
+type VerifyInput = Input<typeof VERIFY_OPTIONS, 'required'>;
 
 export interface VerifyResult {
   readonly kind: 'verified';
@@ -39,32 +31,31 @@ export interface VerifyResult {
 }
 
 const SYMBOL = { pass: '✔', fail: '✖', warn: '!', skip: '–' } as const;
-const list = (v?: string): string[] | undefined => v?.split(',').map((s) => s.trim()).filter(Boolean);
-
-export async function run(options: VerifyOptions, deps: Deps): Promise<VerifyResult> {
-  const names = namesFor(options.env);
-  const timeout = (wholeNumber('--timeout', options.timeout ?? '60', 1, 900) ?? 60) * 1000;
+export async function run(options: VerifyInput, deps: Deps): Promise<VerifyResult> {
+  const names = options.env;
+  const timeout = options.timeout * 1000;
   const junitFile = outputPath('--junit', options.junit);
   const { selectChecks, runChecks } = await import('../checks/runner.js');
-  const checks = selectChecks({ only: list(options.only), skip: list(options.skip), canary: options.canary ?? true, drift: options.drift ?? false });
+  const checks = selectChecks({ only: options.only, skip: options.skip, canary: options.canary, drift: options.drift });
+  if (checks.length === 0) throw new UsageError('--only and --skip leave no check to run', { hint: 'name at least one check that --skip does not remove' });
   await deps.aws.cloudFormationReady();
 
   deps.io.notify({ level: 'progress', code: 'verify.start', text: `Verifying ${names.stack}: ${checks.map((c) => c.id).join(', ')}` });
   const started = performance.now();
   let finished = 0;
-  const results = await runChecks(options.env, checks, deps, timeout, (r) => {
+  const results = await runChecks(names.env, checks, deps, timeout, (r) => {
     finished++;
     deps.io.notify({ level: 'progress', code: 'verify.check', text: `${finished}/${checks.length} ${SYMBOL[r.status]} ${r.id} (${r.durationMs} ms)`, data: r });
   });
   const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
-  const strict = options.strict ?? false;
+  const strict = options.strict;
   if (junitFile) {
     const { toJUnit } = await import('../checks/junit.js');
-    writeFileSync(junitFile, toJUnit(options.env, results, strict, deps.clock()));
+    writeFileSync(junitFile, toJUnit(names.env, results, strict, deps.clock()));
   }
   return {
     kind: 'verified',
-    env: options.env,
+    env: names.env,
     stackName: names.stack,
     passed: count('pass'),
     failed: count('fail'),
@@ -95,3 +86,20 @@ export function exitCode(r: VerifyResult): number {
   if (r.checks.some((c) => c.awsError)) return EXIT.aws;
   return r.failed > 0 || (r.strict && r.warnings > 0) ? EXIT.failed : EXIT.ok;
 }
+
+export default defineCommand({
+  name: 'verify',
+  summary: 'check the deployed env end to end: configuration, API, and a canary event traced through X-Ray',
+  env: 'required',
+  options: VERIFY_OPTIONS,
+  examples: ['tap verify --env ci --junit report.xml', 'tap verify --env prod --no-canary --json', 'tap verify --env dev --only canary-trace --timeout 120'],
+  notes: `Checks: stack, api, lambda-config, api-tracing, xray-group, event-bus, archive, rule, dlq,
+canary-delivery, canary-trace, drift (with --drift).
+
+Exit codes: 0 nothing failed (warnings allowed unless --strict), 1 a check failed, 2 bad input (an
+unknown check, or --only/--skip leaving none), 3 AWS could not be reached or refused the caller.`,
+  permissions: 'the read-only policy in the README for --no-canary; the canary adds execute-api:Invoke, s3:GetObject, kms:Decrypt and xray:BatchGetTraces.',
+  run,
+  render,
+  exitCode,
+});

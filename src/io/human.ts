@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
 import { interruption } from '../errors.js';
-import type { Io, Level, Message, ReporterOptions, Streams, Style } from './types.js';
+import type { ErrorReport, Io, Level, Message, ReporterOptions, Streams, Style } from './types.js';
 
 const SYMBOLS: Record<Level, string> = { debug: '·', info: 'ℹ', progress: '…', success: '✔', warn: '!', error: '✖' };
 
@@ -70,6 +70,11 @@ export class HumanReporter implements Io {
     } finally {
       rl.close();
     }
+  }
+
+  fail(e: ErrorReport): void {
+    const text = [e.message, e.hint && `hint: ${e.hint}`, e.detail].filter(Boolean).join('\n  ');
+    this.notify({ level: 'error', code: `error.${e.error}`, text, data: e });
   }
 
   close(): void {

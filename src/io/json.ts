@@ -1,8 +1,10 @@
-import type { Io, Message, ReporterOptions, Streams } from './types.js';
+import type { ErrorReport, Io, Message, ReporterOptions, Streams } from './types.js';
 
 /**
- * `--json`: stdout carries only JSON: the result document, and NDJSON for messages a command marks
- * as a stream (deploy's stack events). Warnings and errors go to stderr as JSON lines.
+ * `--json`: stdout carries only JSON, one object per line: events (`{"type":"event",...}`: the
+ * messages a command streams, such as deploy's stack events, and every warning and error), then
+ * exactly one final line, the result (it has a `kind`) or `{"kind":"error",...}`. stderr stays
+ * empty unless --verbose, which writes the other messages there (not spinner texts), also as JSON lines.
  */
 export class JsonReporter implements Io {
   readonly interactive = false;
@@ -13,20 +15,22 @@ export class JsonReporter implements Io {
     private readonly options: ReporterOptions,
   ) {}
 
-  private streamed = false;
-
   notify(message: Message, options: { stream?: boolean } = {}): void {
-    if (options.stream) {
-      this.streamed = true;
+    if (options.stream || message.level === 'warn' || message.level === 'error') {
       this.streams.stdout.write(`${JSON.stringify({ type: 'event', ...message })}\n`);
-    } else if (message.level === 'warn' || message.level === 'error' || (this.options.verbose && message.level !== 'progress')) {
+    } else if (this.options.verbose && message.level !== 'progress') {
       this.streams.stderr.write(`${JSON.stringify(message)}\n`);
     }
   }
 
-  /** Pretty JSON; one line after streamed events, so the whole of stdout stays NDJSON. */
   result<R>(value: R): void {
-    this.streams.stdout.write(`${JSON.stringify(value, null, this.streamed ? undefined : 2)}\n`);
+    this.streams.stdout.write(`${JSON.stringify(value)}\n`);
+  }
+
+  fail(e: ErrorReport): void {
+    const { detail, ...rest } = e;
+    this.streams.stdout.write(`${JSON.stringify({ kind: 'error', ...rest })}\n`);
+    if (detail && this.options.verbose) this.streams.stderr.write(`${JSON.stringify({ detail })}\n`);
   }
 
   ask(): Promise<string> {

@@ -11,6 +11,17 @@ export interface Message {
   readonly data?: unknown;
 }
 
+/** What an error says, as drawn and as the final `{"kind":"error",...}` line of `--json`. */
+export interface ErrorReport {
+  /** The error's class, e.g. `UsageError`. */
+  readonly error: string;
+  readonly message: string;
+  readonly hint?: string;
+  readonly exitCode: number;
+  /** A stack trace (with --verbose). */
+  readonly detail?: string;
+}
+
 /** How a renderer may style its text. */
 export interface Style {
   readonly color: boolean;
@@ -23,6 +34,8 @@ export interface Io {
   result<R>(value: R, render: (value: R, style: Style) => string): void;
   /** Asks the person a question and returns the answer line; only call when `interactive`. Ctrl-C rejects it (Aborted). */
   ask(question: string): Promise<string>;
+  /** The error that ended the command: `✖ message` and its hint for a person, the final JSON line with --json. */
+  fail(error: ErrorReport): void;
   /** Ends any spinner; called once when the command ends, however it ends. */
   close(): void;
   /** Whether a person can answer a question (stdin and stderr are TTYs, not CI, not --json). */

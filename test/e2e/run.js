@@ -53,14 +53,9 @@ function step(id, run) {
   }
 }
 
-/** The error tap printed (JSON with --json), in one line. */
+/** The error tap printed: with --json, the final `{"kind":"error",...}` line on stdout. */
 function reason(r) {
-  const last = r.stderr.trim().split('\n').at(-1) ?? '';
-  try {
-    return JSON.parse(last).data?.message ?? last;
-  } catch {
-    return last;
-  }
+  return r.result?.kind === 'error' ? r.result.message : (r.stderr.trim().split('\n').at(-1) ?? '');
 }
 
 function expect(condition, message, r) {

@@ -9,6 +9,7 @@ export function testDeps(): Deps & { messages: Message[] } {
     notify: (m) => void messages.push(m),
     result: () => {},
     ask: () => Promise.reject(new Error('no terminal in tests')),
+    fail: () => {},
     close: () => {},
     interactive: false,
     color: false,
