@@ -18,6 +18,39 @@ function streams(tty: boolean, env: Record<string, string> = {}) {
 }
 const opts = { json: false, color: true, verbose: false, quiet: false };
 
+describe('colour, per stream', () => {
+  it('a result piped to a file has no ANSI codes while stderr, a terminal, has colour', async () => {
+    const { s, out } = streams(true);
+    const io = await createReporter({ ...s, stdout: { write: s.stdout.write, isTTY: false } }, opts);
+    io.notify({ level: 'warn', code: 'w', text: 'careful' });
+    io.result({}, (_r, style) => (style.color ? '\u001b[31mred\u001b[39m' : 'plain'));
+    expect(out.stderr).toContain('\u001b[33m!\u001b[39m careful');
+    expect(out.stdout).toBe('plain\n');
+  });
+
+  it.each([
+    [{ FORCE_COLOR: '1' }, false, true],
+    [{ FORCE_COLOR: '0' }, true, false],
+    [{ FORCE_COLOR: '1', NO_COLOR: '1' }, true, false],
+    [{ NO_COLOR: '' }, true, true],
+  ])('%j on a %s terminal: colour %s', async (env, tty, color) => {
+    const { s, out } = streams(tty, env);
+    const io = await createReporter(s, opts);
+    io.result({}, (_r, style) => String(style.color));
+    expect([io.color, out.stdout]).toEqual([color, `${color}\n`]);
+  });
+
+  it('a terminal that reports 0 columns gets plain lines, not a spinner', async () => {
+    const { s, out } = streams(true);
+    const io = await createReporter({ ...s, stderr: { ...s.stderr, columns: 0 } as Streams['stderr'] }, opts);
+    io.notify({ level: 'progress', code: 'p', text: 'working' });
+    io.notify({ level: 'progress', code: 'p', text: 'still working' });
+    io.close();
+    expect(out.stderr).toBe('\u001b[36m…\u001b[39m working\n\u001b[36m…\u001b[39m still working\n');
+    expect(io.interactive).toBe(false);
+  });
+});
+
 describe('reporters', () => {
   it('human, not a TTY: plain lines on stderr, result on stdout, no colour, never interactive', async () => {
     const { s, out } = streams(false);

@@ -3,6 +3,17 @@ import ora, { type Ora } from 'ora';
 import { interruption } from '../errors.js';
 import type { ErrorReport, Io, Level, Message, ReporterOptions, Streams, Style } from './types.js';
 
+/**
+ * Colour for one stream: NO_COLOR (set and not empty, no-color.org) turns it off and wins;
+ * FORCE_COLOR turns it on (`0` or `false`: off), as chalk's supports-color reads it; otherwise only
+ * on a terminal. `--no-color` turns it off everywhere.
+ */
+export function colorFor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>, wanted: boolean): boolean {
+  if (!wanted || (env.NO_COLOR ?? '') !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR);
+  return Boolean(stream.isTTY);
+}
+
 const SYMBOLS: Record<Level, string> = { debug: '·', info: 'ℹ', progress: '…', success: '✔', warn: '!', error: '✖' };
 
 /**
@@ -11,7 +22,9 @@ const SYMBOLS: Record<Level, string> = { debug: '·', info: 'ℹ', progress: '�
  */
 export class HumanReporter implements Io {
   readonly interactive: boolean;
+  /** Colour on stderr (messages); the result on stdout decides its own (`resultColor`). */
   readonly color: boolean;
+  private readonly resultColor: boolean;
   private readonly chalk: ChalkInstance;
   private readonly live: boolean;
   private spinner?: Ora;
@@ -20,11 +33,13 @@ export class HumanReporter implements Io {
     private readonly streams: Streams,
     private readonly options: ReporterOptions,
   ) {
-    const tty = Boolean(streams.stderr.isTTY);
-    const ci = Boolean(streams.env.CI);
-    this.color = options.color && tty && streams.env.NO_COLOR === undefined;
+    const stderr = streams.stderr as Streams['stderr'] & { columns?: number };
+    const tty = Boolean(stderr.isTTY);
+    this.color = colorFor(stderr, streams.env, options.color);
+    this.resultColor = colorFor(streams.stdout, streams.env, options.color);
     this.chalk = new Chalk({ level: this.color ? 1 : 0 });
-    this.live = tty && !ci;
+    // Some CI pseudo-terminals report 0 columns: a spinner cannot clear its line there, so draw as on a pipe.
+    this.live = tty && !streams.env.CI && (stderr.columns ?? 80) > 0;
     this.interactive = this.live && Boolean(streams.stdin.isTTY);
   }
 
@@ -50,7 +65,7 @@ export class HumanReporter implements Io {
 
   result<R>(value: R, render: (value: R, style: Style) => string): void {
     this.close();
-    const text = render(value, { color: this.color });
+    const text = render(value, { color: this.resultColor });
     if (text) this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
