@@ -31,6 +31,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The emulator suite (plain ESM run by Node) uses Node's globals throughout.
+    files: ['test/emulator/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'writable', performance: 'readonly', URL: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+  },
+  {
     files: ['bin/*.js', 'bench/**/*.js', 'bench/**/*.mjs', 'test/helpers/*.mjs', 'test/e2e/*.js', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', performance: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },
   },

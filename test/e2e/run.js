@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkDeploy, checkDestroy, checkStatus, expect } from './assert.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const env = process.env;
@@ -53,75 +54,56 @@ function step(id, run) {
   }
 }
 
-/** The error tap printed: with --json, the final `{"kind":"error",...}` line on stdout. */
-function reason(r) {
-  return r.result?.kind === 'error' ? r.result.message : (r.stderr.trim().split('\n').at(-1) ?? '');
-}
-
-function expect(condition, message, r) {
-  if (!condition) throw new Error(`${message}${r ? ` (exit ${r.code}: ${reason(r)})` : ''}`);
-}
-
 const sleep = (ms) => spawnSync(process.execPath, ['-e', `setTimeout(() => {}, ${ms})`]);
 
 try {
   step('synth', () => {
     const r = tap('synth', '--env', name, '--json');
     expect(r.code === 0 && r.result?.kind === 'synthesized', 'synth failed', r);
-    return `${r.result.resourceCount} resources`;
+    return `${r.result.resourceCount} resources, every check passed`;
   });
-  step('deploy', () => {
-    const r = tap('deploy', '--env', name, '--yes', '--json');
-    expect(r.code === 0 && r.result?.kind === 'deployed', 'deploy failed', r);
-    return r.result.status;
-  });
+  step('deploy', () => checkDeploy(tap('deploy', '--env', name, '--yes', '--json')));
   step('deploy-again', () => {
     const r = tap('deploy', '--env', name, '--yes', '--json');
     expect(r.code === 0 && r.result?.kind === 'no-changes', `second deploy was ${r.result?.kind}, not no-changes`, r);
-    return 'no changes';
+    return 'no changes: the deployed stack matches the code';
   });
   facts.verifyStart = new Date(Date.now() - 60_000);
   step('verify', () => {
     const r = tap('verify', '--env', name, '--json', '--timeout', '120');
     const trace = r.result?.checks?.find((c) => c.id === 'canary-trace');
     facts.traceId = trace?.data?.traceId;
-    expect(r.code === 0, `verify: ${r.result?.failed ?? '?'} check(s) failed`, r);
-    return `${r.result.passed} passed, trace ${facts.traceId}`;
+    const bad = (r.result?.checks ?? []).filter((c) => c.status !== 'pass');
+    expect(r.code === 0, `verify: ${bad.map((c) => `${c.id} ${c.status}: ${c.detail}`).join('; ') || 'no result'}`, r);
+    facts.verified = true;
+    return `all ${r.result.checks.length} checks passed, the canary's trace ${facts.traceId}`;
   });
   step('trace', () => {
     expect(facts.traceId, 'no canary trace id from verify');
     // X-Ray indexes summaries a little after the trace: look for a while.
     for (let i = 0; i < 12; i++) {
       const r = tap('trace', '--env', name, '--since', '30m', '--limit', '100', '--json');
-      if (r.result?.summaries?.some((s) => s.Id === facts.traceId)) return `found ${facts.traceId}`;
+      if (r.result?.summaries?.some((s) => s.Id === facts.traceId)) return `the search found the canary's trace ${facts.traceId}`;
       sleep(10_000);
     }
     throw new Error(`trace search did not find ${facts.traceId}`);
   });
-  step('status', () => {
-    const r = tap('status', '--env', name, '--json');
-    expect(r.result?.kind === 'status', 'status printed no result', r);
-    return r.result.lines.map((l) => `${l.id}:${l.health}`).join(' ');
-  });
+  step('status', () => checkStatus(tap('status', '--env', name, '--json'), facts.verified === true));
   step('replay', () => {
     sleep(30_000); // the archive receives events a little after the bus
     const r = tap('replay-archive', '--env', name, '--from', facts.verifyStart.toISOString(), '--json');
     expect(r.code === 0 && r.result?.kind === 'completed', `replay ended ${r.result?.replay?.state ?? 'without a result'}`, r);
     expect(r.result.reprocessed >= 1, 'the replay re-processed no event (the canary was not replayed)');
-    return `${r.result.reprocessed} re-processed`;
+    return `COMPLETED: ${r.result.reprocessed} event(s) of the canary's window re-processed`;
   });
 } finally {
   // Destroy in every case, then make sure nothing of the env remains.
-  step('destroy', () => {
-    const r = tap('destroy', '--env', name, '--yes', '--json');
-    expect(r.code === 0, 'destroy failed', r);
-    return r.result?.kind;
-  });
+  step('destroy', () => checkDestroy(tap('destroy', '--env', name, '--yes', '--json')));
   step('gone', () => {
     const r = tap('list', '--json');
     expect(r.code === 0, 'could not list the stacks', r);
     expect(!r.result?.envs?.some((e) => e.env === name), `TapStack-${name} still exists`);
-    return 'no stack left';
+    return `tap list shows no TapStack-${name}`;
   });
 }
 
