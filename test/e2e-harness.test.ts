@@ -89,8 +89,8 @@ describe('the e2e steps: what they accept', async () => {
     const failed = { code: 1, stderr: '', result: { kind: 'failed', status: 'DELETE_FAILED', causes: [{ logicalId: 'DataBucket', type: 'AWS::S3::Bucket', status: 'DELETE_FAILED', reason: 'The bucket you tried to delete is not empty' }] } };
     expect(() => checkDestroy(failed)).toThrow('destroy ended DELETE_FAILED: DataBucket (AWS::S3::Bucket) DELETE_FAILED: The bucket you tried to delete is not empty');
     const sdkNoise = 'Error: @aws-sdk XML parse error: mismatched tags <html> and </title>.\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.';
-    const stderr = `{"level":"warn","text":"slow"}\n${JSON.stringify({ level: 'error', code: 'error.AwsError', text: sdkNoise, data: { message: sdkNoise, hint: 'check --endpoint-url' } })}\n`;
-    expect(() => checkDestroy({ code: 3, stderr, result: undefined })).toThrow(
+    const result = { kind: 'error', error: 'AwsError', message: sdkNoise, hint: 'check --endpoint-url', exitCode: 3 };
+    expect(() => checkDestroy({ code: 3, stderr: '', result })).toThrow(
       'destroy failed (exit 3: Error: @aws-sdk XML parse error: mismatched tags <html> and </title>. (the endpoint answered something that is not an AWS response); check --endpoint-url)',
     );
     expect(checkDestroy({ code: 0, stderr: '', result: { kind: 'destroyed', objectsRemoved: 2206, attempts: 2 } })).toBe('destroyed: 2206 object version(s) removed, after 2 attempts');

@@ -21,7 +21,7 @@ const opts = { json: false, color: true, verbose: false, quiet: false };
 describe('colour, per stream', () => {
   it('a result piped to a file has no ANSI codes while stderr, a terminal, has colour', async () => {
     const { s, out } = streams(true);
-    const io = await createReporter({ ...s, stdout: { write: s.stdout.write, isTTY: false } }, opts);
+    const io = await createReporter({ ...s, stdout: { write: (c: string) => s.stdout.write(c), isTTY: false } }, opts);
     io.notify({ level: 'warn', code: 'w', text: 'careful' });
     io.result({}, (_r, style) => (style.color ? '\u001b[31mred\u001b[39m' : 'plain'));
     expect(out.stderr).toContain('\u001b[33m!\u001b[39m careful');

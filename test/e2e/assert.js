@@ -19,7 +19,7 @@ export function expect(condition, message, r) {
 
 /** A deploy passes only with a settled stack holding every output: an empty stack is no deployment. */
 export function checkDeploy(r) {
-  expect(r.code === 0 && r.result?.kind === 'deployed', r.result?.kind ? `deploy ended ${r.result.kind}` : 'deploy failed', r);
+  expect(r.code === 0 && r.result?.kind === 'deployed', r.result?.kind && r.result.kind !== 'error' ? `deploy ended ${r.result.kind}` : 'deploy failed', r);
   const outputs = r.result.outputs ?? {};
   const missing = STACK_OUTPUTS.filter((k) => !outputs[k]);
   if (missing.length === STACK_OUTPUTS.length) throw new Error(`deploy says ${r.result.status}, but the stack has none of its outputs: it is empty (no resource was created)`);
