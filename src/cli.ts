@@ -4,6 +4,7 @@ import type { CommandDefinition } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { abortableSleep, type Deps } from './deps.js';
 import { EXIT, interruption, type StopSignal, toTapError, UsageError } from './errors.js';
+import { githubActions } from './io/github.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams } from './io/types.js';
 import { type CommandModule, registerLegacy } from './legacy-commands.js';
@@ -98,6 +99,8 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const deps = await setUp(cmd);
     const result = await unlessClaimed(d.run(input, deps), signal, () => claimed);
     deps.io.result(result, (r, style) => d.render(r, style));
+    const gh = githubActions(streams);
+    if (gh) d.github?.(result, gh);
     code = d.exitCode?.(result, input) ?? EXIT.ok;
   };
   const runLegacy = async <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command, args: Record<string, string> = {}): Promise<void> => {

@@ -1,5 +1,6 @@
 import type { Deps } from './deps.js';
 import { UsageError } from './errors.js';
+import type { GitHubActions } from './io/github.js';
 import type { Style } from './io/types.js';
 import type { EnvNames } from './stack/naming.js';
 import { parseDuration, parseInstant } from './time.js';
@@ -56,6 +57,8 @@ export interface CommandDefinition<O extends Options = Options, E extends EnvMod
   render(result: R, style: Style): string;
   /** @default 0 */
   exitCode?(result: R, input: Input<O, E>): number;
+  /** Under GitHub Actions (`GITHUB_ACTIONS=true`): annotations, the job summary, step outputs. */
+  github?(result: R, gh: GitHubActions): void;
   /** Subcommands, which take this command's --env. */
   readonly subcommands?: readonly CommandDefinition[];
 }

@@ -3,6 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { deployedTemplate } from '../aws/cloudformation.js';
 import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
+import type { GitHubActions } from '../io/github.js';
 import { EXIT } from '../errors.js';
 import { synthesizeChecked } from './synth.js';
 
@@ -79,6 +80,20 @@ export function exitCode(r: DiffResult, options: DiffOptions): number {
   return options.fail && r.kind === 'differences' ? EXIT.failed : EXIT.ok;
 }
 
+/** The change summary in the GitHub job summary: a table of resources, the drawn diff folded below. */
+export function github(r: DiffResult, gh: GitHubActions): void {
+  const head = r.kind === 'no-differences' ? `### tap diff ${r.stackName}: no differences` : `### tap diff ${r.stackName}: ${r.differenceCount} difference(s)${r.deployed ? '' : ' (not deployed yet)'}`;
+  const rows = r.resources.map((c) => `| ${c.action} | ${c.logicalId} | ${c.type} | ${c.impact || '-'} |`);
+  gh.summary(
+    [
+      head,
+      ...(rows.length ? ['', '| change | logical id | type | impact |', '| --- | --- | --- | --- |', ...rows] : []),
+      ...(r.kind === 'differences' ? ['', '<details><summary>the diff</summary>', '', '```', r.text, '```', '', '</details>'] : []),
+      '',
+    ].join('\n'),
+  );
+}
+
 export default defineCommand({
   name: 'diff',
   summary: 'show how the synthesized stack differs from the deployed one',
@@ -92,4 +107,5 @@ export default defineCommand({
   run: ({ env, fail, cache }, deps) => run({ env: env.env, fail, cache }, deps),
   render,
   exitCode: (r, { fail }) => exitCode(r, { env: r.stackName, fail }),
+  github,
 });

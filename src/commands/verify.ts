@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { defineCommand, type Input, option } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
 import { outputPath } from '../io/files.js';
+import { cell, type GitHubActions } from '../io/github.js';
 
 const VERIFY_OPTIONS = {
   only: option.csv('ids', 'run only these checks (comma-separated), with the checks they need'),
@@ -87,6 +88,26 @@ export function exitCode(r: VerifyResult): number {
   return r.failed > 0 || (r.strict && r.warnings > 0) ? EXIT.failed : EXIT.ok;
 }
 
+/** A GitHub annotation per failed or warned check, and the checks as a table in the job summary. */
+export function github(r: VerifyResult, gh: GitHubActions): void {
+  for (const c of r.checks) {
+    const text = [c.detail, c.remedy && `remedy: ${c.remedy}`].filter(Boolean).join('\n');
+    if (c.status === 'fail') gh.annotate('error', text, `tap verify ${r.env}: ${c.id}`);
+    if (c.status === 'warn') gh.annotate(r.strict ? 'error' : 'warning', text, `tap verify ${r.env}: ${c.id}`);
+  }
+  const word = { pass: '✅ pass', fail: '❌ fail', warn: '⚠️ warning', skip: '⏭️ skipped' } as const;
+  gh.summary(
+    [
+      `### tap verify --env ${r.env}: ${r.passed} passed, ${r.failed} failed, ${r.warnings} warning(s), ${r.skipped} skipped`,
+      '',
+      '| check | result | time | detail |',
+      '| --- | --- | --- | --- |',
+      ...r.checks.map((c) => `| ${c.id} | ${word[c.status]} | ${c.durationMs} ms | ${cell(c.detail)} |`),
+      '',
+    ].join('\n'),
+  );
+}
+
 export default defineCommand({
   name: 'verify',
   summary: 'check the deployed env end to end: configuration, API, and a canary event traced through X-Ray',
@@ -102,4 +123,5 @@ unknown check, or --only/--skip leaving none), 3 AWS could not be reached or ref
   run,
   render,
   exitCode,
+  github,
 });

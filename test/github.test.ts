@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { githubActions } from '../src/io/github.js';
+import { FakeAws } from './fake-aws/index.js';
+import { runTap } from './helpers/run-tap.js';
+
+vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
+
+const dir = mkdtempSync(join(tmpdir(), 'tap-gh-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let fake: FakeAws;
+let summary = '';
+let output = '';
+let n = 0;
+beforeEach(async () => {
+  fake = new FakeAws().install();
+  expect((await runTap(['deploy', '--env', 'gha'])).code).toBe(0);
+  summary = join(dir, `summary-${n}.md`);
+  output = join(dir, `output-${n++}`);
+  writeFileSync(summary, '');
+  writeFileSync(output, '');
+});
+afterEach(() => fake.restore());
+const inActions = () => ({ GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output });
+
+describe('under GitHub Actions', () => {
+  it('verify: an error annotation per failed check, a warning per warned one, and the checks as a table in the job summary', async () => {
+    fake.serverless.queueDepth.set('srv-dlq-gha', 2);
+    const rule = fake.cloudFormation.stack('TapStack-gha')!.resources.get('Rule4C995B7F')!;
+    rule.properties = { ...(rule.properties as object), State: 'DISABLED' };
+    const r = await runTap(['verify', '--env', 'gha', '--no-canary'], { fetch: fake.fetch, env: inActions() });
+    expect(r.code).toBe(1);
+    const commands = r.stderr.split('\n').filter((l) => l.startsWith('::'));
+    expect(commands).toEqual([
+      expect.stringMatching(/^::error title=tap verify gha%3A rule::srv-deliver-gha: state is "DISABLED", expected "ENABLED"%0Aremedy: /),
+      expect.stringMatching(/^::warning title=tap verify gha%3A dlq::2 message\(s\) waiting in srv-dlq-gha/),
+    ]);
+    const md = readFileSync(summary, 'utf8');
+    expect(md).toMatch(/^### tap verify --env gha: 7 passed, 1 failed, 1 warning\(s\), 0 skipped\n\n\| check \| result \| time \| detail \|\n\| --- \| --- \| --- \| --- \|\n/);
+    expect(md).toMatch(/\n\| rule \| ❌ fail \| \d+ ms \| srv-deliver-gha: state is "DISABLED", expected "ENABLED" \|\n/);
+    expect(r.stdout).toMatch(/TapStack-gha: 7 passed, 1 failed/); // the result is where it always is
+  });
+
+  it('diff: the change summary in the job summary', async () => {
+    const s = fake.cloudFormation.stack('TapStack-gha')!;
+    s.templateBody = s.templateBody.replace('"QueueName":"srv-dlq-gha"', '"QueueName":"srv-dlq-old"');
+    const r = await runTap(['diff', '--env', 'gha', '--json'], { env: inActions() });
+    expect(r.code).toBe(0);
+    const md = readFileSync(summary, 'utf8');
+    expect(md).toMatch(/^### tap diff TapStack-gha: 1 difference\(s\)\n\n\| change \| logical id \| type \| impact \|\n\| --- \| --- \| --- \| --- \|\n\| modify \| \w+ \| AWS::SQS::Queue \| WILL_REPLACE \|\n/);
+    expect(md).toContain('<details><summary>the diff</summary>');
+  });
+
+  it('elsewhere nothing changes: no workflow command, no file written', async () => {
+    const r = await runTap(['verify', '--env', 'gha', '--no-canary'], { fetch: fake.fetch, env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('::');
+    expect(readFileSync(summary, 'utf8')).toBe('');
+  });
+
+  it('escapes workflow commands as @actions/core does, and writes outputs with a delimiter', () => {
+    let err = '';
+    const gh = githubActions({ stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, stdin: process.stdin, env: inActions() })!;
+    gh.annotate('error', '100% broken\r\nsecond', 'a: b, c');
+    gh.group('events');
+    gh.endGroup();
+    gh.output('ApiUrl', 'https://x/dev/');
+    expect(err).toBe('::error title=a%3A b%2C c::100%25 broken%0D%0Asecond\n::group::events\n::endgroup::\n');
+    expect(readFileSync(output, 'utf8')).toMatch(/^ApiUrl<<(ghadelimiter_[0-9a-f]{16})\nhttps:\/\/x\/dev\/\n\1\n$/);
+  });
+});
