@@ -7,6 +7,8 @@ import { EXIT, interruption, type StopSignal, toTapError, UsageError } from './e
 import { githubActions } from './io/github.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams } from './io/types.js';
+import { checkAccount } from './aws/account.js';
+import { findConfig, loadConfig } from './config.js';
 import { type CommandModule, registerLegacy } from './legacy-commands.js';
 import { conflicting, createProgram, register, valuesOf } from './program.js';
 import type { EnvNames } from './stack/naming.js';
@@ -17,13 +19,17 @@ interface GlobalOptions {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  config?: string;
   json?: boolean;
   color: boolean;
   verbose?: boolean;
   quiet?: boolean;
 }
 
-const GLOBAL_KEYS: readonly (keyof GlobalOptions)[] = ['region', 'profile', 'endpointUrl', 'json', 'color', 'verbose', 'quiet'];
+const GLOBAL_KEYS: readonly (keyof GlobalOptions)[] = ['region', 'profile', 'endpointUrl', 'config', 'json', 'color', 'verbose', 'quiet'];
+
+/** The commands not yet defined the new way that write to AWS: a pinned account other than the caller's is refused. */
+const WRITERS = new Set(['deploy', 'destroy', 'replay-archive']);
 
 /** What tests replace: the process handles, the AWS factory, time. */
 export interface Overrides {
@@ -73,22 +79,31 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     claimed = true;
   };
 
-  /** Deps and the reporter for the command `cmd`, from the global options. */
-  const setUp = async (cmd: Command): Promise<Deps> => {
-    const g = cmd.optsWithGlobals<GlobalOptions>();
+  /** Deps and the reporter for the command `cmd`, from the global options and the env's settings in tap.config.json. */
+  const setUp = async (cmd: Command, mode: 'refuse' | 'warn'): Promise<Deps> => {
+    const g = cmd.optsWithGlobals<GlobalOptions & { env?: EnvNames | string }>();
     verbose = g.verbose ?? false;
     io = await createReporter(streams, { json: g.json ?? false, color: g.color, verbose, quiet: g.quiet ?? false, signal });
-    const config = { region: g.region ?? streams.env.AWS_REGION ?? streams.env.AWS_DEFAULT_REGION, profile: g.profile, endpoint: g.endpointUrl ?? streams.env.AWS_ENDPOINT_URL };
-    return {
+    const envName = typeof g.env === 'string' ? g.env : g.env?.env;
+    const file = g.config ?? findConfig(process.cwd());
+    const loaded = file ? loadConfig(file) : undefined; // a file found is checked even when no env is named
+    const settings = loaded && envName ? loaded.settingsFor(envName) : {};
+    const envRegion = streams.env.AWS_REGION ?? streams.env.AWS_DEFAULT_REGION;
+    const resolvedRegion = g.region ? { value: g.region, from: '--region' } : (settings.region ?? (envRegion ? { value: envRegion, from: streams.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION' } : undefined));
+    const config = { region: resolvedRegion?.value, profile: g.profile, endpoint: g.endpointUrl ?? streams.env.AWS_ENDPOINT_URL };
+    const deps: Deps = {
       aws: overrides.aws ? overrides.aws(config) : new AwsClients(config),
       io,
       clock: overrides.clock ?? (() => new Date()),
       sleep: overrides.sleep ?? abortableSleep(signal),
       signal,
       claimInterrupts,
+      settings: { ...settings, resolvedRegion },
       cacheDir: cacheDir(streams.env),
       fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
     };
+    if (envName) await checkAccount(deps, envName, mode);
+    return deps;
   };
 
   const runDefinition = async (d: CommandDefinition, cmd: Command): Promise<void> => {
@@ -96,7 +111,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     if (clash) throw new UsageError(`${clash.join(' and ')} cannot be given together`, { hint: `see \`tap ${d.name} --help\`` });
     const { values, args } = valuesOf(d, cmd);
     const input = { ...values, env: cmd.optsWithGlobals<{ env?: EnvNames }>().env, args } as Parameters<CommandDefinition['run']>[0];
-    const deps = await setUp(cmd);
+    const deps = await setUp(cmd, d.writes ? 'refuse' : 'warn');
     const result = await unlessClaimed(d.run(input, deps), signal, () => claimed);
     deps.io.result(result, (r, style) => d.render(r, style));
     const gh = githubActions(streams);
@@ -106,7 +121,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   const runLegacy = async <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command, args: Record<string, string> = {}): Promise<void> => {
     const options: Record<string, unknown> = { ...cmd.optsWithGlobals(), ...args };
     for (const key of GLOBAL_KEYS) delete options[key];
-    const deps = await setUp(cmd);
+    const deps = await setUp(cmd, WRITERS.has(cmd.name()) ? 'refuse' : 'warn');
     const command = await load();
     const result = await unlessClaimed(command.run(options as O, deps), signal, () => claimed);
     deps.io.result(result, command.render);

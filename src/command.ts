@@ -44,6 +44,8 @@ export interface CommandDefinition<O extends Options = Options, E extends EnvMod
   /** Positional arguments, in order. */
   readonly args?: readonly { readonly name: string; readonly help: string }[];
   readonly options: O;
+  /** Writes to AWS: refused when tap.config.json pins the env to another account (read-only commands warn). */
+  readonly writes?: boolean;
   /** Sets of options that cannot be given together (exit 2); `defineCommand` checks the names. */
   readonly conflicts?: readonly (readonly string[])[];
   /** `tap ...  # what it does`. */

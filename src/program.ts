@@ -33,6 +33,7 @@ export function createProgram(streams: Streams, quietErrors: boolean): Command {
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE)')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)')
+    .option('--config <file>', 'settings per env (default: tap.config.json in this directory or a parent)')
     .option('--json', 'one JSON object per line on stdout: progress events, then the result or the error')
     .option('--no-color', 'no colours (also when NO_COLOR is set)')
     .option('--verbose', 'print debug messages and stack traces')

@@ -1,8 +1,9 @@
 import type { CommandDefinition } from '../command.js';
+import config from './config.js';
 import diff from './diff.js';
 import synth from './synth.js';
 import trace from './trace.js';
 import verify from './verify.js';
 
 /** Every command that defines itself, in the order of `tap --help`. */
-export const COMMANDS: readonly CommandDefinition[] = [synth, diff, verify, trace];
+export const COMMANDS: readonly CommandDefinition[] = [synth, diff, verify, trace, config];

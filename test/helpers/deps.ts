@@ -21,6 +21,7 @@ export function testDeps(): Deps & { messages: Message[] } {
     sleep: async () => {},
     signal: new AbortController().signal,
     claimInterrupts: () => {},
+    settings: {},
     fetch: (input, init) => fetch(input, init),
     messages,
   };

@@ -1,0 +1,17 @@
+import type { Deps } from '../deps.js';
+import { UsageError } from '../errors.js';
+
+/**
+ * The account pin of tap.config.json: the caller's account (sts:GetCallerIdentity) must be the env's.
+ * Commands that write refuse another account before anything is sent (exit 2); read-only ones warn.
+ */
+export async function checkAccount(deps: Deps, env: string, mode: 'refuse' | 'warn'): Promise<void> {
+  const pinned = deps.settings.account;
+  if (!pinned) return;
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const { Account } = await (await deps.aws.sts()).send(new GetCallerIdentityCommand({}));
+  if (Account === pinned.value) return;
+  const text = `env ${env} lives in account ${pinned.value} (${pinned.from}), but these credentials are for account ${Account ?? 'unknown'}`;
+  if (mode === 'refuse') throw new UsageError(`${text}; nothing was changed`, { hint: 'use a profile or credentials for that account (--profile), or correct the account in the config file' });
+  deps.io.notify({ level: 'warn', code: 'config.account', text: `${text}: what follows describes that other account`, data: { pinned: pinned.value, caller: Account } });
+}

@@ -1,0 +1,120 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { findConfig, loadConfig } from '../src/config.js';
+import { FakeAws } from './fake-aws/index.js';
+import { runTap } from './helpers/run-tap.js';
+
+vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
+
+const dir = mkdtempSync(join(tmpdir(), 'tap-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function configFile(content: unknown): string {
+  const file = join(dir, `tap-${n++}.config.json`);
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+const SETTINGS = {
+  defaults: { region: 'eu-west-1', tags: { team: 'platform', cost: 'shared' } },
+  envs: {
+    'pr-*': { tags: { cost: 'ephemeral' }, terminationProtection: false },
+    prod: { account: '123456789012', region: 'eu-central-1', tags: { tier: 'critical' }, terminationProtection: true },
+  },
+};
+
+describe('tap.config.json', () => {
+  it('an env name wins over a pattern, a pattern over the defaults; tags add up key by key', () => {
+    const file = configFile(SETTINGS);
+    const config = loadConfig(file);
+    expect(config.settingsFor('pr-7')).toEqual({
+      region: { value: 'eu-west-1', from: `${file}: defaults.region` },
+      tags: { value: { team: 'platform', cost: 'ephemeral' }, from: `${file}: defaults.tags + envs["pr-*"].tags` },
+      terminationProtection: { value: false, from: `${file}: envs["pr-*"].terminationProtection` },
+    });
+    expect(config.settingsFor('prod')).toMatchObject({ account: { value: '123456789012' }, region: { value: 'eu-central-1', from: `${file}: envs.prod.region` } });
+    expect(config.settingsFor('staging')).toEqual({ region: expect.anything(), tags: { value: { team: 'platform', cost: 'shared' }, from: `${file}: defaults.tags` } });
+  });
+
+  it('is validated when loaded: each problem names the file, the JSON path and the rule', () => {
+    const file = configFile({ envs: { prod: { account: '1234', bogus: 1, tags: { 'aws:x': 'y' } }, BAD_NAME: {} } });
+    expect(() => loadConfig(file)).toThrow(
+      new RegExp(
+        `^${file.replace(/[.]/g, '\\.')}: .*\\$\\.envs\\.prod\\.bogus: is not a known setting \\(additionalProperties\\).*\\$\\.envs\\.prod\\.account: must match pattern "\\^\\[0-9\\]\\{12\\}\\$" \\(pattern\\)`,
+      ),
+    );
+    expect(() => loadConfig(file)).toThrow(/\$\.envs\.prod\.tags: .*\(propertyNames\)/);
+    expect(() => loadConfig(configFile('{ "defaults": '))).toThrow(/tap-\d+\.config\.json: .*JSON/);
+    expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(/missing\.json: no such file/);
+  });
+
+  it('is found in the current directory or a parent', () => {
+    const top = join(dir, 'repo');
+    mkdirSync(join(top, 'a', 'b'), { recursive: true });
+    writeFileSync(join(top, 'tap.config.json'), '{}');
+    expect(findConfig(join(top, 'a', 'b'))).toBe(join(top, 'tap.config.json'));
+    expect(findConfig(tmpdir())).toBeUndefined();
+  });
+
+  it('tap config --env shows the effective settings and where each came from; --region wins over the file', async () => {
+    const file = configFile(SETTINGS);
+    const r = await runTap(['config', '--env', 'pr-7', '--config', file, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      kind: 'config',
+      env: 'pr-7',
+      settings: {
+        region: { value: 'eu-west-1', from: `${file}: defaults.region` },
+        tags: { value: { team: 'platform', cost: 'ephemeral' }, from: `${file}: defaults.tags + envs["pr-*"].tags` },
+        terminationProtection: { value: false, from: `${file}: envs["pr-*"].terminationProtection` },
+      },
+    });
+    const flag = await runTap(['config', '--env', 'pr-7', '--config', file, '--region', 'us-west-2', '--no-color']);
+    expect(flag.stdout).toMatch(/^pr-7:\n {2}region {17}"us-west-2" {2}\(--region\)\n/m);
+    const none = await runTap(['config', '--env', 'dev'], { env: { AWS_REGION: '' } });
+    expect(none.stdout).toBe('dev: no settings (no tap.config.json, no --region, no AWS_REGION)\n');
+  });
+
+  it('a broken file is exit 2, in the --json contract', async () => {
+    const r = await runTap(['config', '--env', 'prod', '--config', configFile({ envs: { prod: { region: 'mars' } } }), '--json']);
+    expect([r.code, r.stderr]).toEqual([2, '']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'error', error: 'UsageError', message: expect.stringMatching(/\$\.envs\.prod\.region: must match pattern/) });
+  });
+});
+
+describe('the account pin', () => {
+  let fake: FakeAws;
+  beforeEach(() => {
+    fake = new FakeAws().install();
+  });
+  afterEach(() => fake.restore());
+  // The fake's STS answers for account 123456789012.
+  const elsewhere = () => configFile({ envs: { pin: { account: '999999999999' } } });
+
+  it.each([
+    [['deploy', '--env', 'pin']],
+    [['destroy', '--env', 'pin', '--yes']],
+    [['replay-archive', '--env', 'pin', '--from', '1h ago']],
+  ])('%j refuses another account before writing anything: exit 2, naming both', async (args) => {
+    const file = elsewhere();
+    const r = await runTap([...args, '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`env pin lives in account 999999999999 (${file}: envs.pin.account), but these credentials are for account 123456789012; nothing was changed`);
+    expect(fake.calls).toEqual(['GetCallerIdentity']);
+  });
+
+  it('read-only commands warn and go on', async () => {
+    expect((await runTap(['deploy', '--env', 'pin'])).code).toBe(0);
+    const r = await runTap(['verify', '--env', 'pin', '--no-canary', '--config', elsewhere(), '--json'], { fetch: fake.fetch });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { code?: string; kind?: string });
+    expect(lines[0]).toMatchObject({ type: 'event', level: 'warn', code: 'config.account' });
+    expect(lines.at(-1)).toMatchObject({ kind: 'verified' });
+  });
+
+  it('the right account passes', async () => {
+    const r = await runTap(['deploy', '--env', 'pin', '--config', configFile({ envs: { pin: { account: '123456789012' } } })]);
+    expect(r.code).toBe(0);
+  });
+});
