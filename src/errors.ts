@@ -1,6 +1,7 @@
 /**
  * The error family and its exit codes. `cli.ts` maps every thrown error to an exit code through
- * `exitCodeOf`, and nowhere else decides an exit code for an error.
+ * `toTapError`, and the commands that report errors per line (status, verify) use the same
+ * classification: one place decides what an AWS error means.
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, aws: 3, interrupted: 130, terminated: 143 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -21,7 +22,7 @@ export class UsageError extends TapError {
   readonly exitCode = EXIT.usage;
 }
 
-/** AWS could not be reached, or credentials, region or permissions are missing. */
+/** What the user fixes in their environment: no region, no or invalid credentials, access denied, an unreachable endpoint. */
 export class AwsError extends TapError {
   readonly exitCode = EXIT.aws;
 }
@@ -30,6 +31,9 @@ export class AwsError extends TapError {
 export class JobFailed extends TapError {
   readonly exitCode = EXIT.failed;
 }
+
+/** An AWS call that failed for a reason of the service's (5xx, throttling, a timeout, a refusal), after the retries. */
+export class AwsServiceError extends JobFailed {}
 
 /** The user interrupted the command (Ctrl-C) or declined a confirmation. */
 export class Aborted extends TapError {
@@ -45,45 +49,115 @@ export function interruption(signal: AbortSignal, detail?: string): Aborted {
   return new Aborted(detail ? `${how}: ${detail}` : how);
 }
 
-/** Names of SDK errors that mean "we could not talk to AWS as this user", not "the job failed". */
+/** Which call an SDK error came from; `AwsClients` sets it on every error a client throws. */
+export interface CallContext {
+  readonly service: string;
+  readonly call: string;
+  /** The endpoint the client was given (`--endpoint-url`), when one was. */
+  readonly endpoint?: string;
+}
+
+const CONTEXT = Symbol.for('tap.awsCall');
+
+/** Marks an error with the call it came from (kept off the enumerable fields, so logs stay the SDK's). */
+export function withCallContext(error: unknown, context: CallContext): unknown {
+  if (error && typeof error === 'object' && !(CONTEXT in error)) Object.defineProperty(error, CONTEXT, { value: context });
+  return error;
+}
+
+function callContext(error: unknown): CallContext | undefined {
+  return error && typeof error === 'object' ? ((error as Record<symbol, CallContext | undefined>)[CONTEXT] ?? undefined) : undefined;
+}
+
+/** Names of SDK errors that mean "AWS does not accept this caller": credentials or permissions. */
 const ACCESS_ERRORS = new Set([
   'CredentialsProviderError',
   'ExpiredToken',
   'ExpiredTokenException',
   'InvalidClientTokenId',
   'UnrecognizedClientException',
+  'InvalidSignatureException',
   'AccessDenied',
   'AccessDeniedException',
+  'AuthorizationError',
   'UnauthorizedOperation',
   'SignatureDoesNotMatch',
-  'TimeoutError',
+  'InvalidAccessKeyId',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT']);
+/** Socket errors that mean the endpoint cannot be reached at all (a wrong URL, no network, no DNS). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Socket errors of a connection that was made and then lost: the service's side, worth another try. */
+const DROPPED_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const TRANSIENT_NAMES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'TimeoutError', 'RequestTimeout', 'InternalFailure', 'InternalError', 'ServiceUnavailable']);
+const REGION_MISSING = /Region is missing|Region not accepted/i;
 
-/** True when the error means AWS could not be reached or refused this caller (exit 3), not a finding. */
-export function isAccessProblem(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; message?: string };
-  return (e?.name !== undefined && ACCESS_ERRORS.has(e.name)) || (e?.code !== undefined && NETWORK_CODES.has(e.code)) || /Region is missing|Region not accepted/i.test(e?.message ?? '');
+interface ErrorShape {
+  name?: string;
+  code?: string;
+  message?: string;
+  hostname?: string;
+  address?: string;
+  port?: number;
+  cause?: unknown;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $response?: { statusCode?: number; headers?: Record<string, string> };
 }
 
-/** Turns anything thrown into a TapError, keeping the AWS error's name and message visible. */
+const shape = (error: unknown): ErrorShape => (error && typeof error === 'object' ? error : {});
+/** The socket error code, also when `fetch` wraps it (`TypeError: fetch failed`, cause `ECONNRESET`). */
+const socketCode = (e: ErrorShape): string | undefined => e.code ?? shape(e.cause).code;
+
+/** True when the error is for the user to fix in their setup (exit 3), not a finding or a service fault. */
+export function isAccessProblem(error: unknown): boolean {
+  return toTapError(error) instanceof AwsError;
+}
+
+/**
+ * Turns anything thrown into a TapError. Exit 3 only for what the user fixes (credentials, region,
+ * permissions, an endpoint that cannot be reached); an AWS error that survived the retries is exit 1
+ * and names the service, the call and the attempts.
+ */
 export function toTapError(error: unknown): TapError {
   if (error instanceof TapError) return error;
-  const e = error as { name?: string; code?: string; message?: string; $metadata?: unknown };
-  const message = e?.message ?? String(error);
-  if (e?.name && ACCESS_ERRORS.has(e.name)) {
-    return new AwsError(`${e.name}: ${message}`, {
+  const e = shape(error);
+  const message = e.message ?? String(error);
+  const ctx = callContext(error);
+  const call = ctx ? `${ctx.service} ${ctx.call}` : undefined;
+  const attempts = e.$metadata?.attempts;
+  const after = attempts && attempts > 1 ? ` after ${attempts} attempts` : '';
+  const code = socketCode(e);
+
+  if (e.name && ACCESS_ERRORS.has(e.name)) {
+    return new AwsError(`${call ? `${call}: ` : ''}${e.name}: ${message}`, {
       cause: error,
       hint: 'Check credentials (AWS_PROFILE or --profile), the region (--region) and IAM permissions.',
     });
   }
-  if ((e?.code && NETWORK_CODES.has(e.code)) || /Region is missing|Region not accepted/i.test(message)) {
-    return new AwsError(message, {
+  if (REGION_MISSING.test(message)) {
+    return new AwsError(message, { cause: error, hint: 'Set the region with --region or AWS_REGION.' });
+  }
+  if (code && UNREACHABLE_CODES.has(code)) {
+    const endpoint = ctx?.endpoint ?? e.hostname ?? (e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : undefined);
+    return new AwsError(`cannot reach ${ctx ? `the ${ctx.service} endpoint` : 'the endpoint'}${endpoint ? ` ${endpoint}` : ''}${ctx ? ` (${ctx.call})` : ''}: ${code}`, {
       cause: error,
-      hint: 'Set the region with --region or AWS_REGION, and check --endpoint-url if you use one.',
+      hint: ctx?.endpoint ? 'check --endpoint-url (or AWS_ENDPOINT_URL) and that the endpoint is running' : 'check the network, a proxy (HTTPS_PROXY) and --endpoint-url if you use one',
     });
   }
-  if (e?.$metadata !== undefined) return new AwsError(`${e.name ?? 'AWS error'}: ${message}`, { cause: error });
+  // A body the SDK could not read as the service's own format: a proxy or gateway answered instead.
+  if (e.$response && /Deserialization error/.test(message)) {
+    const status = e.$response.statusCode ?? e.$metadata?.httpStatusCode;
+    const type = e.$response.headers?.['content-type'];
+    return new AwsServiceError(`${call ?? 'an AWS call'} got an answer that is not ${ctx?.service ?? 'the service'}'s format${after}: HTTP ${status ?? '?'}${type ? ` (${type})` : ''}`, {
+      cause: error,
+      hint: 'something between tap and AWS (a proxy, a gateway, --endpoint-url) answered instead of the service',
+    });
+  }
+  if (e.$metadata !== undefined || e.name === 'TimeoutError' || (code && DROPPED_CODES.has(code))) {
+    const what = code && DROPPED_CODES.has(code) ? `the connection was lost (${code}: ${message})` : `${e.name ?? 'AWS error'}: ${message}`;
+    // A fault that survived the retries "failed after N attempts"; a refusal is the service's answer.
+    if (!call) return new AwsServiceError(what, { cause: error });
+    return new AwsServiceError(isTransient(error) ? `${call} failed${after}: ${what}` : `${call}: ${what}`, { cause: error });
+  }
   return new JobFailed(message, { cause: error });
 }
 
@@ -91,14 +165,13 @@ export function exitCodeOf(error: unknown): ExitCode {
   return toTapError(error).exitCode;
 }
 
-const TRANSIENT_NAMES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'TimeoutError', 'RequestTimeout', 'InternalFailure', 'ServiceUnavailable']);
-
 /**
  * True for the errors that remain after the SDK spent its own retries but may pass on a later try:
  * throttling, 5xx, timeouts, dropped connections. A polling loop retries these on its next tick.
  */
 export function isTransient(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode ?? 0;
-  return (e?.name !== undefined && TRANSIENT_NAMES.has(e.name)) || status >= 500 || (e?.code !== undefined && NETWORK_CODES.has(e.code) && e.code !== 'ENOTFOUND');
+  const e = shape(error);
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  const code = socketCode(e);
+  return (e.name !== undefined && TRANSIENT_NAMES.has(e.name)) || status >= 500 || (code !== undefined && (DROPPED_CODES.has(code) || code === 'ECONNREFUSED' || code === 'EAI_AGAIN'));
 }

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../src/aws/clients.js';
 import { canaryDeliveryCheck } from '../src/checks/canary-delivery.js';
 import { canaryTraceCheck } from '../src/checks/canary-trace.js';
-import { type Check, type CheckContext, type CheckResult, pass } from '../src/checks/check.js';
+import { type Check, type CheckContext, type CheckResult, fail, pass } from '../src/checks/check.js';
 import { runChecks } from '../src/checks/runner.js';
 import { dlqCheck } from '../src/checks/dlq.js';
 import { driftCheck } from '../src/checks/drift.js';
@@ -180,12 +180,20 @@ describe('canary delivery refused by the API', () => {
 
 describe('the check runner', () => {
   it('turns every way a check can end into a result: outcomes thrown, skips, errors, access refusals', async () => {
-    cfnMock.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id TapStack-dev does not exist'), { name: 'ValidationError', $metadata: {} }));
+    const missing = Object.assign(new Error('Stack with id TapStack-dev does not exist'), { name: 'ValidationError', $metadata: {} });
+    // The runner's look fails (so the check runs and reads for itself), then the stack is not there.
+    cfnMock.on(DescribeStacksCommand).rejectsOnce(Object.assign(new Error('internal'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } })).rejects(missing);
     const check = (id: string, run: Check['run'], needs?: string[]): Check => ({ id, title: id, run, needs });
+    const first = await runChecks('dev', [check('outputs', async (c) => pass(String(Object.keys(await c.outputs()).length))), check('after-outputs', () => Promise.resolve(pass('never')), ['outputs'])], testDeps(), 1000, () => undefined);
+    expect(first[0]).toMatchObject({ status: 'fail', detail: 'TapStack-dev does not exist', remedy: 'deploy it with `tap deploy --env dev`' });
+    expect(first[1]).toMatchObject({ status: 'skip', detail: 'skipped: outputs failed' });
+    cfnMock.reset();
+    cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'TapStack-dev', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(0) }] });
     const checks = [
       check('outputs', async (c) => pass(String(Object.keys(await c.outputs()).length))),
-      check('after-outputs', () => Promise.resolve(pass('never')), ['outputs']),
-      check('after-skipped', () => Promise.resolve(pass('never')), ['after-outputs']),
+      check('after-outputs', () => Promise.resolve(fail('failed', 'x')), ['outputs']),
+      check('after-skipped', () => Promise.resolve(pass('never')), ['after-failed']),
+      check('after-failed', () => Promise.resolve(pass('never')), ['after-outputs']),
       check('throws', () => Promise.reject(new Error('boom'))),
       check('asks-unknown', async (c) => pass((await c.result('nope')).detail)),
       check('denied', () => Promise.reject(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: {} }))),
@@ -193,9 +201,9 @@ describe('the check runner', () => {
     const done: string[] = [];
     const results = await runChecks('dev', checks, testDeps(), 1000, (r) => done.push(r.id));
     const byId = Object.fromEntries(results.map((r) => [r.id, r]));
-    expect(byId.outputs).toMatchObject({ status: 'fail', detail: 'TapStack-dev does not exist', remedy: 'deploy it with `tap deploy --env dev`' });
-    expect(byId['after-outputs']).toMatchObject({ status: 'skip', detail: 'skipped: outputs failed' });
-    expect(byId['after-skipped']).toMatchObject({ status: 'skip', detail: 'skipped: after-outputs was skipped' });
+    expect(byId.outputs).toMatchObject({ status: 'pass', detail: '0' });
+    expect(byId['after-failed']).toMatchObject({ status: 'skip', detail: 'skipped: after-outputs failed' });
+    expect(byId['after-skipped']).toMatchObject({ status: 'skip', detail: 'skipped: after-failed was skipped' });
     expect(byId.throws).toMatchObject({ status: 'fail', detail: 'boom', remedy: 'run with --verbose for details' });
     expect(byId['asks-unknown']).toMatchObject({ status: 'fail', detail: 'check nope is not running' });
     expect(byId.denied).toMatchObject({ status: 'fail', detail: 'AccessDeniedException: not authorized', remedy: expect.stringMatching(/^Check credentials/), awsError: 'AccessDeniedException: not authorized' });

@@ -78,7 +78,7 @@ describe('configuration checks that fail on the fake', () => {
 
   it('event-bus: missing', async () => {
     fake.cloudFormation.stack('TapStack-chk')!.resources.delete('BusEA82B648');
-    expect(await only('event-bus')).toMatchObject({ status: 'fail', detail: 'ResourceNotFoundException: Event bus srv-events-chk does not exist.' });
+    expect(await only('event-bus')).toMatchObject({ status: 'fail', detail: 'EventBridge DescribeEventBus: ResourceNotFoundException: Event bus srv-events-chk does not exist.' });
   });
 
   it('drift: IN_SYNC passes, DRIFTED fails with the count', async () => {

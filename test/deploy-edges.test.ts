@@ -101,6 +101,7 @@ describe('change sets', () => {
         { action: 'Modify', logicalId: 'Fn', type: 'AWS::Lambda::Function', replacement: 'False' },
         { action: 'Unknown', logicalId: '', type: '', replacement: undefined },
       ],
+      executeToken: expect.stringMatching(/^tap-execute-[0-9a-f-]{36}$/),
     });
     expect(slept).toEqual([1000]);
     expect(cfnMock.commandCalls(DescribeChangeSetCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, undefined, 't']);

@@ -1,4 +1,5 @@
 import { CancelReplayCommand, DescribeArchiveCommand, DescribeEventBusCommand, DescribeReplayCommand, DescribeRuleCommand, EventBridgeClient, ListReplaysCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,16 +10,22 @@ import { runTap } from './helpers/run-tap.js';
 
 // EventBridge answers the fake lifecycle does not give: refusals, odd states, missing fields.
 const events = mockClient(EventBridgeClient);
+const cfn = mockClient(CloudFormationClient);
+const STACK = { StackName: 'TapStack-dev', StackStatus: 'CREATE_COMPLETE' as const, CreationTime: new Date(0), Outputs: [{ OutputKey: 'DataBucketName', OutputValue: 'srv-data-dev' }] };
 const NOW = new Date('2026-11-25T13:00:00Z');
 const clock = () => NOW;
 const replay = (...args: string[]) => runTap(['replay-archive', '--env', 'dev', '--from', '1h ago', ...args], { clock });
 const awsError = (name: string, message = name) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
 
 beforeEach(() => {
+  cfn.on(DescribeStacksCommand).resolves({ Stacks: [STACK] });
   events.on(DescribeArchiveCommand).resolves({ ArchiveArn: 'arn:archive', State: 'ENABLED', CreationTime: new Date('2026-11-20T00:00:00Z') });
   events.on(DescribeEventBusCommand).resolves({ Arn: 'arn:bus' });
 });
-afterEach(() => events.reset());
+afterEach(() => {
+  events.reset();
+  cfn.reset();
+});
 
 describe('tap replay-archive: refusals', () => {
   it('an invalid --rule is exit 2 before any AWS call', async () => {

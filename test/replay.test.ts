@@ -118,9 +118,25 @@ describe('tap replay-archive: a replay end to end on the fake', () => {
     expect(limit.stderr).toMatch(/at most 10 replays run at once per account and region\)\n.*hint: wait for one to finish, or cancel one/);
     fake.serverless.replayLimit = 10;
     expect((await replay('--from', '2h ago', '--name', 'dup', '--no-wait')).code).toBe(0);
-    const dup = await replay('--from', '2h ago', '--name', 'dup');
+    const dup = await replay('--from', '3h ago', '--name', 'dup');
     expect(dup.code).toBe(2);
     expect(dup.stderr).toMatch(/a replay named 'dup' already exists/);
+  });
+
+  it('StartReplay whose answer was lost: the retry meets "already exists" for its own replay, and follows it', async () => {
+    // The request is applied, then the SDK's retry of it is what the caller hears back.
+    fake.before = (call) => {
+      if (call !== 'StartReplay') return;
+      fake.before = undefined;
+      fake.serverless.startReplay({ ReplayName: 'lost', EventSourceArn: fake.serverless.archive('srv-archive-rep').ArchiveArn, EventStartTime: new Date(Date.parse('2026-11-25T13:00:00Z') - 2 * 3_600_000), EventEndTime: new Date('2026-11-25T13:00:00Z'), Destination: { Arn: fake.serverless.eventBus('srv-events-rep').Arn } });
+    };
+    const r = await replay('--from', '2h ago', '--name', 'lost', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(ndjson(r.stdout).result).toMatchObject({ kind: 'completed', replay: { name: 'lost', state: 'COMPLETED' }, reprocessed: 5 });
+    expect([...fake.serverless.replays.keys()].filter((n) => n === 'lost')).toHaveLength(1);
+    // The same name with another destination (one rule) is somebody else's: a name in use.
+    const other = await replay('--from', '2h ago', '--name', 'lost', '--rule', 'srv-deliver-rep');
+    expect([other.code, other.stderr]).toEqual([2, expect.stringMatching(/a replay named 'lost' already exists/)]);
   });
 
   it('--rule narrows the replay to that rule; an unknown rule is exit 2', async () => {

@@ -32,11 +32,11 @@ describe('SDK retries over real HTTP (--endpoint-url on loopback)', () => {
     expect(server.requests).toEqual(['DescribeStacks', 'DescribeStacks', 'DescribeStacks', 'GetTemplate', 'GetTemplate']);
   });
 
-  it('does not retry a 4xx validation error', async () => {
+  it('does not retry a 4xx validation error, and reports it as the call that failed (exit 1, not an access problem)', async () => {
     server.requests.length = 0;
     const r = await runTap(['destroy', '--env', 'loop', '--endpoint-url', server.url, '--yes']);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/ValidationError: DescribeStackResources is not served by the loopback endpoint/);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/CloudFormation DescribeStackResources: ValidationError: DescribeStackResources is not served by the loopback endpoint/);
     expect(server.requests.filter((a) => a === 'DescribeStackResources')).toHaveLength(1);
   });
 });

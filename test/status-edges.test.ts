@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeArchiveCommand, EventBridgeClient, ListReplaysCommand } from '@aws-sdk/client-eventbridge';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -10,7 +10,7 @@ import { runTap } from './helpers/run-tap.js';
 // tap status against answers the fake lifecycle does not give: failed stacks, sparse fields, paging, refusals.
 const cfn = mockClient(CloudFormationClient);
 const events = mockClient(EventBridgeClient);
-const s3 = mockClient(S3Client);
+const cw = mockClient(CloudWatchClient);
 const sqs = mockClient(SQSClient);
 const xray = mockClient(XRayClient);
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -24,33 +24,40 @@ const status = async () => {
 };
 
 beforeEach(() => {
-  cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'TapStack-dev', StackStatus: 'UPDATE_FAILED', CreationTime: NOW, Outputs: [{ OutputKey: 'ApiUrl', OutputValue: 'https://x/dev/' }] }] });
+  const outputs = { ApiUrl: 'https://x/dev/', DlqUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/srv-dlq-dev', DataBucketName: 'srv-data-dev' };
+  cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'TapStack-dev', StackStatus: 'UPDATE_FAILED', CreationTime: NOW, Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] });
   events.on(DescribeArchiveCommand).resolves({ ArchiveArn: 'arn:archive', State: 'ENABLED' });
   events.on(ListReplaysCommand).resolves({ Replays: [{ ReplayName: 'b', State: 'RUNNING' }, { ReplayName: 'a', State: 'COMPLETED', ReplayStartTime: new Date(1) }] });
   sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
   xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [{ Id: '1-6745a1b0-000000000000000000000001', HasError: true, Http: { HttpURL: 'https://x/dev/events' } }] });
-  s3.on(ListObjectsV2Command)
-    .resolvesOnce({ Contents: [{ Key: 'receipts/a.json', LastModified: new Date(NOW.getTime() - 60_000) }, { Key: 'receipts/b.json' }], IsTruncated: true, NextContinuationToken: 't' })
-    .resolvesOnce({ Contents: [{ Key: 'receipts/c.json', LastModified: new Date(NOW.getTime() - 120_000) }] });
+  // Newest first, as asked; a period that summed to 0 (a value without events) is not a processed event.
+  cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'processed', Timestamps: [new Date(NOW.getTime() - 30_000), new Date(NOW.getTime() - 60_000), new Date(NOW.getTime() - 120_000)], Values: [0, 2, 5] }] });
 });
-afterEach(() => [cfn, events, s3, sqs, xray].forEach((m) => m.reset()));
+afterEach(() => [cfn, events, cw, sqs, xray].forEach((m) => m.reset()));
 
 describe('tap status: answers with fields missing', () => {
-  it('a FAILED stack is red; what AWS did not say is ? or 0; every page of receipts is read', async () => {
+  it('a FAILED stack is red; what AWS did not say is ? or 0; the newest non-zero minute of the metric is the last event', async () => {
     const s = await status();
     expect(s.code).toBe(1);
     expect(s.stack).toEqual(expect.objectContaining({ health: 'red', summary: `UPDATE_FAILED, updated ${NOW.toISOString()}` }));
     expect(s.archive?.summary).toBe('ENABLED, 0 events, 0 bytes');
     expect(s.replays?.summary).toBe('1 in progress (b); latest a COMPLETED');
     expect(s.xray?.summary).toBe('1 traces in 15 min: 0 fault(s), 1 error(s); top failing: /dev/events (1)');
-    expect(s.receipts?.summary).toBe(`last event processed 1 min ago (${new Date(NOW.getTime() - 60_000).toISOString()})`);
-    expect(s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input.ContinuationToken)).toEqual([undefined, 't']);
+    expect(s.receipts?.summary).toBe(`last event processed 1 min ago (in the minute from ${new Date(NOW.getTime() - 60_000).toISOString()})`);
+    const [query] = cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
+    expect(query).toEqual({
+      StartTime: new Date(NOW.getTime() - 3 * 86_400_000),
+      EndTime: NOW,
+      ScanBy: 'TimestampDescending',
+      MetricDataQueries: [{ Id: 'processed', ReturnData: true, MetricStat: { Metric: { Namespace: 'Tap', MetricName: 'EventsProcessed', Dimensions: [{ Name: 'Env', Value: 'dev' }] }, Period: 60, Stat: 'Sum' } }],
+    });
+    expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(1);
   });
 
   it('a read refused for lack of access is a red line, and the whole command exits 3', async () => {
     sqs.on(GetQueueAttributesCommand).rejects(Object.assign(new Error('not authorized to perform sqs:GetQueueAttributes'), { name: 'AccessDenied', $metadata: {} }));
     const s = await status();
-    expect(s.dlq).toEqual(expect.objectContaining({ health: 'red', summary: 'could not read: AccessDenied: not authorized to perform sqs:GetQueueAttributes' }));
+    expect(s.dlq).toEqual(expect.objectContaining({ health: 'red', summary: 'could not read: SQS GetQueueAttributes: AccessDenied: not authorized to perform sqs:GetQueueAttributes' }));
     expect(s.code).toBe(3);
   });
 

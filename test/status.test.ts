@@ -64,10 +64,38 @@ describe('tap status', () => {
     const forbidden = () => Promise.resolve(new Response('{"message":"Forbidden"}', { status: 403 }));
     expect((await status(undefined, forbidden)).api).toMatchObject({ health: 'red', summary: expect.stringMatching(/^GET \/ answered 403/), rule: 'red: not 200' });
     await runTap(['destroy', '--env', 'sta', '--yes']);
+    fake.resetCalls();
     const gone = await status();
     expect(gone.code).toBe(1);
-    expect(gone.stack).toMatchObject({ health: 'red', summary: 'TapStack-sta does not exist' });
-    expect(gone.archive?.summary).toMatch(/^could not read: ResourceNotFoundException/);
+    // One clear line per check, and no read of a resource the missing stack would hold.
+    for (const id of ['stack', 'api', 'xray', 'dlq', 'archive', 'replays', 'receipts']) expect([id, gone[id]]).toEqual([id, { id, health: 'red', summary: 'TapStack-sta does not exist', rule: 'red: no stack' }]);
+    expect(fake.calls).toEqual(['DescribeStacks']);
+  });
+
+  it('a stack without an output: the line that needs it names the output; nothing is called without it', async () => {
+    const stack = fake.cloudFormation.stack('TapStack-sta')!;
+    const template = JSON.parse(stack.templateBody) as { Outputs: Record<string, unknown> };
+    delete template.Outputs.DlqUrl;
+    stack.templateBody = JSON.stringify(template);
+    fake.resetCalls();
+    const s = await status();
+    expect(s.dlq).toMatchObject({ health: 'red', summary: 'TapStack-sta (CREATE_COMPLETE) has no output DlqUrl', rule: 'red: an output is missing' });
+    expect(fake.calls).not.toContain('GetQueueAttributes');
+  });
+
+  it('the receipts line makes one call however many receipts the bucket holds (the processor\'s metric, not a listing)', async () => {
+    fake.resetCalls();
+    const few = await status();
+    const calls = [...fake.calls];
+    const bucket = 'srv-data-sta-123456789012-us-east-1';
+    for (let i = 0; i < 5000; i++) fake.s3.putObject(bucket, `receipts/many-${String(i).padStart(5, '0')}.json`, '{}');
+    expect(fake.s3.listObjects(bucket, 'receipts/').length).toBeGreaterThan(5 * 1000);
+    fake.resetCalls();
+    const many = await status();
+    expect(many.receipts).toEqual(few.receipts);
+    expect(fake.calls.sort()).toEqual(calls.sort());
+    expect(fake.calls.filter((c) => c === 'GetMetricData')).toHaveLength(1);
+    expect(fake.calls.filter((c) => c.startsWith('ListObject'))).toHaveLength(0);
   });
 
   it('a rolled-back stack and a slow API are amber; a fault in 15 min and a disabled archive are red', async () => {
@@ -89,8 +117,12 @@ describe('tap status', () => {
   });
 
   it('no receipt at all is amber', async () => {
-    fake.s3.buckets.get('srv-data-sta-123456789012-us-east-1')!.versions = [];
-    expect((await status()).receipts).toMatchObject({ health: 'amber', summary: 'no receipts: nothing processed in the last 3 days' });
+    fake.serverless.logs.length = 0;
+    expect((await status()).receipts).toMatchObject({ health: 'amber', summary: 'no events processed in the last 3 days', rule: 'amber: none processed' });
+    // Older than the 3 days receipts are kept: none either.
+    await post('{"type":"order.created"}');
+    for (let i = 0; i < 5; i++) await fake.serverless.pump();
+    expect((await status(at('2026-11-29T12:00:00Z'))).receipts).toMatchObject({ health: 'amber', summary: 'no events processed in the last 3 days' });
   });
 
   it('draws one line per check with the rule, and a verdict', async () => {

@@ -91,13 +91,60 @@ describe('tap verify on a deployed fake env', () => {
     expect(fake.calls).toEqual([]);
   });
 
-  it('fails every check of a stack that does not exist', async () => {
-    const r = await runTap(['verify', '--env', 'gone', '--no-canary', '--json'], { fetch: fake.fetch });
+  it('a stack that does not exist: the stack check fails, every other check says so in one line', async () => {
+    const r = await runTap(['verify', '--env', 'gone', '--json'], { fetch: fake.fetch });
     expect(r.code).toBe(1);
     const checks = byId(JSON.parse(r.stdout));
     expect(checks.stack).toMatchObject({ status: 'fail', detail: 'TapStack-gone does not exist' });
-    expect(checks.api).toMatchObject({ status: 'skip' });
-    expect(checks['lambda-config']).toMatchObject({ status: 'fail', detail: expect.stringMatching(/Function not found: srv-handler-gone/) });
+    for (const c of Object.values(checks).filter((x) => x.id !== 'stack')) expect([c.id, c.status, c.detail]).toEqual([c.id, 'skip', 'skipped: TapStack-gone does not exist']);
+    expect(fake.calls).toEqual(['DescribeStacks']);
+  });
+
+  describe('the canary sends at most one event per run', () => {
+    const canaries = () => (fake.serverless.archived.get('srv-archive-ver') ?? []).filter((e) => e.source === 'tap.canary');
+    const losing = (error: () => unknown) => {
+      const posts: string[] = [];
+      const fetch: typeof globalThis.fetch = async (input, init) => {
+        const answer = await fake.fetch(input, init);
+        if (init?.method !== 'POST') return answer;
+        posts.push(typeof init.body === 'string' ? init.body : '');
+        if (posts.length === 1) throw error(); // applied, then the answer is lost
+        return answer;
+      };
+      return { fetch, posts };
+    };
+
+    it.each([
+      ['a connection reset (the error the runner retries)', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+      ['fetch failed, the socket closed', () => new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) })],
+      ['a timeout', () => Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })],
+    ])('a POST whose answer was lost (%s) is not sent again: its receipt is found', async (_kind, error) => {
+      const { fetch, posts } = losing(error);
+      const r = await runTap(['verify', '--env', 'ver', '--only', 'canary-trace', '--json'], { fetch });
+      expect(r.code, r.stdout).toBe(0);
+      expect(posts).toHaveLength(1);
+      expect(canaries()).toHaveLength(1);
+      expect(byId(JSON.parse(r.stdout) as Result)['canary-delivery']).toMatchObject({ status: 'pass', data: { correlationId: canaries()[0]?.detail.correlationId } });
+    });
+
+    it('a POST that provably never left (connection refused) is sent again, with the same correlation id', async () => {
+      const { fetch, posts } = losing(() => new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }));
+      const wrapped: typeof globalThis.fetch = async (input, init) => {
+        // Refused means not applied: undo what the fake applied for the first POST.
+        const before = canaries().length;
+        try {
+          return await fetch(input, init);
+        } catch (error) {
+          fake.serverless.archived.get('srv-archive-ver')?.splice(before);
+          throw error;
+        }
+      };
+      const r = await runTap(['verify', '--env', 'ver', '--only', 'canary-delivery', '--json'], { fetch: wrapped });
+      expect(r.code, r.stdout).toBe(0);
+      expect(posts).toHaveLength(2);
+      expect(new Set(posts.map((p) => (JSON.parse(p) as { correlationId: string }).correlationId)).size).toBe(1);
+      expect(canaries()).toHaveLength(1);
+    });
   });
 
   it('exits 3 when AWS refuses the caller', async () => {

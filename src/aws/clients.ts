@@ -1,5 +1,6 @@
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
@@ -7,6 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { XRayClient } from '@aws-sdk/client-xray';
+import { withCallContext } from '../errors.js';
 import { VERSION } from '../version.js';
 
 /** How every SDK client is built: one place for region, profile, endpoint, retries and user agent. */
@@ -30,6 +32,20 @@ interface ClientConfig {
   maxAttempts: number;
   customUserAgent: string;
 }
+
+/** How messages name each service. */
+const SERVICE_NAMES = {
+  cloudformation: 'CloudFormation',
+  s3: 'S3',
+  sts: 'STS',
+  kms: 'KMS',
+  lambda: 'Lambda',
+  apigateway: 'API Gateway',
+  xray: 'X-Ray',
+  eventbridge: 'EventBridge',
+  sqs: 'SQS',
+  cloudwatch: 'CloudWatch',
+} as const;
 
 /**
  * Builds SDK clients on first use. SDK modules are imported lazily, so commands that never call AWS
@@ -99,17 +115,40 @@ export class AwsClients {
     return this.client('eventbridge', async () => (await import('@aws-sdk/client-eventbridge')).EventBridgeClient);
   }
 
+  cloudWatch(): Promise<CloudWatchClient> {
+    return this.client('cloudwatch', async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient);
+  }
+
   sqs(): Promise<SQSClient> {
     return this.client('sqs', async () => (await import('@aws-sdk/client-sqs')).SQSClient);
   }
 
-  private async client<T>(key: string, load: () => Promise<new (config: ClientConfig) => T>, extra: object = {}): Promise<T> {
+  private async client<T>(key: keyof typeof SERVICE_NAMES, load: () => Promise<new (config: ClientConfig) => T>, extra: object = {}): Promise<T> {
     let client = this.cache.get(key) as T | undefined;
     if (!client) {
       const Client = await load();
-      client = new Client({ ...this.clientConfig(), ...extra });
+      client = this.named(new Client({ ...this.clientConfig(), ...extra }), SERVICE_NAMES[key]);
       this.cache.set(key, client);
     }
+    return client;
+  }
+
+  /**
+   * Every error the client throws carries the service and the call it came from, so that the one
+   * error classification (errors.ts) can say `CloudFormation DescribeStacks failed after 5 attempts`.
+   * `send` is looked up on the prototype at each call, where aws-sdk-client-mock installs its stub.
+   */
+  private named<T>(client: T, service: string): T {
+    const c = client as unknown as { send(command: object, ...rest: unknown[]): Promise<unknown> };
+    const proto = Object.getPrototypeOf(c) as typeof c;
+    const endpoint = this.config.endpoint;
+    c.send = async (command, ...rest) => {
+      try {
+        return await proto.send.call(c, command, ...rest);
+      } catch (error) {
+        throw withCallContext(error, { service, call: command.constructor.name.replace(/Command$/, ''), endpoint });
+      }
+    };
     return client;
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { signedRequest } from '../aws/sigv4.js';
 import { isTransient } from '../errors.js';
 import { OUTPUTS, receiptKey } from '../stack/spec.js';
-import { type Check, fail, pass } from './check.js';
+import { type Check, type CheckContext, fail, type Outcome, pass } from './check.js';
 
 /**
  * Waits between looks for the canary's receipt or trace: short at first (delivery usually takes well
@@ -24,10 +24,30 @@ export interface Receipt {
   readonly canary: boolean;
 }
 
+/** What one verify run's canary has sent, kept across tries of the check (the runner retries a check). */
+interface CanaryRun {
+  readonly correlationId: string;
+  /** Set once the POST may have reached the API: from then on this run never sends another event. */
+  sent?: { started: number; answer: 'accepted' | 'lost' };
+}
+const runs = new WeakMap<CheckContext, CanaryRun>();
+
+/** Socket errors that prove the request never left (no connection was made): the POST may be sent again. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const notSent = (error: unknown): boolean => {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return NOT_SENT.has(e?.code ?? e?.cause?.code ?? '');
+};
+
 /**
  * Sends one marked event through the front door (`POST /events`, SigV4-signed) and waits for the
  * processor's receipt in the bucket: proof that API Gateway, the handler, the bus, the rule and the
  * processor all work. The receipt expires with the bucket's lifecycle rule.
+ *
+ * At most one event per verify run: the correlation id is chosen once per run, and a POST whose
+ * answer was lost (a reset, a timeout) may have been applied, so neither this try nor a retry of the
+ * check sends again; they look for the receipt of that first POST instead. Only a POST that provably
+ * never left (connection refused, no DNS) is sent again.
  */
 export const canaryDeliveryCheck: Check = {
   id: 'canary-delivery',
@@ -36,31 +56,53 @@ export const canaryDeliveryCheck: Check = {
   canary: true,
   async run(ctx) {
     const outputs = await ctx.outputs();
-    const url = new URL('events', outputs[OUTPUTS.apiUrl]).toString();
-    const correlationId = `canary-${randomUUID()}`;
-    const body = JSON.stringify({ type: 'tap.canary', canary: true, correlationId, detail: { sentBy: 'tap verify' } });
-    const started = performance.now();
-    const res = await ctx.deps.fetch(url, { ...(await signedRequest(url, body, ctx.deps)), signal: AbortSignal.timeout(10_000) });
-    if (res.status !== 202) {
-      const text = (await res.text()).slice(0, 200);
-      const remedy = res.status === 403 ? 'the caller needs execute-api:Invoke on POST /events of this API' : 'look at the handler log group';
-      return fail(`POST /events answered ${res.status}: ${text}`, remedy, { correlationId });
-    }
-    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-    const s3 = await ctx.deps.aws.s3();
-    const bucket = outputs[OUTPUTS.bucketName];
-    for (const wait of canaryWaits(ctx.timeoutMs)) {
-      if (ctx.deps.signal.aborted) break;
+    let run = runs.get(ctx);
+    if (!run) runs.set(ctx, (run = { correlationId: `canary-${randomUUID()}` }));
+    const { correlationId } = run;
+    if (!run.sent) {
+      const url = new URL('events', outputs[OUTPUTS.apiUrl]).toString();
+      const body = JSON.stringify({ type: 'tap.canary', canary: true, correlationId, detail: { sentBy: 'tap verify' } });
+      const request = await signedRequest(url, body, ctx.deps);
+      const started = performance.now();
+      let res: Response;
       try {
-        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: receiptKey(correlationId) }));
-        const receipt = JSON.parse((await object.Body?.transformToString()) ?? '{}') as Receipt;
-        const latencyMs = Math.round(performance.now() - started);
-        return pass(`receipt after ${latencyMs} ms (event ${receipt.eventId})`, { correlationId, eventId: receipt.eventId, traceId: receipt.traceId, latencyMs });
+        res = await ctx.deps.fetch(url, { ...request, signal: AbortSignal.timeout(10_000) });
       } catch (error) {
-        if ((error as { name?: string }).name !== 'NoSuchKey' && !isTransient(error)) throw error;
+        if (notSent(error)) throw error; // nothing was sent: a retry of the check may send it
+        run.sent = { started, answer: 'lost' };
+        ctx.deps.io.notify({ level: 'debug', code: 'canary.lost', text: `POST /events: ${(error as Error).message}; the event may have been accepted, looking for its receipt instead of sending another` });
+        return awaitReceipt(ctx, outputs, run);
       }
-      await ctx.deps.sleep(wait);
+      if (res.status !== 202) {
+        // API Gateway or the handler answered that it did not take the event: nothing to wait for.
+        const text = (await res.text()).slice(0, 200);
+        const remedy = res.status === 403 ? 'the caller needs execute-api:Invoke on POST /events of this API' : 'look at the handler log group';
+        return fail(`POST /events answered ${res.status}: ${text}`, remedy, { correlationId });
+      }
+      run.sent = { started, answer: 'accepted' };
     }
-    return fail(`no receipt ${receiptKey(correlationId)} within ${ctx.timeoutMs / 1000} s`, 'look at the rule (tap verify --only rule), the processor log group and the DLQ', { correlationId });
+    return awaitReceipt(ctx, outputs, run);
   },
 };
+
+/** Looks for the receipt of the run's event until it is there or `timeoutMs` has passed. */
+async function awaitReceipt(ctx: CheckContext, outputs: Record<string, string>, run: CanaryRun): Promise<Outcome> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const s3 = await ctx.deps.aws.s3();
+  const { correlationId } = run;
+  const started = run.sent?.started ?? performance.now();
+  for (const wait of canaryWaits(ctx.timeoutMs)) {
+    if (ctx.deps.signal.aborted) break;
+    try {
+      const object = await s3.send(new GetObjectCommand({ Bucket: outputs[OUTPUTS.bucketName], Key: receiptKey(correlationId) }));
+      const receipt = JSON.parse((await object.Body?.transformToString()) ?? '{}') as Receipt;
+      const latencyMs = Math.round(performance.now() - started);
+      return pass(`receipt after ${latencyMs} ms (event ${receipt.eventId})`, { correlationId, eventId: receipt.eventId, traceId: receipt.traceId, latencyMs });
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NoSuchKey' && !isTransient(error)) throw error;
+    }
+    await ctx.deps.sleep(wait);
+  }
+  const lost = run.sent?.answer === 'lost' ? ' (the answer to POST /events was lost, so whether the API took the event is unknown)' : '';
+  return fail(`no receipt ${receiptKey(correlationId)} within ${ctx.timeoutMs / 1000} s${lost}`, 'look at the rule (tap verify --only rule), the processor log group and the DLQ', { correlationId });
+}

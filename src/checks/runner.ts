@@ -80,6 +80,11 @@ async function runOne(check: Check, ctx: CheckContext): Promise<CheckResult> {
     durationMs: Math.round(performance.now() - started),
     ...(awsError ? { awsError } : {}),
   });
+  // Without the stack there is nothing to check: one plain line, no call that would only fail.
+  // (A failed read is not a missing stack: the check then runs and reports its own error.)
+  if (check.id !== 'stack' && (await ctx.stack().catch(() => null)) === undefined) {
+    return done({ status: 'skip', detail: `skipped: ${ctx.names.stack} does not exist` });
+  }
   for (const need of check.needs ?? []) {
     const dep = await ctx.result(need);
     if (dep.status !== 'pass' && dep.status !== 'warn') return done({ status: 'skip', detail: `skipped: ${need} ${dep.status === 'skip' ? 'was skipped' : 'failed'}` });

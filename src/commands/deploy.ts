@@ -6,6 +6,7 @@ import type { Deps } from '../deps.js';
 import { Aborted, EXIT, JobFailed, UsageError } from '../errors.js';
 import { type Change, createChangeSet, deleteChangeSet, describeChange, executeChangeSet, isDestructive } from '../deploy/change-set.js';
 import { retryTransient } from '../aws/retry.js';
+import { requestToken } from '../aws/tokens.js';
 import { type Outcome, POLL_MS, settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
 import { describeStack, isConsistent, stateOf, type StackInfo, stuckHint, succeeded } from '../deploy/stack.js';
 import { templateSource } from '../deploy/staging.js';
@@ -106,9 +107,9 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   for (const c of changeSet.changes) deps.io.notify({ level: 'info', code: 'deploy.change', text: describeChange(c), data: c });
   await approve(cfn, changeSet, options, deps);
 
-  const target = { id: changeSet.stackId, name: names.stack };
+  const target = { id: changeSet.stackId, name: names.stack, token: changeSet.executeToken };
   const monitor = await StackMonitor.start(cfn, target, deps);
-  await executeChangeSet(cfn, changeSet, options.rollback ?? true);
+  await executeChangeSet(cfn, changeSet, options.rollback ?? true, deps);
   await protect(cfn, target, stack?.terminationProtection, options.terminationProtection, deps);
   if (!wait) return { ...base, kind: 'started', changeSetName: changeSet.name, changes: changeSet.changes };
 
@@ -135,8 +136,9 @@ async function removeFailedCreate(cfn: CloudFormationClient, stack: StackInfo, d
     code: 'deploy.delete-failed-create',
     text: `${stack.name} is ${stack.status} after a failed create; deleting it before creating it again`,
   });
-  const monitor = await StackMonitor.start(cfn, stack, deps);
-  await cfn.send(new DeleteStackCommand({ StackName: stack.id }));
+  const token = requestToken('delete');
+  const monitor = await StackMonitor.start(cfn, { ...stack, token }, deps);
+  await retryTransient(deps, POLL_MS, () => cfn.send(new DeleteStackCommand({ StackName: stack.id, ClientRequestToken: token })));
   const outcome = await monitor.follow();
   if (outcome.status !== 'DELETE_COMPLETE') {
     throw new JobFailed(`could not delete the failed stack ${stack.name}: ${outcome.rootCause?.reason ?? outcome.status}`, {
@@ -151,18 +153,18 @@ async function approve(cfn: CloudFormationClient, changeSet: { id: string; name:
   const destructive = changeSet.changes.filter(isDestructive);
   if (destructive.length === 0 || options.yes) return;
   if (!deps.io.interactive) {
-    await deleteChangeSet(cfn, changeSet.id);
+    await deleteChangeSet(cfn, changeSet.id, deps);
     throw new UsageError(`${destructive.length} change(s) replace or remove resources, and there is no terminal to ask; nothing was changed`, {
       hint: 'review them with `tap diff`, then run again with --yes',
     });
   }
   const answer = await deps.io.ask(`${destructive.length} change(s) replace or remove resources. Execute change set ${changeSet.name}? [y/N]`).catch(async (error: unknown) => {
     if (!(error instanceof Aborted)) throw error;
-    await deleteChangeSet(cfn, changeSet.id); // Ctrl-C at the question counts as "no"
+    await deleteChangeSet(cfn, changeSet.id, deps); // Ctrl-C at the question counts as "no"
     throw new Aborted(`${error.message}: change set ${changeSet.name} was deleted and nothing changed.`);
   });
   if (!/^y(es)?$/i.test(answer)) {
-    await deleteChangeSet(cfn, changeSet.id);
+    await deleteChangeSet(cfn, changeSet.id, deps);
     throw new Aborted(`Declined: change set ${changeSet.name} was deleted and nothing changed.`);
   }
 }

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { Aborted, EXIT, JobFailed, UsageError } from '../errors.js';
 import { emptyBucket } from '../deploy/bucket.js';
 import { retryTransient } from '../aws/retry.js';
+import { requestToken } from '../aws/tokens.js';
 import { POLL_MS, settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
 import { describeStack, stateOf } from '../deploy/stack.js';
 import { namesFor } from '../stack/naming.js';
@@ -39,7 +40,7 @@ export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyR
   const cfn = await deps.aws.cloudFormationReady();
   const wait = options.wait ?? true;
 
-  let stack = await describeStack(cfn, names.stack);
+  let stack = await retryTransient(deps, POLL_MS, () => describeStack(cfn, names.stack));
   if (stack && stateOf(stack.status) === 'in-progress') stack = await settle(cfn, stack, deps, wait);
   if (!stack) {
     deps.io.notify({ level: 'success', code: 'destroy.nothing', text: `${names.stack} does not exist in this account and region: nothing to destroy` });
@@ -65,9 +66,11 @@ export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyR
       objectsRemoved += await emptyBucket(bucket, deps);
       deps.io.notify({ level: 'info', code: 'destroy.emptied', text: `Data bucket ${bucket} emptied: ${objectsRemoved.toLocaleString('en-US')} object version(s) removed` });
     }
-    const monitor = await StackMonitor.start(cfn, stack, deps);
+    // One token per delete attempt: a retried request is the same delete, the second attempt a new one.
+    const token = requestToken(`delete-${attempt}`);
+    const monitor = await StackMonitor.start(cfn, { ...stack, token }, deps);
     deps.claimInterrupts(); // from DeleteStack on, Ctrl-C stops watching only
-    await cfn.send(new DeleteStackCommand({ StackName: stack.id }));
+    await retryTransient(deps, POLL_MS, () => cfn.send(new DeleteStackCommand({ StackName: stack.id, ClientRequestToken: token })));
     if (!wait) return { ...base, kind: 'started', objectsRemoved };
     const outcome = await monitor.follow(resources.length);
     if (outcome.status === 'DELETE_COMPLETE') {

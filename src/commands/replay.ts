@@ -3,7 +3,9 @@ import { retryTransient } from '../aws/retry.js';
 import { describeStack } from '../deploy/stack.js';
 import type { Deps } from '../deps.js';
 import { Aborted, EXIT, UsageError } from '../errors.js';
-import { checkReplayName, countReplayReceipts, describeReplay, envArchive, FINAL_STATES, progressBar, type ReplayView, startReplayError } from '../replay/replays.js';
+import { checkReplayName, countReplayReceipts, describeReplay, envArchive, FINAL_STATES, progressBar, type ReplayView } from '../replay/replays.js';
+import { startReplay } from '../replay/start.js';
+import { requireOutput } from '../deploy/stack.js';
 import { namesFor, replayName } from '../stack/naming.js';
 import { ARCHIVE_RETENTION_DAYS, OUTPUTS } from '../stack/spec.js';
 import { wholeNumber } from '../options.js';
@@ -65,6 +67,9 @@ export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayRes
   const events = await deps.aws.eventBridge();
   // Reads before StartReplay are retried like polls: a throttled read should not end the command.
   const read = <T>(call: () => Promise<T>) => retryTransient(deps, POLL_START_MS, call);
+  // The stack and the output the proof needs are checked before anything is started.
+  const cfn = await deps.aws.cloudFormation();
+  const bucket = requireOutput(await read(() => describeStack(cfn, names.stack)), names, OUTPUTS.bucketName);
   const archive = await read(() => envArchive(events, names));
   if (archive.state !== 'ENABLED') throw new UsageError(`archive ${names.archive} is ${archive.state}, not ENABLED; EventBridge replays only from an enabled archive`);
   if (archive.created && window.from < archive.created) {
@@ -79,22 +84,17 @@ export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayRes
     filterArns = [rule.Arn ?? ''];
   }
 
+  const request = {
+    ReplayName: name,
+    Description: `tap replay-archive --env ${options.env}`,
+    EventSourceArn: archive.arn,
+    EventStartTime: window.from,
+    EventEndTime: window.to,
+    // The archive's own bus is the only destination EventBridge accepts.
+    Destination: { Arn: bus.Arn, ...(filterArns ? { FilterArns: filterArns } : {}) },
+  };
   deps.claimInterrupts(); // from StartReplay on, Ctrl-C cancels the replay (or leaves it, with --detach)
-  try {
-    await events.send(
-      new sdk.StartReplayCommand({
-        ReplayName: name,
-        Description: `tap replay-archive --env ${options.env}`,
-        EventSourceArn: archive.arn,
-        EventStartTime: window.from,
-        EventEndTime: window.to,
-        // The archive's own bus is the only destination EventBridge accepts.
-        Destination: { Arn: bus.Arn, ...(filterArns ? { FilterArns: filterArns } : {}) },
-      }),
-    );
-  } catch (error) {
-    throw startReplayError(error, name);
-  }
+  await startReplay(events, request, deps);
   deps.io.notify({ level: 'info', code: 'replay.started', text: `Started replay ${name}: ${window.from.toISOString()} .. ${window.to.toISOString()}${options.rule ? ` to rule ${options.rule}` : ''}` });
   if (options.wait === false) return { kind: 'started', env: options.env, replay: await describeReplay(events, name) };
 
@@ -104,8 +104,6 @@ export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayRes
   if (replay.state !== 'COMPLETED') return { kind: 'failed', env: options.env, replay, elapsedMs };
 
   // The replay has run: from here on a failed read is retried, so the proof is not lost with it.
-  const cfn = await deps.aws.cloudFormation();
-  const bucket = (await read(() => describeStack(cfn, names.stack)))?.outputs[OUTPUTS.bucketName] ?? '';
   const reprocessed = await settledCount(bucket, name, window.expected, deps);
   return { kind: 'completed', env: options.env, replay, reprocessed, expected: window.expected, elapsedMs };
 }
@@ -143,14 +141,15 @@ async function interrupted(events: EventBridgeClient, name: string, detach: bool
   throw new Aborted(`Replay ${name} is ${view.state}${view.state === 'CANCELLED' ? '' : ' (asked to cancel)'}; events replayed before the cancel were delivered.`);
 }
 
-/** Counts the replay's receipts until the count stops changing (or reaches `expected`). */
+/** Counts the replay's receipts until the count stops changing (or reaches `expected`), at most SETTLE_POLLS more times. */
 async function settledCount(bucket: string, name: string, expected: number | undefined, deps: Deps): Promise<number> {
   const read = () => retryTransient(deps, SETTLE_MS, () => countReplayReceipts(bucket, name, deps));
   let count = await read();
   for (let i = 0; i < SETTLE_POLLS && count !== expected; i++) {
     await deps.sleep(SETTLE_MS, { uninterruptible: true });
     const next = await read();
-    if (next === count && expected === undefined) break;
+    // Two equal counts mean the processor is done, unless both are 0: the first receipt may still be on its way.
+    if (next === count && count > 0 && expected === undefined) break;
     count = next;
   }
   return count;

@@ -1,4 +1,5 @@
-import { describeStack } from '../deploy/stack.js';
+import { lastProcessed } from '../aws/metrics.js';
+import { describeStack, type StackInfo } from '../deploy/stack.js';
 import type { Deps } from '../deps.js';
 import { EXIT, isAccessProblem, toTapError } from '../errors.js';
 import type { Style } from '../io/types.js';
@@ -7,7 +8,7 @@ import { probe as probeUrl } from '../checks/api.js';
 import { queueDepth } from '../checks/dlq.js';
 import { describeArchive } from '../replay/replays.js';
 import { namesFor, type EnvNames } from '../stack/naming.js';
-import { OUTPUTS } from '../stack/spec.js';
+import { OUTPUTS, RECEIPT_EXPIRY_DAYS } from '../stack/spec.js';
 import { filterExpression, traceSummaries } from '../trace/search.js';
 import { Chalk } from 'chalk';
 
@@ -36,6 +37,8 @@ export const THRESHOLDS = {
   dlqRed: 100,
   receiptAmberMs: 3_600_000,
   receiptRedMs: 86_400_000,
+  /** How far back the receipts line looks: as long as receipts are kept (RECEIPT_EXPIRY_DAYS). */
+  receiptLookbackMs: RECEIPT_EXPIRY_DAYS * 86_400_000,
   xrayWindowMs: 15 * 60_000,
 } as const;
 
@@ -43,30 +46,55 @@ export const THRESHOLDS = {
 interface ProbeContext {
   deps: Deps;
   names: EnvNames;
-  outputs: Promise<Record<string, string>>;
-  archive: Promise<DescribeArchiveCommandOutput>;
+  stack: Promise<StackInfo | undefined>;
+  archive: () => Promise<DescribeArchiveCommandOutput>;
 }
 type Probe = (ctx: ProbeContext) => Promise<Omit<StatusLine, 'id'>>;
 const line = (health: Health, summary: string, rule: string, data?: Record<string, unknown>) => ({ health, summary, rule, data });
 
+/** A line that cannot be read because the stack, or one of its outputs, is not there: said once, plainly. */
+class Unavailable extends Error {
+  constructor(
+    message: string,
+    readonly rule: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The deployed stack, or the line every probe of the env's resources shows when there is none. */
+async function present(ctx: ProbeContext): Promise<StackInfo> {
+  const s = await ctx.stack;
+  if (!s) throw new Unavailable(`${ctx.names.stack} does not exist`, 'red: no stack');
+  return s;
+}
+
+/** One output of the stack, or a line that names the output missing. */
+async function output(ctx: ProbeContext, key: string): Promise<string> {
+  const s = await present(ctx);
+  const value = s.outputs[key];
+  if (!value) throw new Unavailable(`${ctx.names.stack} (${s.status}) has no output ${key}`, 'red: an output is missing');
+  return value;
+}
+
 const PROBES: Record<string, Probe> = {
-  async stack({ deps, names }) {
-    const s = await describeStack(await deps.aws.cloudFormation(), names.stack);
-    if (!s) return line('red', `${names.stack} does not exist`, 'red: no stack');
+  async stack(ctx) {
+    const s = await present(ctx);
     const updated = `updated ${s.lastUpdated?.toISOString() ?? '?'}`;
     if (/FAILED$|^ROLLBACK_COMPLETE$/.test(s.status)) return line('red', `${s.status}, ${updated}`, 'red: a failed status', { status: s.status });
     if (s.status.endsWith('_IN_PROGRESS') || s.status.includes('ROLLBACK')) return line('amber', `${s.status}, ${updated}`, 'amber: an operation runs or the last one rolled back', { status: s.status });
     return line('green', `${s.status}, ${updated}`, 'green: settled *_COMPLETE', { status: s.status });
   },
-  async api({ deps, outputs }) {
-    const url = (await outputs)[OUTPUTS.apiUrl];
-    if (!url) return line('red', 'no ApiUrl output', 'red: the stack has no API URL');
-    const { status, latencyMs: ms } = await probeUrl(deps, url);
+  async api(ctx) {
+    const url = await output(ctx, OUTPUTS.apiUrl);
+    const { status, latencyMs: ms } = await probeUrl(ctx.deps, url);
     if (status !== 200) return line('red', `GET / answered ${status} in ${ms} ms`, 'red: not 200', { status, ms });
     if (ms > THRESHOLDS.apiSlowMs) return line('amber', `200 in ${ms} ms`, `amber: slower than ${THRESHOLDS.apiSlowMs} ms`, { ms });
     return line('green', `200 in ${ms} ms`, `green: 200 within ${THRESHOLDS.apiSlowMs} ms`, { ms });
   },
-  async xray({ deps, names }) {
+  async xray(ctx) {
+    await present(ctx);
+    const { deps, names } = ctx;
     const end = deps.clock();
     const start = new Date(end.getTime() - THRESHOLDS.xrayWindowMs);
     const filter = filterExpression({ group: names.xrayGroup });
@@ -90,42 +118,38 @@ const PROBES: Record<string, Probe> = {
     if (errors > 0) return line('amber', summary, 'amber: any error (4xx) in 15 min', data);
     return line('green', summary, 'green: no faults or errors in 15 min', data);
   },
-  async dlq({ deps, outputs }) {
-    const n = await queueDepth(deps, (await outputs)[OUTPUTS.dlqUrl] ?? '');
+  async dlq(ctx) {
+    const n = await queueDepth(ctx.deps, await output(ctx, OUTPUTS.dlqUrl));
     if (n >= THRESHOLDS.dlqRed) return line('red', `${n} message(s) waiting`, `red: ${THRESHOLDS.dlqRed} or more`, { messages: n });
     if (n > 0) return line('amber', `${n} message(s) waiting`, 'amber: any message', { messages: n });
     return line('green', 'empty', 'green: empty', { messages: 0 });
   },
-  async archive({ archive }) {
-    const a = await archive;
+  async archive(ctx) {
+    await present(ctx);
+    const a = await ctx.archive();
     const summary = `${a.State}, ${a.EventCount ?? 0} events, ${(a.SizeBytes ?? 0).toLocaleString('en-US')} bytes`;
     const data = { state: a.State, events: a.EventCount, bytes: a.SizeBytes };
     return a.State === 'ENABLED' ? line('green', summary, 'green: ENABLED', data) : line('red', summary, 'red: not ENABLED', data);
   },
-  async replays({ deps, archive }) {
+  async replays(ctx) {
+    await present(ctx);
     const { ListReplaysCommand } = await import('@aws-sdk/client-eventbridge');
-    const { ArchiveArn } = await archive;
-    const { Replays = [] } = await (await deps.aws.eventBridge()).send(new ListReplaysCommand({ EventSourceArn: ArchiveArn }));
+    const { ArchiveArn } = await ctx.archive();
+    const { Replays = [] } = await (await ctx.deps.aws.eventBridge()).send(new ListReplaysCommand({ EventSourceArn: ArchiveArn }));
     const running = Replays.filter((r) => r.State === 'STARTING' || r.State === 'RUNNING').map((r) => r.ReplayName);
     const latest = [...Replays].sort((a, b) => (b.ReplayStartTime?.getTime() ?? 0) - (a.ReplayStartTime?.getTime() ?? 0))[0];
     const summary = `${running.length} in progress${running.length ? ` (${running.join(', ')})` : ''}${latest ? `; latest ${latest.ReplayName} ${latest.State}` : ''}`;
     if (latest?.State === 'FAILED') return line('amber', summary, 'amber: the latest replay FAILED', { running });
     return line('green', summary, 'green: the latest replay did not fail', { running });
   },
-  async receipts({ deps, outputs }) {
-    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-    const s3 = await deps.aws.s3();
-    const bucket = (await outputs)[OUTPUTS.bucketName];
-    let newest: Date | undefined;
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'receipts/', ContinuationToken: token }));
-      for (const o of page.Contents ?? []) if (o.LastModified && (!newest || o.LastModified > newest)) newest = o.LastModified;
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    if (!newest) return line('amber', 'no receipts: nothing processed in the last 3 days', 'amber: no receipt');
-    const age = deps.clock().getTime() - newest.getTime();
-    const summary = `last event processed ${Math.round(age / 60_000)} min ago (${newest.toISOString()})`;
+  /** One GetMetricData call, whatever the bucket holds: the processor's EventsProcessed metric (see aws/metrics.ts). */
+  async receipts(ctx) {
+    await present(ctx);
+    const now = ctx.deps.clock();
+    const newest = await lastProcessed(ctx.deps, ctx.names.env, now, THRESHOLDS.receiptLookbackMs);
+    if (!newest) return line('amber', 'no events processed in the last 3 days', 'amber: none processed');
+    const age = Math.max(0, now.getTime() - newest.getTime());
+    const summary = `last event processed ${Math.round(age / 60_000)} min ago (in the minute from ${newest.toISOString()})`;
     if (age >= THRESHOLDS.receiptRedMs) return line('red', summary, 'red: 24 h or more', { ageMs: age });
     if (age >= THRESHOLDS.receiptAmberMs) return line('amber', summary, 'amber: 1 h or more', { ageMs: age });
     return line('green', summary, 'green: within 1 h', { ageMs: age });
@@ -136,13 +160,16 @@ const PROBES: Record<string, Probe> = {
 export async function run(options: { env: string }, deps: Deps): Promise<StatusResult> {
   const names = namesFor(options.env);
   await deps.aws.cloudFormationReady();
-  const outputs = deps.aws.cloudFormation().then(async (cfn) => (await describeStack(cfn, names.stack))?.outputs ?? {});
-  const archive = deps.aws.eventBridge().then((events) => describeArchive(events, names));
+  const stack = deps.aws.cloudFormation().then((cfn) => describeStack(cfn, names.stack));
+  stack.catch(() => undefined); // each probe that awaits it reports the failure on its own line
+  let archive: Promise<DescribeArchiveCommandOutput> | undefined;
+  const ctx: ProbeContext = { deps, names, stack, archive: () => (archive ??= deps.aws.eventBridge().then((events) => describeArchive(events, names))) };
   const lines = await Promise.all(
     Object.entries(PROBES).map(async ([id, probe]): Promise<StatusLine> => {
       try {
-        return { id, ...(await probe({ deps, names, outputs, archive })) };
+        return { id, ...(await probe(ctx)) };
       } catch (error) {
+        if (error instanceof Unavailable) return { id, health: 'red', summary: error.message, rule: error.rule };
         return { id, health: 'red', summary: `could not read: ${toTapError(error).message}`, rule: 'red: the read failed', ...(isAccessProblem(error) ? { awsError: true } : {}) };
       }
     }),

@@ -1,9 +1,10 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Deps } from '../deps.js';
 import { retryTransient } from '../aws/retry.js';
+import { requestToken } from '../aws/tokens.js';
 import { Aborted, JobFailed } from '../errors.js';
 
-/** How often a change set being created is read. */
+/** How often a change set being created is read, and how long before a write is tried again. */
 const CHANGE_SET_POLL_MS = 1000;
 
 /** One row of a change set, as tap shows it before executing. */
@@ -28,6 +29,8 @@ export interface ChangeSet {
   readonly name: string;
   readonly stackId: string;
   readonly changes: Change[];
+  /** The `ClientRequestToken` its execution is sent with; the stack's events of that operation carry it. */
+  readonly executeToken: string;
 }
 
 /** CloudFormation's reasons for an empty change set (toolkit-lib checks the same two prefixes). */
@@ -44,24 +47,25 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
   const sdk = await import('@aws-sdk/client-cloudformation');
   const name = `tap-${deps.clock().toISOString().replace(/\D/g, '').slice(0, 14)}`;
   deps.io.notify({ level: 'progress', code: 'deploy.change-set', text: `Creating change set ${name} (${request.type})` });
-  const created = await cfn.send(
-    new sdk.CreateChangeSetCommand({
-      StackName: request.stackName,
-      ChangeSetName: name,
-      ChangeSetType: request.type,
-      ...request.template,
-      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-      Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
-      Parameters: [],
-      Description: request.description,
-    }),
-  );
+  // One input, one ClientToken: a try whose answer was lost is recognised by CloudFormation when sent again.
+  const input = {
+    StackName: request.stackName,
+    ChangeSetName: name,
+    ChangeSetType: request.type,
+    ...request.template,
+    Capabilities: ['CAPABILITY_IAM' as const, 'CAPABILITY_NAMED_IAM' as const],
+    Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+    Parameters: [],
+    Description: request.description,
+    ClientToken: requestToken('create'),
+  };
+  const created = await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new sdk.CreateChangeSetCommand(input)));
   const id = created.Id ?? name;
   const changes: Change[] = [];
   let token: string | undefined;
   for (;;) {
     if (deps.signal.aborted) {
-      await deleteChangeSet(cfn, id);
+      await deleteChangeSet(cfn, id, deps);
       throw new Aborted(`Stopped before executing; change set ${name} was deleted and nothing changed.`);
     }
     const page = await retryTransient(deps, CHANGE_SET_POLL_MS, () =>
@@ -69,7 +73,7 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
     );
     if (page.Status === 'FAILED') {
       if (NO_CHANGES.some((p) => p.test(page.StatusReason ?? ''))) {
-        await deleteChangeSet(cfn, id);
+        await deleteChangeSet(cfn, id, deps);
         return undefined;
       }
       throw new JobFailed(`CloudFormation could not create change set ${name}: ${page.StatusReason ?? 'no reason given'}`, {
@@ -83,21 +87,25 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
         changes.push({ action: r.Action ?? 'Unknown', logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? '', replacement: r.Replacement });
       }
       token = page.NextToken;
-      if (!token) return { id, name, stackId: created.StackId ?? page.StackId ?? request.stackName, changes };
+      if (!token) return { id, name, stackId: created.StackId ?? page.StackId ?? request.stackName, changes, executeToken: requestToken('execute') };
       continue;
     }
     await deps.sleep(CHANGE_SET_POLL_MS);
   }
 }
 
-export async function deleteChangeSet(cfn: CloudFormationClient, id: string): Promise<void> {
+/** Deletes a change set; one that is already gone (an earlier try whose answer was lost) counts as deleted. */
+export async function deleteChangeSet(cfn: CloudFormationClient, id: string, deps: Deps): Promise<void> {
   const { DeleteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
-  await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id }));
+  await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id }))).catch((error: { name?: string }) => {
+    if (error.name !== 'ChangeSetNotFoundException' && error.name !== 'ChangeSetNotFound') throw error;
+  });
 }
 
-export async function executeChangeSet(cfn: CloudFormationClient, changeSet: ChangeSet, rollback: boolean): Promise<void> {
+export async function executeChangeSet(cfn: CloudFormationClient, changeSet: ChangeSet, rollback: boolean, deps: Deps): Promise<void> {
   const { ExecuteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
-  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, DisableRollback: !rollback }));
+  const input = { ChangeSetName: changeSet.id, DisableRollback: !rollback, ClientRequestToken: changeSet.executeToken };
+  await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new ExecuteChangeSetCommand(input)));
 }
 
 /** One line per change: `+ Add  Bucket (AWS::S3::Bucket)`, with the replacement for a Modify. */

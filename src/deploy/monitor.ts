@@ -39,6 +39,13 @@ const toRecord = (e: StackEvent): StackEventRecord => ({
 const isFailure = (e: StackEventRecord): boolean => e.status.endsWith('_FAILED');
 const isCancellation = (e: StackEventRecord): boolean => /cancell?ed/i.test(e.reason ?? '');
 
+/** The stack to follow and, for an operation tap started, the `ClientRequestToken` it was sent with. */
+export interface MonitoredStack {
+  readonly id: string;
+  readonly name: string;
+  readonly token?: string;
+}
+
 /**
  * Follows one stack operation through `DescribeStackEvents`, like toolkit-lib's activity monitor:
  * events older than `start()` are ignored, each event is emitted once (by EventId), oldest first,
@@ -52,12 +59,12 @@ export class StackMonitor {
 
   private constructor(
     private readonly cfn: CloudFormationClient,
-    private readonly stack: { id: string; name: string },
+    private readonly stack: MonitoredStack,
     private readonly deps: Deps,
   ) {}
 
   /** Call before the operation starts: what the stack's events hold now is history, not progress. */
-  static async start(cfn: CloudFormationClient, stack: { id: string; name: string }, deps: Deps): Promise<StackMonitor> {
+  static async start(cfn: CloudFormationClient, stack: MonitoredStack, deps: Deps): Promise<StackMonitor> {
     const monitor = new StackMonitor(cfn, stack, deps);
     const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
     const page = await retryTransient(deps, POLL_MS, () => cfn.send(new DescribeStackEventsCommand({ StackName: stack.id })));
@@ -93,19 +100,28 @@ export class StackMonitor {
   /** New events, oldest first. Pages are read newest first until an event already seen. */
   private async poll(): Promise<StackEventRecord[]> {
     const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
-    const fresh: StackEventRecord[] = [];
+    const fresh: StackEvent[] = [];
     let token: string | undefined;
     pages: do {
       const page = await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack.id, NextToken: token }));
       for (const e of page.StackEvents ?? []) {
         if (this.seen.has(e.EventId ?? '')) break pages;
-        fresh.push(toRecord(e));
+        fresh.push(e);
       }
       token = page.NextToken;
     } while (token);
-    fresh.reverse();
-    for (const e of fresh) this.seen.add(e.eventId);
-    return fresh;
+    // Marked seen only once every page was read: a poll that failed halfway is read again whole.
+    for (const e of fresh) this.seen.add(e.EventId ?? '');
+    return fresh.filter((e) => this.isOurs(e)).map(toRecord).reverse();
+  }
+
+  /**
+   * CloudFormation gives every event of an operation the operation's `ClientRequestToken`: an event
+   * with another token belongs to another operation (someone else's update, an earlier try), not to
+   * ours. An event without one is taken by the watermark alone, as emulators (moto) set none.
+   */
+  private isOurs(e: StackEvent): boolean {
+    return this.stack.token === undefined || e.ClientRequestToken === undefined || e.ClientRequestToken === this.stack.token;
   }
 
   /** Emits one event; returns it when it is the stack's own event that ends the operation. */

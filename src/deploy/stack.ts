@@ -1,5 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { isStackMissing } from '../aws/cloudformation.js';
+import { JobFailed } from '../errors.js';
 
 /** What tap needs to know of a deployed stack, read with one `DescribeStacks` call. */
 export interface StackInfo {
@@ -79,4 +80,15 @@ export async function describeStack(cfn: CloudFormationClient, stackName: string
     if (isStackMissing(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * The stack's output `key`, or a one-line error that says what is missing: no stack, or a stack
+ * without that output (a deploy that did not finish, or an older template). Checked before any write.
+ */
+export function requireOutput(stack: StackInfo | undefined, names: { stack: string; env: string }, key: string): string {
+  if (!stack) throw new JobFailed(`${names.stack} does not exist in this account and region`, { hint: `deploy it first: \`tap deploy --env ${names.env}\`` });
+  const value = stack.outputs[key];
+  if (!value) throw new JobFailed(`${names.stack} (${stack.status}) has no output ${key}`, { hint: `deploy it again: \`tap deploy --env ${names.env}\`` });
+  return value;
 }

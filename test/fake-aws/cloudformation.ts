@@ -33,6 +33,8 @@ interface FakeStack {
   created: Date;
   updated?: Date;
   operation?: Generator<void, void, void>;
+  /** The ClientRequestToken of the latest operation; its events carry it. */
+  token?: string;
 }
 
 interface FakeChangeSet {
@@ -46,6 +48,7 @@ interface FakeChangeSet {
   statusReason?: string;
   changes: Change[];
   polls: number;
+  clientToken?: string;
 }
 
 export interface FakeCloudFormationOptions {
@@ -71,6 +74,10 @@ export class FakeCloudFormation {
   private readonly changeSets = new Map<string, FakeChangeSet>();
   private readonly resolver: Resolver;
   private seq = 0;
+  /** Change sets made, by ClientToken when one was given: a repeated CreateChangeSet with a token gets the first answer. */
+  private readonly byClientToken = new Map<string, { Id: string; StackId: string }>();
+  /** Every change set ever created (a retried request that CloudFormation recognised is not counted twice). */
+  changeSetsCreated = 0;
   /** Make this resource fail on its next create or update, with this reason. */
   failNext?: { logicalId: string; reason: string };
 
@@ -149,7 +156,9 @@ export class FakeCloudFormation {
     return { TemplateBody: stack.templateBody, StagesAvailable: ['Original', 'Processed'] };
   }
 
-  createChangeSet(input: { StackName?: string; ChangeSetName?: string; ChangeSetType?: string; TemplateBody?: string; TemplateURL?: string; Tags?: { Key?: string; Value?: string }[] }, templateFromUrl: (url: string) => string) {
+  createChangeSet(input: { StackName?: string; ChangeSetName?: string; ChangeSetType?: string; TemplateBody?: string; TemplateURL?: string; Tags?: { Key?: string; Value?: string }[]; ClientToken?: string }, templateFromUrl: (url: string) => string) {
+    const repeated = input.ClientToken ? this.byClientToken.get(input.ClientToken) : undefined;
+    if (repeated) return repeated;
     const name = input.StackName ?? '';
     if (!NAME_RE.test(input.ChangeSetName ?? '')) throw validationError(`1 validation error detected: Value '${input.ChangeSetName}' at 'changeSetName' failed to satisfy constraint`);
     const body = input.TemplateBody ?? (input.TemplateURL ? templateFromUrl(input.TemplateURL) : undefined);
@@ -169,7 +178,12 @@ export class FakeCloudFormation {
     const tags = Object.fromEntries((input.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
     const id = `arn:aws:cloudformation:${this.region}:${this.account}:changeSet/${input.ChangeSetName}/${this.uuid()}`;
     const changes = this.diff(stack, body, tags);
-    const cs: FakeChangeSet = { id, name: input.ChangeSetName ?? '', stack, type: input.ChangeSetType ?? 'UPDATE', templateBody: body, tags, status: 'CREATE_PENDING', changes, polls: 0 };
+    if ([...this.changeSets.values()].some((c) => c.stack === stack && c.name === input.ChangeSetName)) {
+      throw Object.assign(validationError(`ChangeSet ${input.ChangeSetName} already exists`), { name: 'AlreadyExistsException' });
+    }
+    const cs: FakeChangeSet = { id, name: input.ChangeSetName ?? '', stack, type: input.ChangeSetType ?? 'UPDATE', templateBody: body, tags, status: 'CREATE_PENDING', changes, polls: 0, clientToken: input.ClientToken };
+    this.changeSetsCreated++;
+    if (input.ClientToken) this.byClientToken.set(input.ClientToken, { Id: id, StackId: stack.id });
     if (changes.length === 0) {
       cs.statusReason = "The submitted information didn't contain changes. Submit different information to create a change set.";
     }
@@ -201,7 +215,9 @@ export class FakeCloudFormation {
     return {};
   }
 
-  executeChangeSet(input: { ChangeSetName?: string; StackName?: string; DisableRollback?: boolean }) {
+  executeChangeSet(input: { ChangeSetName?: string; StackName?: string; DisableRollback?: boolean; ClientRequestToken?: string }) {
+    // The same request again (same token): CloudFormation knows it and starts nothing new.
+    if (input.ClientRequestToken && this.stacks.some((st) => st.token === input.ClientRequestToken)) return {};
     const cs = this.changeSet(input.ChangeSetName ?? '', input.StackName);
     if (cs.status !== 'CREATE_COMPLETE') throw validationError(`ChangeSet [${cs.id}] cannot be executed in its current status of [${cs.status}]`);
     const stack = cs.stack;
@@ -211,16 +227,19 @@ export class FakeCloudFormation {
     stack.templateBody = cs.templateBody;
     stack.tags = cs.tags;
     stack.updated = this.now();
+    stack.token = input.ClientRequestToken;
     stack.operation = this.deploy(stack, cs, old, !input.DisableRollback);
     this.tick(stack, 1);
     return {};
   }
 
-  deleteStack(input: { StackName?: string }) {
+  deleteStack(input: { StackName?: string; ClientRequestToken?: string }) {
     const stack = this.find(input.StackName ?? '');
     if (stack.status === 'DELETE_COMPLETE') return {};
+    if (input.ClientRequestToken && input.ClientRequestToken === stack.token) return {};
     if (stack.terminationProtection) throw validationError(`Stack [${stack.name}] cannot be deleted while TerminationProtection is enabled`);
     if (stack.status.endsWith('_IN_PROGRESS') && stack.status !== 'REVIEW_IN_PROGRESS') throw validationError(`Stack [${stack.name}] is in ${stack.status} state`);
+    stack.token = input.ClientRequestToken;
     stack.operation = this.remove(stack);
     this.tick(stack, 1);
     return {};
@@ -417,6 +436,8 @@ export class FakeCloudFormation {
       ResourceStatus: status as never,
       ResourceStatusReason: reason,
       Timestamp: this.now(),
+      // Every event of an operation carries the token it was started with (none for a change set's REVIEW_IN_PROGRESS).
+      ...(stack.token && stack.operation ? { ClientRequestToken: stack.token } : {}),
     });
   }
 

@@ -1,5 +1,6 @@
 import * as apigwSdk from '@aws-sdk/client-api-gateway';
 import * as cfnSdk from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
@@ -9,6 +10,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import * as xraySdk from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakeCloudFormation, type FakeCloudFormationOptions } from './cloudformation.js';
+import { FakeCloudWatch } from './cloudwatch.js';
 import { awsError } from './errors.js';
 import { FakeS3 } from './s3.js';
 import { FakeServerless } from './serverless.js';
@@ -30,12 +32,22 @@ export class FakeAws {
   /** Delay every answer by this many milliseconds of real time (benchmarks). */
   latencyMs = 0;
   /**
-   * Fail this share of calls the way the SDK surfaces them once its own retries are spent
-   * (throttling, 5xx, timeouts, dropped connections), before the call has any effect.
+   * Fault this share of calls, in two kinds, by turns (see `faultKinds`):
+   * - `error`: fails the way the SDK surfaces a failure once its own retries are spent (throttling,
+   *   5xx, timeouts, dropped connections), before the call has any effect;
+   * - `lost`: the call takes effect and its answer is lost; either the caller gets the connection
+   *   reset or timeout, or (every other time) the SDK's retry sends it again and the caller gets the
+   *   answer to that second request, which meets the first ("already exists").
+   * POST requests through `fetch` (the canary) get `lost` faults too.
    */
   faultRate = 0;
-  /** Calls that were failed on purpose. */
+  /** Which kinds `faultRate` injects. @default both */
+  faultKinds: readonly ('error' | 'lost')[] = ['error', 'lost'];
+  /** Calls whose next answer is lost after the call took effect (the caller gets a connection reset): a test's targeted fault. */
+  readonly loseNextAnswer = new Set<string>();
+  /** Calls that were faulted on purpose, in total and by kind. */
   faultsInjected = 0;
+  readonly faultsByKind = { error: 0, lost: 0 };
   private seed = 42;
   /** KMS keys scheduled for deletion by a stack delete: key id -> deletion date. */
   readonly keysPendingDeletion = new Map<string, Date>();
@@ -59,10 +71,24 @@ export class FakeAws {
     };
     this.cloudFormation = new FakeCloudFormation(hooks, now, REGION, ACCOUNT, { eventsPerPoll: 4, eventPageSize: 10, ...options });
     this.serverless = new FakeServerless(this.cloudFormation, this.s3, now);
+    this.cloudWatch = new FakeCloudWatch(() => this.serverless.logs);
   }
+  /** Metrics from the functions' EMF log lines. */
+  readonly cloudWatch: FakeCloudWatch;
 
-  /** `fetch` that reaches the fake API Gateway (pass it to runTap). */
-  readonly fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => this.serverless.fetch(input, init);
+  /** `fetch` that reaches the fake API Gateway (pass it to runTap); a faulted POST is applied and its answer lost. */
+  readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const faulted = init?.method === 'POST' && this.faultKinds.includes('lost') && this.faultRate > 0 && this.random() < this.faultRate;
+    const answer = await this.serverless.fetch(input, init);
+    if (!faulted) return answer;
+    this.faultsInjected++;
+    this.faultsByKind.lost++;
+    this.fetchAnswersLost++;
+    // As undici reports a connection reset after the request was sent.
+    throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+  };
+  /** POSTs through `fetch` that were applied and whose answer was lost. */
+  fetchAnswersLost = 0;
 
   /** Points every SDK client at this fake until `restore()`. */
   install(): this {
@@ -95,7 +121,7 @@ export class FakeAws {
       const text = this.s3.getObject(b(i), i.Key ?? '');
       return { Body: { transformToString: () => Promise.resolve(text) } };
     });
-    this.route(s3, s3Sdk.ListObjectsV2Command, (i) => ({ Contents: this.s3.listObjects(b(i), i.Prefix), IsTruncated: false }));
+    this.route(s3, s3Sdk.ListObjectsV2Command, (i) => this.s3.listObjectsV2(i));
 
     const sv = this.serverless;
     const lambda = mockClient(lambdaSdk.LambdaClient);
@@ -128,7 +154,10 @@ export class FakeAws {
       return { KeyMetadata: { KeyId: i.KeyId, KeyState: 'PendingDeletion', DeletionDate: date } };
     });
 
-    this.mocks.push(cfn, s3, sts, kms, lambda, apigw, xray, events, sqs);
+    const cw = mockClient(CloudWatchClient);
+    this.route(cw, GetMetricDataCommand, (i) => this.cloudWatch.getMetricData(i));
+
+    this.mocks.push(cfn, s3, sts, kms, lambda, apigw, xray, events, sqs, cw);
     return this;
   }
 
@@ -147,16 +176,25 @@ export class FakeAws {
     return this.seed / 2_147_483_648;
   }
 
+  /** A failure as the SDK surfaces it after its 5 attempts (`$metadata.attempts`). */
   private fault(): Error {
-    this.faultsInjected++;
+    const attempts = { $metadata: { attempts: 5, totalRetryDelay: 2000 } };
     const kinds = [
-      () => awsError('ThrottlingException', 'Rate exceeded', 400),
-      () => awsError('InternalFailure', 'We encountered an internal error. Please try again.', 500),
-      () => awsError('ServiceUnavailable', 'Service is unavailable', 503),
-      () => Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }),
-      () => Object.assign(new Error('Connection timed out after 30000 ms'), { name: 'TimeoutError' }),
+      () => Object.assign(awsError('ThrottlingException', 'Rate exceeded', 400), { $metadata: { httpStatusCode: 400, ...attempts.$metadata } }),
+      () => Object.assign(awsError('InternalFailure', 'We encountered an internal error. Please try again.', 500), { $metadata: { httpStatusCode: 500, ...attempts.$metadata } }),
+      () => Object.assign(awsError('ServiceUnavailable', 'Service is unavailable', 503), { $metadata: { httpStatusCode: 503, ...attempts.$metadata } }),
+      () => Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', ...attempts }),
+      () => Object.assign(new Error('Connection timed out after 30000 ms'), { name: 'TimeoutError', ...attempts }),
     ];
     return kinds[this.faultsInjected % kinds.length]!();
+  }
+
+  /** Which kind the next fault is: the kinds in `faultKinds` by turns. */
+  private nextFaultKind(): 'error' | 'lost' {
+    const kind = this.faultKinds[this.faultsInjected % this.faultKinds.length] ?? 'error';
+    this.faultsInjected++;
+    this.faultsByKind[kind]++;
+    return kind;
   }
 
   /** The object a TemplateURL points at (path style or virtual-hosted style). */
@@ -180,8 +218,19 @@ export class FakeAws {
         .then(() => this.serverless.pump())
         .then(() => {
           this.before?.(name);
-          if (this.faultRate && this.random() < this.faultRate) throw this.fault();
-          return handler(input);
+          if (this.loseNextAnswer.delete(name)) {
+            handler(input);
+            throw Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $metadata: { attempts: 5 } });
+          }
+          if (!this.faultRate || this.random() >= this.faultRate) return handler(input);
+          if (this.nextFaultKind() === 'error') throw this.fault();
+          handler(input); // applied; its answer is lost
+          if (this.faultsByKind.lost % 2 === 0) {
+            // The SDK's retry sends the same request again: the caller gets the answer to that one.
+            this.calls.push(name);
+            return handler(input);
+          }
+          throw Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $metadata: { attempts: 5 } });
         });
     });
   }

@@ -73,6 +73,15 @@ export class FakeS3 {
     });
   }
 
+  /** ListObjectsV2: keys ascending, at most `MaxKeys` (1,000 at most, as S3) a page, continued by a token. */
+  listObjectsV2(input: { Bucket?: string; Prefix?: string; MaxKeys?: number; ContinuationToken?: string; StartAfter?: string }) {
+    const after = input.ContinuationToken ?? input.StartAfter ?? '';
+    const all = this.listObjects(input.Bucket ?? '', input.Prefix).filter((o) => o.Key > after);
+    const page = all.slice(0, Math.min(input.MaxKeys ?? 1000, 1000));
+    const truncated = page.length < all.length;
+    return { Contents: page, KeyCount: page.length, IsTruncated: truncated, NextContinuationToken: truncated ? page.at(-1)?.Key : undefined };
+  }
+
   listObjectVersions(input: { Bucket?: string; KeyMarker?: string; VersionIdMarker?: string; MaxKeys?: number }) {
     const all = this.ordered(input.Bucket ?? '');
     let start = 0;

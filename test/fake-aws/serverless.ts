@@ -30,6 +30,7 @@ interface FakeReplay {
   arn: string;
   source: string;
   bus: string;
+  destination?: string;
   filter?: string[];
   from: Date;
   to: Date;
@@ -283,6 +284,7 @@ export class FakeServerless {
       arn: `arn:aws:events:us-east-1:123456789012:replay/${name}`,
       source: archive.arn,
       bus: String(archive.properties.SourceArn).split('/').pop() ?? '',
+      destination: input.Destination?.Arn,
       filter: input.Destination?.FilterArns,
       from: new Date(from),
       to: new Date(to),
@@ -339,6 +341,7 @@ export class FakeServerless {
       StateReason: r.reason,
       EventStartTime: r.from,
       EventEndTime: r.to,
+      Destination: { Arn: r.destination, ...(r.filter ? { FilterArns: r.filter } : {}) },
       EventLastReplayedTime: r.last,
       ReplayStartTime: r.started,
       ReplayEndTime: r.ended,

@@ -1,0 +1,74 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FakeAws } from './fake-aws/index.js';
+import { runTap } from './helpers/run-tap.js';
+
+vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
+
+/** An HTTP server on loopback that answers every request as a proxy's error page would. */
+let proxy: Server;
+let proxyUrl = '';
+let closedUrl = '';
+beforeAll(async () => {
+  vi.stubEnv('AWS_PROFILE', '');
+  proxy = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(502, { 'content-type': 'text/html' }).end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>'));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  // A port that was just free: nothing listens there.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  closedUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
+  await new Promise((resolve) => probe.close(resolve));
+});
+afterAll(async () => {
+  await new Promise((resolve) => proxy.close(resolve));
+  vi.unstubAllEnvs();
+});
+
+describe('messages that say what happened, over real HTTP', () => {
+  it('an HTML error page from a proxy is reported as such, with the call and the HTTP status (exit 1)', async () => {
+    const r = await runTap(['list', '--endpoint-url', proxyUrl]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/CloudFormation DescribeStacks got an answer that is not CloudFormation's format after \d attempts: HTTP 502 \(text\/html\)/);
+    expect(r.stderr).not.toMatch(/XML parse error|mismatched tags/);
+  });
+
+  it('an unreachable endpoint is exit 3 and names the endpoint, not the region', async () => {
+    const r = await runTap(['status', '--env', 'dev', '--endpoint-url', closedUrl]);
+    expect(r.code).toBe(3);
+    // status prints one line per read; the stack's is the CloudFormation call.
+    expect(r.stdout).toMatch(new RegExp(`stack .*could not read: cannot reach the CloudFormation endpoint ${closedUrl} \\(DescribeStacks\\): ECONNREFUSED`));
+    expect(r.stdout).not.toMatch(/region/i);
+    const list = await runTap(['list', '--endpoint-url', closedUrl]);
+    expect([list.code, list.stderr]).toEqual([3, expect.stringContaining(`cannot reach the CloudFormation endpoint ${closedUrl} (DescribeStacks): ECONNREFUSED`)]);
+  }, 30_000);
+});
+
+describe('one classification: the same service fault is exit 1 in every command', () => {
+  let fake: FakeAws;
+  beforeAll(async () => {
+    fake = new FakeAws().install();
+    await runTap(['deploy', '--env', 'cls']);
+  });
+  afterAll(() => fake.restore());
+  const fault = () => Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500, attempts: 5 } });
+
+  it.each([
+    [['list'], /CloudFormation DescribeStacks failed after 5 attempts: InternalFailure: We encountered an internal error/],
+    [['destroy', '--env', 'cls', '--yes'], /CloudFormation DescribeStacks failed after 5 attempts: InternalFailure/],
+    [['status', '--env', 'cls'], /stack .*could not read: CloudFormation DescribeStacks failed after 5 attempts: InternalFailure/],
+    [['verify', '--env', 'cls', '--no-canary'], /stack .*CloudFormation DescribeStacks failed after 5 attempts: InternalFailure/],
+  ])('tap %s: exit 1, naming the service and the call; no hint at credentials', async (argv, message) => {
+    fake.before = (call) => {
+      if (call === 'DescribeStacks') throw fault();
+    };
+    const r = await runTap(argv, { fetch: fake.fetch });
+    fake.before = undefined;
+    expect(r.code).toBe(1);
+    expect(`${r.stdout}${r.stderr}`).toMatch(message);
+    expect(r.stderr).not.toMatch(/credentials/i);
+  });
+});
