@@ -8,12 +8,12 @@ export const REGION = 'us-east-1';
 const KEYS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export async function clients(endpoint) {
-  const [cfn, events, sqs, s3, lambda, apiGateway, xray, kms] = await Promise.all(
-    ['cloudformation', 'eventbridge', 'sqs', 's3', 'lambda', 'api-gateway', 'xray', 'kms'].map((s) => import(`@aws-sdk/client-${s}`)),
+  const [cfn, events, sqs, s3, lambda, apiGateway, xray, kms, cloudWatch] = await Promise.all(
+    ['cloudformation', 'eventbridge', 'sqs', 's3', 'lambda', 'api-gateway', 'xray', 'kms', 'cloudwatch'].map((s) => import(`@aws-sdk/client-${s}`)),
   );
   const config = { endpoint, region: REGION, credentials: KEYS, maxAttempts: 2 };
   return {
-    sdk: { cfn, events, sqs, s3, lambda, apiGateway, xray, kms },
+    sdk: { cfn, events, sqs, s3, lambda, apiGateway, xray, kms, cloudWatch },
     cfn: new cfn.CloudFormationClient(config),
     events: new events.EventBridgeClient(config),
     sqs: new sqs.SQSClient(config),
@@ -22,6 +22,7 @@ export async function clients(endpoint) {
     apiGateway: new apiGateway.APIGatewayClient(config),
     xray: new xray.XRayClient(config),
     kms: new kms.KMSClient(config),
+    cloudWatch: new cloudWatch.CloudWatchClient(config),
   };
 }
 

@@ -2,7 +2,9 @@
 // - the API's invoke URL: moto server does not serve execute-api, so a loopback server hands each
 //   request to src/stack/functions/handler.cjs as API Gateway's proxy integration would;
 // - the processor: moto does not invoke Lambda targets of a rule (it drops them), so the rule also
-//   targets an SQS queue, and this loop hands each message to src/stack/functions/processor.cjs.
+//   targets an SQS queue, and this loop hands each message to src/stack/functions/processor.cjs;
+// - CloudWatch's Embedded Metric Format: Lambda's log lines become metrics in CloudWatch Logs, which
+//   moto does not do, so the processor's EMF lines are sent to moto with PutMetricData here.
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -39,14 +41,38 @@ export async function startApi(stage, functionEnv) {
   return { url: `http://127.0.0.1:${port}/${stage}/`, stop: () => new Promise((r) => server.close(r)) };
 }
 
-/** The processor logs JSON lines to the console as Lambda wants; here they would break up the table. */
-async function quietly(run) {
+/** Runs `run` with console.log captured: the processor logs JSON lines as Lambda wants; here they would break up the table. */
+async function captured(run) {
   const log = console.log;
-  console.log = () => {};
+  const lines = [];
+  console.log = (line) => void lines.push(String(line));
   try {
-    return await run();
+    await run();
+    return lines;
   } finally {
     console.log = log;
+  }
+}
+
+/** What CloudWatch makes of EMF log lines (`_aws.CloudWatchMetrics`): one datum per metric, with its dimensions' values. */
+async function publishMetrics(c, lines) {
+  for (const line of lines) {
+    let doc;
+    try {
+      doc = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    for (const directive of doc?._aws?.CloudWatchMetrics ?? []) {
+      const MetricData = directive.Metrics.map((m) => ({
+        MetricName: m.Name,
+        Unit: m.Unit,
+        Value: doc[m.Name],
+        Timestamp: new Date(doc._aws.Timestamp),
+        Dimensions: (directive.Dimensions[0] ?? []).map((name) => ({ Name: name, Value: String(doc[name]) })),
+      }));
+      await c.cloudWatch.send(new c.sdk.cloudWatch.PutMetricDataCommand({ Namespace: directive.Namespace, MetricData }));
+    }
   }
 }
 
@@ -63,7 +89,7 @@ export function startProcessor(c, { queueUrl, bucket, env }) {
       for (const m of Messages) {
         try {
           const event = JSON.parse(m.Body);
-          await quietly(() => processor.handle(event, { env: { TAP_ENV: env, DATA_BUCKET: bucket }, putObject, now: Date.now }));
+          await publishMetrics(c, await captured(() => processor.handle(event, { env: { TAP_ENV: env, DATA_BUCKET: bucket }, putObject, now: Date.now })));
           state.processed++;
           if (event['replay-name']) state.replayed++;
           await c.sqs.send(new c.sdk.sqs.DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
