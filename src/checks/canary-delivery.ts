@@ -46,13 +46,18 @@ export const canaryDeliveryCheck: Check = {
       const remedy = res.status === 403 ? 'the caller needs execute-api:Invoke on POST /events of this API' : 'look at the handler log group';
       return fail(`POST /events answered ${res.status}: ${text}`, remedy, { correlationId });
     }
+    // The receipt's key holds the event id, which the handler answers with (two events that share a
+    // correlation id each have their own receipt).
+    const { eventId } = (await res.json().catch(() => ({}))) as { eventId?: unknown };
+    if (typeof eventId !== 'string' || !eventId) return fail('POST /events answered 202 without an event id', 'look at the handler log group', { correlationId });
+    const key = receiptKey(correlationId, eventId);
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const s3 = await ctx.deps.aws.s3();
     const bucket = outputs[OUTPUTS.bucketName];
     for (const wait of canaryWaits(ctx.timeoutMs)) {
       if (ctx.deps.signal.aborted) break;
       try {
-        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: receiptKey(correlationId) }));
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         const receipt = JSON.parse((await object.Body?.transformToString()) ?? '{}') as Receipt;
         const latencyMs = Math.round(performance.now() - started);
         return pass(`receipt after ${latencyMs} ms (event ${receipt.eventId})`, { correlationId, eventId: receipt.eventId, traceId: receipt.traceId, latencyMs });
@@ -61,6 +66,6 @@ export const canaryDeliveryCheck: Check = {
       }
       await ctx.deps.sleep(wait);
     }
-    return fail(`no receipt ${receiptKey(correlationId)} within ${ctx.timeoutMs / 1000} s`, 'look at the rule (tap verify --only rule), the processor log group and the DLQ', { correlationId });
+    return fail(`no receipt ${key} within ${ctx.timeoutMs / 1000} s`, 'look at the rule (tap verify --only rule), the processor log group and the DLQ', { correlationId });
   },
 };
