@@ -26,13 +26,18 @@ export async function startLoopbackCloudFormation(stack) {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const params = new URLSearchParams(body);
-      const action = params.get('Action') ?? '';
+      // API Gateway's GetAccount (REST: GET /account), which deploy reads first, answers an account
+      // that has its CloudWatch role already, so the no-op deploy needs no shared stack.
+      const action = req.method === 'GET' && req.url === '/account' ? 'GetAccount' : (params.get('Action') ?? '');
       requests.push(action);
       const fault = faults[action]?.shift();
       const send = (status, text) => res.writeHead(status, { 'content-type': 'text/xml' }).end(text);
       if (fault) {
         const f = FAULTS[fault];
         return send(f.status, `<ErrorResponse xmlns="${NS}"><Error><Type>${f.type}</Type><Code>${fault}</Code><Message>${f.message}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
+      }
+      if (action === 'GetAccount') {
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ cloudwatchRoleArn: 'arn:aws:iam::123456789012:role/ops-apigw-logs' }));
       }
       if (action === 'DescribeStacks') {
         const tags = members(Object.entries(stack.tags), ([k, v]) => `<Key>${xml(k)}</Key><Value>${xml(v)}</Value>`);

@@ -27,13 +27,14 @@ describe('lifecycle on the in-memory AWS fake', () => {
     const ids = first.events.map((e) => (e.data as { eventId: string }).eventId);
     expect(new Set(ids).size).toBe(ids.length);
     expect((first.events.at(-1)?.data as { status: string }).status).toBe('CREATE_COMPLETE');
-    expect(first.events.filter((e) => (e.data as { status: string }).status === 'CREATE_COMPLETE')).toHaveLength(37); // 36 resources + the stack
+    expect(first.events.filter((e) => (e.data as { status: string }).status === 'CREATE_COMPLETE')).toHaveLength(40); // 36 resources + the stack, then TapShared first: its 2 resources + its stack
 
     fake.resetCalls();
     const again = await runTap(['deploy', '--env', 'life', '--json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ kind: 'no-changes', status: 'CREATE_COMPLETE' });
-    expect(fake.calls).toEqual(['DescribeStacks', 'GetTemplate']);
+    // The account role is TapShared's: read once (GetAccount), the shared stack looked at, nothing changed.
+    expect(fake.calls).toEqual(['DescribeStacks', 'GetAccount', 'DescribeStacks', 'GetTemplate']);
 
     const tagged = await runTap(['deploy', '--env', 'life', '--tag', 'team=payments', '--json']);
     expect(tagged.code).toBe(0);

@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import type { Construct } from 'constructs';
+import { allowLogsToUseKey, allowRuleToUseKey, viaService } from './key-policy.js';
 import { bucketName, namesFor, type EnvNames } from './naming.js';
 import { ARCHIVE_RETENTION_DAYS, FUNCTION_MEMORY_MB, OUTPUTS, PROCESSOR_ASYNC, RECEIPT_EXPIRY_DAYS, RULE_RETRY, traceFilter } from './spec.js';
 
@@ -111,7 +112,7 @@ export class TapStack extends Stack {
         }),
       ],
     });
-    this.allowRuleToUseKey(key);
+    allowRuleToUseKey(key, this.names);
 
     const handler = this.tracedFunction('handler', key, environment);
     bus.grantPutEventsTo(handler);
@@ -121,7 +122,7 @@ export class TapStack extends Stack {
     ]);
 
     const api = this.restApi(handler, key);
-    this.allowLogsToUseKey(key, this.logGroupNames);
+    allowLogsToUseKey(key, this.logGroupNames);
 
     new xray.CfnGroup(this, 'TraceGroup', {
       groupName: names.xrayGroup,
@@ -156,44 +157,6 @@ export class TapStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     return key;
-  }
-
-  /**
-   * CloudWatch Logs encrypts this env's log groups with the key, and no others: CloudWatch Logs
-   * names the log group in the encryption context (`kms:EncryptionContext:aws:logs:arn`, the ARN
-   * without the trailing `:*`).
-   */
-  private allowLogsToUseKey(key: kms.Key, logGroupNames: string[]): void {
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: ['*'],
-        conditions: {
-          ArnEquals: {
-            'kms:EncryptionContext:aws:logs:arn': logGroupNames.map((n) => `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${n}`),
-          },
-        },
-      }),
-    );
-  }
-
-  /**
-   * EventBridge sends what the rule cannot deliver to the KMS-encrypted DLQ, and SQS asks a sender
-   * for kms:GenerateDataKey and kms:Decrypt (AWS: "Key management" in the SQS developer guide). The
-   * rule's ARN is built from its names: the rule's own ARN attribute would make the key depend on
-   * the rule, which depends on the queue, which depends on the key.
-   */
-  private allowRuleToUseKey(key: kms.Key): void {
-    const ruleArn = `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${this.names.bus}/${this.names.rule}`;
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, ArnEquals: { 'aws:SourceArn': ruleArn } },
-      }),
-    );
   }
 
   /**
@@ -375,11 +338,6 @@ export class TapStack extends Stack {
 /** Builds the app and the env's stack (no AWS calls); the stack is environment-agnostic. */
 export function buildStack(envName: string, tapVersion: string, app = new App()): TapStack {
   return new TapStack(app, { envName, tapVersion });
-}
-
-/** `kms:ViaService` for one service in the stack's region: the key is used through that service only. */
-function viaService(service: 's3' | 'sqs'): Record<string, Record<string, string>> {
-  return { StringEquals: { 'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com` } };
 }
 
 /**

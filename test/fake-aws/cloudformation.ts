@@ -69,6 +69,8 @@ const NAME_RE = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 export class FakeCloudFormation {
   readonly stacks: FakeStack[] = [];
   private readonly changeSets = new Map<string, FakeChangeSet>();
+  /** The stack name of every change set created, in order (tests read which stack went first). */
+  readonly changeSetLog: string[] = [];
   private readonly resolver: Resolver;
   private seq = 0;
   /** Make this resource fail on its next create or update, with this reason. */
@@ -151,6 +153,7 @@ export class FakeCloudFormation {
 
   createChangeSet(input: { StackName?: string; ChangeSetName?: string; ChangeSetType?: string; TemplateBody?: string; TemplateURL?: string; Tags?: { Key?: string; Value?: string }[] }, templateFromUrl: (url: string) => string) {
     const name = input.StackName ?? '';
+    this.changeSetLog.push(name);
     if (!NAME_RE.test(input.ChangeSetName ?? '')) throw validationError(`1 validation error detected: Value '${input.ChangeSetName}' at 'changeSetName' failed to satisfy constraint`);
     const body = input.TemplateBody ?? (input.TemplateURL ? templateFromUrl(input.TemplateURL) : undefined);
     if (!body) throw validationError('Either Template URL or Template Body must be specified.');
@@ -298,9 +301,12 @@ export class FakeCloudFormation {
       const op = add ? 'CREATE' : 'UPDATE';
       const declared = template.Resources?.[id] ?? { Type: change.ResourceChange?.ResourceType ?? '' };
       yield this.event(stack, { logicalId: id, type: declared.Type, physicalId: '', properties: {} }, `${op}_IN_PROGRESS`);
-      if (this.failNext?.logicalId === id) {
-        const reason = this.failNext.reason;
-        this.failNext = undefined;
+      const physical = new Map([...stack.resources.values()].map((r) => [r.logicalId, r]));
+      const resolved = this.resolver.resolve(declared.Properties ?? {}, physical);
+      const refusal = this.failNext?.logicalId === id ? this.failNext.reason : this.hooks.refuse?.({ type: declared.Type, properties: resolved });
+      if (refusal !== undefined) {
+        const reason = refusal;
+        if (this.failNext?.logicalId === id) this.failNext = undefined;
         const next = changes[i + 1]?.ResourceChange;
         if (next) yield this.event(stack, { logicalId: next.LogicalResourceId ?? '', type: next.ResourceType ?? '', physicalId: '', properties: {} }, `${next.Action === 'Add' ? 'CREATE' : 'UPDATE'}_IN_PROGRESS`);
         yield this.event(stack, { logicalId: id, type: declared.Type, physicalId: '', properties: {} }, `${op}_FAILED`, reason);
@@ -333,11 +339,10 @@ export class FakeCloudFormation {
         stack.operation = undefined;
         return;
       }
-      const physical = new Map([...stack.resources.values()].map((r) => [r.logicalId, r]));
       const resource = add
         ? { logicalId: id, type: declared.Type, physicalId: this.resolver.physicalId(id, declared, physical, stack.name), properties: declared.Properties }
         : { ...(stack.resources.get(id) as Resource), properties: declared.Properties };
-      if (add) this.hooks.create(resource);
+      if (add) this.hooks.create({ ...resource, properties: resolved });
       stack.resources.set(id, resource);
       done.push({ change, resource });
       yield this.event(stack, resource, `${op}_COMPLETE`);
