@@ -33,8 +33,8 @@ export class SharedStack extends Stack {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason: "API Gateway's account role uses the AWS-maintained AmazonAPIGatewayPushToCloudWatchLogs policy: stages of any API in the region may name any log group as their access-log destination, so no narrower resource list fits.",
     });
-    const account = new apigw.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
-    account.node.addDependency(role);
+    // The role's Arn attribute already orders the role first.
+    new apigw.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
     new CfnOutput(this, SHARED_OUTPUTS.roleArn, { value: role.roleArn, description: "API Gateway's CloudWatch role for this account and region" });
   }
 }
