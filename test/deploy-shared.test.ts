@@ -46,6 +46,7 @@ describe("tap deploy: API Gateway's account role", () => {
     expect(r.code).toBe(0);
     const { result, events } = ndjson(r.stdout);
     expect(result).toMatchObject({ kind: 'deployed', status: 'CREATE_COMPLETE', accountRole: { kind: 'shared-stack-deployed', stackName: 'TapShared', roleArn: OURS, status: 'CREATE_COMPLETE' } });
+    expect(r.stderr).toBe(''); // the shared step's messages are info and success: not on stderr without --verbose
     expect(fake.apiGatewayAccount.cloudwatchRoleArn).toBe(OURS);
     expect(fake.cloudFormation.stack('TapShared')?.status).toBe('CREATE_COMPLETE');
     expect(fake.cloudFormation.stack('TapShared')?.tags).toEqual({ 'tap:shared': 'true' });
@@ -54,6 +55,10 @@ describe("tap deploy: API Gateway's account role", () => {
     expect(changeSetStacks()).toEqual(['TapShared', 'TapStack-one']);
     // The shared stack's events stream like the env's: it is followed by the same monitor.
     expect(events.some((e) => (e.data as { logicalId: string }).logicalId === 'TapShared')).toBe(true);
+    // The typed messages say the same (stderr, with --verbose under --json).
+    const verbose = await deploy('three', '--json', '--verbose');
+    const messages = verbose.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { code: string; data?: unknown });
+    expect(messages.find((m) => m.code === 'deploy.account-role')?.data).toEqual({ kind: 'in-place', roleArn: OURS });
     const human = await deploy('two', '--no-color');
     expect(human.stdout).toMatch(/\nAPI Gateway CloudWatch role: arn:aws:iam::123456789012:role\/TapShared-apigw-logs-us-east-1 \(in place, from TapShared; not changed\)\n$/);
   });

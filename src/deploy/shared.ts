@@ -7,7 +7,7 @@ import { VERSION } from '../version.js';
 import { createChangeSet, executeChangeSet } from './change-set.js';
 import { POLL_MS, StackMonitor, type StackEventRecord } from './monitor.js';
 import { prepareStack } from './prepare.js';
-import { stateOf, succeeded } from './stack.js';
+import { describeStack, stateOf, succeeded } from './stack.js';
 
 /**
  * What `tap deploy` found or did about API Gateway's CloudWatch role, which the env's stage needs
@@ -51,7 +51,7 @@ export async function ensureAccountRole(cfn: CloudFormationClient, deps: Deps): 
   // No role, or the shared stack's role named after the stack was deleted: (re)create the stack.
   // Its change set is never destructive (nothing in it holds data), so it runs without asking.
   deps.io.notify({ level: 'info', code: 'deploy.shared-stack', text: `The account has no API Gateway CloudWatch role in ${region}: deploying ${SHARED_STACK}, shared by every tap env here` });
-  const { synthesizeShared } = await import('../stack/shared-stack.js');
+  const { SHARED_OUTPUTS, synthesizeShared } = await import('../stack/shared-stack.js');
   const shared = synthesizeShared(VERSION);
   const changeSet = await createChangeSet(
     cfn,
@@ -68,8 +68,8 @@ export async function ensureAccountRole(cfn: CloudFormationClient, deps: Deps): 
   await executeChangeSet(cfn, changeSet, true);
   const outcome = await monitor.follow(changeSet.changes.length);
   if (!succeeded(outcome.status)) throw sharedFailed(outcome.status, outcome.rootCause);
-  const now = await retryTransient(deps, POLL_MS, () => apigw.send(new GetAccountCommand({})));
-  const arn = now.cloudwatchRoleArn ?? '';
+  // The role the stack made, from its output: the account setting names it once the stack is complete.
+  const arn = (await retryTransient(deps, POLL_MS, () => describeStack(cfn, SHARED_STACK)))?.outputs[SHARED_OUTPUTS.roleArn] ?? '';
   deps.io.notify({ level: 'success', code: 'deploy.shared-stack-deployed', text: `${SHARED_STACK} ${outcome.status}: API Gateway logs with ${arn}`, data: { kind: 'shared-stack-deployed', roleArn: arn } });
   return { kind: 'shared-stack-deployed', stackName: SHARED_STACK, roleArn: arn, status: outcome.status };
 }
