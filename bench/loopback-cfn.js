@@ -43,6 +43,10 @@ export async function startLoopbackCloudFormation(stack) {
         const tags = members(Object.entries(stack.tags), ([k, v]) => `<Key>${xml(k)}</Key><Value>${xml(v)}</Value>`);
         return send(200, respond(action, `<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/${stack.stackName}/1</StackId><StackName>${stack.stackName}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-25T12:00:00Z</CreationTime><EnableTerminationProtection>false</EnableTerminationProtection><Tags>${tags}</Tags><Outputs><member><OutputKey>ApiUrl</OutputKey><OutputValue>https://api.example/dev/</OutputValue></member></Outputs></member></Stacks>`));
       }
+      // deploy asks which stack holds the account's role (by its physical id): none here.
+      if (action === 'DescribeStackResources' && params.get('PhysicalResourceId')) {
+        return send(400, `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack for ${xml(params.get('PhysicalResourceId'))} does not exist</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
+      }
       if (action === 'GetTemplate') return send(200, respond(action, `<TemplateBody>${xml(stack.template)}</TemplateBody>`));
       return send(400, `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>${xml(action)} is not served by the loopback endpoint</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
     });

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { synthesize } from '../src/stack/synth.js';
 import { VERSION } from '../src/version.js';
 import { FakeAws } from './fake-aws/index.js';
@@ -19,7 +19,32 @@ const deploy = (env: string, ...args: string[]) => runTap(['deploy', '--env', en
 /** The stacks change sets were created for, in order. */
 const changeSetStacks = () => fake.cloudFormation.changeSetLog;
 
+/**
+ * An env as a tap before the shared stack deployed it: the same template plus the account setting
+ * and its own CloudWatch role (aws-cdk-lib's RestApi `cloudWatchRole: true`), ahead of the stage.
+ */
+function deployLegacy(env: string): void {
+  const cf = fake.cloudFormation;
+  const template = JSON.parse(legacyBody[env] ?? '') as { Resources: Record<string, unknown> };
+  template.Resources = {
+    ApiCloudWatchRole73EC6FC4: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' } }] } } },
+    ApiAccountA18C9B29: { Type: 'AWS::ApiGateway::Account', Properties: { CloudWatchRoleArn: { 'Fn::GetAtt': ['ApiCloudWatchRole73EC6FC4', 'Arn'] } } },
+    ...template.Resources,
+  };
+  const { Id } = cf.createChangeSet({ StackName: `TapStack-${env}`, ChangeSetName: 'legacy', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify(template), Tags: [{ Key: 'tap:env', Value: env }] }, () => '');
+  cf.describeChangeSet({ ChangeSetName: Id });
+  cf.describeChangeSet({ ChangeSetName: Id });
+  cf.executeChangeSet({ ChangeSetName: Id });
+  cf.settle(`TapStack-${env}`);
+  expect(cf.stack(`TapStack-${env}`)?.status).toBe('CREATE_COMPLETE');
+}
+const legacyBody: Record<string, string> = {};
+
 describe("tap deploy: API Gateway's account role", () => {
+  beforeAll(async () => {
+    for (const env of ['old', 'other']) legacyBody[env] = (await synthesize(env, VERSION)).templateBody;
+  });
+
   it('an env stage that logs cannot be created while the account names no role: that is why the shared step runs first', async () => {
     const { templateBody } = await synthesize('ord', VERSION);
     const cf = fake.cloudFormation;
@@ -81,11 +106,12 @@ describe("tap deploy: API Gateway's account role", () => {
     expect(fake.apiGatewayAccount.cloudwatchRoleArn).toBe(THEIRS);
     expect(fake.cloudFormation.stack('TapShared')).toBeUndefined();
     expect(changeSetStacks()).toEqual(['TapStack-one']);
-    // No-op deploys say the same, without looking for a shared stack.
+    // No-op deploys say the same, without looking for a shared stack; the only extra read asks
+    // whether the role is one of this env's own (no stack holds it here).
     fake.resetCalls();
     const again = await deploy('one', '--json');
     expect(JSON.parse(again.stdout)).toMatchObject({ kind: 'no-changes', accountRole: { kind: 'in-place', owner: 'account' } });
-    expect(fake.calls).toEqual(['DescribeStacks', 'GetAccount', 'GetTemplate']);
+    expect(fake.calls).toEqual(['DescribeStacks', 'GetAccount', 'DescribeStackResources', 'GetTemplate']);
   });
 
   it('TapShared deleted by hand leaves the setting naming its deleted role: the next deploy creates TapShared again', async () => {
@@ -105,7 +131,7 @@ describe("tap deploy: API Gateway's account role", () => {
     fake.cloudFormation.changeSetLog.length = 0;
     const r = await deploy('two');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("TapShared is deployed, but the account's API Gateway settings name no CloudWatch role of it");
+    expect(r.stderr).toContain("TapShared is deployed, but the account's API Gateway settings in us-east-1 name no CloudWatch role of it");
     expect(r.stderr).toContain('aws cloudformation delete-stack --stack-name TapShared');
     expect(changeSetStacks()).toEqual(['TapShared']);
     expect(fake.cloudFormation.stack('TapStack-two')).toBeUndefined();
@@ -132,6 +158,36 @@ describe("tap deploy: API Gateway's account role", () => {
     expect(r.stderr).toContain('aws cloudformation continue-update-rollback --stack-name TapShared');
     fake.cloudFormation.stack('TapShared')!.status = 'DELETE_FAILED';
     expect((await deploy('one')).stderr).toContain("look at TapShared's events in the CloudFormation console");
+  });
+
+  it("an env deployed by a tap that kept the setting in env stacks: its own role moves to TapShared's before this deploy removes it", async () => {
+    deployLegacy('old');
+    deployLegacy('other');
+    const legacyRole = 'arn:aws:iam::123456789012:role/TapStack-other-ApiCloudWatchRole73EC6FC4';
+    expect(fake.apiGatewayAccount.cloudwatchRoleArn).toBe(legacyRole); // the last one deployed won
+    // Env "old" does not own the role the account names: used as it is, only its own copy goes.
+    const first = await deploy('old', '--yes', '--json');
+    expect(first.code).toBe(0);
+    expect(ndjson(first.stdout).result).toMatchObject({ accountRole: { kind: 'in-place', roleArn: legacyRole, owner: 'account' } });
+    expect(fake.cloudFormation.resources('AWS::ApiGateway::Account').map((r) => r.stackName)).toEqual(['TapStack-other']);
+    // Env "other" owns it: TapShared is deployed and the setting moved, then the env's role goes.
+    const second = await deploy('other', '--yes', '--json');
+    expect(second.code).toBe(0);
+    expect(ndjson(second.stdout).result).toMatchObject({ kind: 'deployed', accountRole: { kind: 'moved-to-shared', stackName: 'TapShared', roleArn: OURS, from: legacyRole } });
+    expect(second.stderr).toContain("a role of TapStack-other that this deploy removes: moving the setting to TapShared's role");
+    expect(fake.apiGatewayAccount.cloudwatchRoleArn).toBe(OURS);
+    expect(fake.cloudFormation.resources('AWS::ApiGateway::Account').map((r) => r.stackName)).toEqual(['TapShared']);
+    expect(changeSetStacks().slice(-2)).toEqual(['TapShared', 'TapStack-other']);
+  });
+
+  it('the same move when TapShared exists already: no change set for it, only the account setting', async () => {
+    await deploy('one');
+    deployLegacy('old'); // an old tap deployed over the setting meanwhile
+    fake.cloudFormation.changeSetLog.length = 0;
+    const r = await deploy('old', '--yes', '--json');
+    expect(ndjson(r.stdout).result).toMatchObject({ accountRole: { kind: 'moved-to-shared', roleArn: OURS } });
+    expect(changeSetStacks()).toEqual(['TapStack-old']);
+    expect(fake.apiGatewayAccount.cloudwatchRoleArn).toBe(OURS);
   });
 
   it('tap destroy --env never removes the shared stack, and says it stays', async () => {

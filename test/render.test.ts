@@ -46,6 +46,9 @@ describe('deploy output', () => {
     expect(deploy.render({ ...noChanges, accountRole: { kind: 'shared-stack-deployed', stackName: 'TapShared', roleArn: ROLE, status: 'CREATE_COMPLETE' } })).toMatch(
       /\nAPI Gateway CloudWatch role: arn:aws:iam::1:role\/ops-logs \(created: TapShared CREATE_COMPLETE, shared by every env in this account and region\)$/,
     );
+    expect(deploy.render({ ...noChanges, accountRole: { kind: 'moved-to-shared', stackName: 'TapShared', roleArn: ROLE, from: 'arn:aws:iam::1:role/old' } })).toMatch(
+      /\nAPI Gateway CloudWatch role: arn:aws:iam::1:role\/ops-logs \(moved from arn:aws:iam::1:role\/old, a role of this env's stack that this deploy removes, to TapShared\)$/,
+    );
   });
 
   it.each([

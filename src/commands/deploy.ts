@@ -73,7 +73,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
 
   const stack = await prepareStack(cfn, names.stack, deps, { wait, stuckHint: (status) => stuckHint(status, names.stack, options.env) });
   // The stage's logging needs the account's role before the stage is created or updated.
-  const base = { env: options.env, stackName: names.stack, accountRole: await ensureAccountRole(cfn, deps) };
+  const base = { env: options.env, stackName: names.stack, accountRole: await ensureAccountRole(cfn, stack?.name, deps) };
 
   if (stack && isConsistent(stack.status) && (await matches(cfn, stack, synthesized.template, tags))) {
     deps.io.notify({ level: 'success', code: 'deploy.no-changes', text: `${names.stack} already matches the code: no change set needed` });
@@ -155,6 +155,7 @@ function writeOutputs(file: string | undefined, outputs: Record<string, string>)
 
 /** One line on API Gateway's account role: which of the two things happened. */
 function renderAccountRole(role: AccountRole): string {
+  if (role.kind === 'moved-to-shared') return `API Gateway CloudWatch role: ${role.roleArn} (moved from ${role.from}, a role of this env's stack that this deploy removes, to ${role.stackName})`;
   if (role.kind === 'shared-stack-deployed') return `API Gateway CloudWatch role: ${role.roleArn} (created: ${role.stackName} ${role.status}, shared by every env in this account and region)`;
   return `API Gateway CloudWatch role: ${role.roleArn} (in place${role.owner === 'tap-shared' ? ', from TapShared' : ", the account's own"}; not changed)`;
 }

@@ -130,8 +130,12 @@ export class FakeCloudFormation {
     return { StackEvents: newestFirst.slice(start, end), NextToken: end < newestFirst.length ? String(end) : undefined };
   }
 
-  describeStackResources(input: { StackName?: string }) {
-    const stack = this.find(input.StackName ?? '');
+  describeStackResources(input: { StackName?: string; PhysicalResourceId?: string }) {
+    // By a physical id: the resources of the live stack that holds it (AWS: "Stack for <id> does not exist").
+    const stack = input.PhysicalResourceId
+      ? this.stacks.find((s) => s.status !== 'DELETE_COMPLETE' && [...s.resources.values()].some((r) => r.physicalId === input.PhysicalResourceId))
+      : this.find(input.StackName ?? '');
+    if (!stack) throw validationError(`Stack for ${input.PhysicalResourceId} does not exist`);
     return {
       StackResources: [...stack.resources.values()].map((r) => ({
         LogicalResourceId: r.logicalId,
