@@ -26,7 +26,9 @@ export async function startLoopbackCloudFormation(stack) {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const params = new URLSearchParams(body);
-      const action = params.get('Action') ?? '';
+      // API Gateway's GetAccount (REST: GET /account), which deploy reads first, answers an account
+      // that has its CloudWatch role already, so the no-op deploy needs no shared stack.
+      const action = req.method === 'GET' && req.url === '/account' ? 'GetAccount' : (params.get('Action') ?? '');
       requests.push(action);
       const fault = faults[action]?.shift();
       const send = (status, text) => res.writeHead(status, { 'content-type': 'text/xml' }).end(text);
@@ -34,9 +36,16 @@ export async function startLoopbackCloudFormation(stack) {
         const f = FAULTS[fault];
         return send(f.status, `<ErrorResponse xmlns="${NS}"><Error><Type>${f.type}</Type><Code>${fault}</Code><Message>${f.message}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
       }
+      if (action === 'GetAccount') {
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ cloudwatchRoleArn: 'arn:aws:iam::123456789012:role/ops-apigw-logs' }));
+      }
       if (action === 'DescribeStacks') {
         const tags = members(Object.entries(stack.tags), ([k, v]) => `<Key>${xml(k)}</Key><Value>${xml(v)}</Value>`);
         return send(200, respond(action, `<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/${stack.stackName}/1</StackId><StackName>${stack.stackName}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-25T12:00:00Z</CreationTime><EnableTerminationProtection>false</EnableTerminationProtection><Tags>${tags}</Tags><Outputs><member><OutputKey>ApiUrl</OutputKey><OutputValue>https://api.example/dev/</OutputValue></member></Outputs></member></Stacks>`));
+      }
+      // deploy asks which stack holds the account's role (by its physical id): none here.
+      if (action === 'DescribeStackResources' && params.get('PhysicalResourceId')) {
+        return send(400, `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack for ${xml(params.get('PhysicalResourceId'))} does not exist</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
       }
       if (action === 'GetTemplate') return send(200, respond(action, `<TemplateBody>${xml(stack.template)}</TemplateBody>`));
       return send(400, `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>${xml(action)} is not served by the loopback endpoint</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);

@@ -51,7 +51,8 @@ Examples:
 A deployed stack that already matches the code is reported as "no changes" without a change set.
 Changes that replace or remove resources need --yes, or a "y" on a terminal.
 Ctrl-C stops watching; CloudFormation goes on, and running deploy again waits for it.
-AWS permissions: cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
+First, API Gateway's account CloudWatch role: used as it is when set; otherwise the shared stack TapShared is deployed.
+AWS permissions: apigateway:GET on /account, cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
 DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, plus what the stack's resources need.`,
     )
     .action((_o, cmd: Command) => execute(() => import('./commands/deploy.js'), cmd));

@@ -5,6 +5,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { levelOf, serveValidation, startValidator, WARM_TYPES } from '../src/stack/cfn-validate.js';
 import { reportFindings } from '../src/stack/build.js';
+import { synthesizeShared } from '../src/stack/shared-stack.js';
 import { CFN_LIMITS, quotaFindings, synthesize } from '../src/stack/synth.js';
 
 // The one file that runs the real validation engine (test/helpers/stub-validation.ts stubs it elsewhere).
@@ -75,6 +76,17 @@ describe('the stack', () => {
     // The validation engine is warmed for exactly these types; a missing one would make synth slow.
     const types = new Set(Object.values(s.template.Resources ?? {}).map((r) => r.Type));
     expect([...types].filter((t) => !WARM_TYPES.includes(t))).toEqual([]);
+  });
+
+  it('TapShared, the per-account stack, passes CloudFormation validation too', async () => {
+    const file = join(scratch, 'shared.template.json');
+    writeFileSync(file, synthesizeShared('9.9.9').templateBody);
+    const validator = startValidator(scratch);
+    try {
+      expect(await validator.validate(file)).toEqual([]);
+    } finally {
+      await validator.close();
+    }
   });
 });
 

@@ -128,13 +128,14 @@ describe('drift and canary trace, the ways they end without a pass', () => {
 
 describe('canary delivery refused by the API', () => {
   let answer = 403;
+  let answerBody = '{"eventId":"ev-1"}';
   let seen: { method?: string; url?: string; headers?: IncomingHttpHeaders; body?: string } = {};
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       seen = { method: req.method, url: req.url, headers: req.headers, body };
-      res.writeHead(answer, { 'content-type': 'application/json' }).end('{"message":"Forbidden"}');
+      res.writeHead(answer, { 'content-type': 'application/json' }).end(answer === 202 ? answerBody : '{"message":"Forbidden"}');
     });
   });
   let api = '';
@@ -167,8 +168,21 @@ describe('canary delivery refused by the API', () => {
       s3.on(GetObjectCommand).rejectsOnce(Object.assign(new Error('no such key'), { name: 'NoSuchKey' })).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} }));
       await expect(run()).rejects.toThrow('Access Denied');
       expect(s3.commandCalls(GetObjectCommand)).toHaveLength(2);
+      // The receipt of the event the handler answered with: receipts/<correlation id>/<event id>.json.
+      const { correlationId } = JSON.parse(seen.body ?? '{}') as { correlationId: string };
+      expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({ Bucket: undefined, Key: `receipts/${correlationId}/ev-1.json` });
     } finally {
       s3.restore();
+    }
+  });
+
+  it('202 without an event id: nothing to look for, the remedy is the handler log group', async () => {
+    answer = 202;
+    answerBody = '{"correlationId":"c"}';
+    try {
+      expect(await run()).toMatchObject({ status: 'fail', detail: 'POST /events answered 202 without an event id', remedy: 'look at the handler log group' });
+    } finally {
+      answerBody = '{"eventId":"ev-1"}';
     }
   });
 

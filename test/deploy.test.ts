@@ -26,11 +26,11 @@ describe('tap deploy: stack states', () => {
   it('creates a new stack, one line per event without a TTY, and prints the outputs', async () => {
     const r = await deploy('--no-color');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^TapStack-dep: CREATE_COMPLETE, 37 change\(s\) applied\nOutputs:\n/);
+    expect(r.stdout).toMatch(/^TapStack-dep: CREATE_COMPLETE, 36 change\(s\) applied\nOutputs:\n/);
     expect(r.stdout).toContain('  EventBusName = srv-events-dep');
     expect(r.stderr).toContain('+ Add    DataBucketE3889A50 (AWS::S3::Bucket)');
-    expect(r.stderr).toMatch(/… \[1\/37\] Key961B73FD CREATE_COMPLETE\n/);
-    expect(r.stderr).toMatch(/… \[37\/37\] TraceGroup CREATE_COMPLETE\n… \[37\/37\] TapStack-dep CREATE_COMPLETE\n/);
+    expect(r.stderr).toMatch(/… \[1\/36\] Key961B73FD CREATE_COMPLETE\n/);
+    expect(r.stderr).toMatch(/… \[36\/36\] TraceGroup CREATE_COMPLETE\n… \[36\/36\] TapStack-dep CREATE_COMPLETE\n/);
   });
 
   it('creates over a REVIEW_IN_PROGRESS stack left by a change set that was never executed', async () => {
@@ -48,7 +48,8 @@ describe('tap deploy: stack states', () => {
     expect(failed.stdout).toBe(
       'TapStack-dep: deployment failed, stack is ROLLBACK_COMPLETE\n' +
         'Root cause: Handler886CB40B (AWS::Lambda::Function) CREATE_FAILED: Resource handler returned message: "Runtime nodejs24.x is not supported"\n' +
-        'The next `tap deploy --env dep` deletes the failed stack and creates it again.\n',
+        'The next `tap deploy --env dep` deletes the failed stack and creates it again.\n' +
+        'API Gateway CloudWatch role: arn:aws:iam::123456789012:role/TapShared-apigw-logs-us-east-1 (created: TapShared CREATE_COMPLETE, shared by every env in this account and region)\n',
     );
     expect(failed.stderr).toContain('CREATE_FAILED: Resource creation cancelled');
 
@@ -64,7 +65,7 @@ describe('tap deploy: stack states', () => {
     const failed = await deploy('--no-rollback', '--json');
     expect(failed.code).toBe(1);
     expect(ndjson(failed.stdout).result).toMatchObject({ kind: 'failed', status: 'CREATE_FAILED', rootCause: { logicalId: 'DataBucketE3889A50' } });
-    expect(fake.calls.filter((c) => c === 'ExecuteChangeSet')).toHaveLength(1);
+    expect(fake.calls.filter((c) => c === 'ExecuteChangeSet')).toHaveLength(2); // TapShared, then the env
     const again = await deploy('--json');
     expect(ndjson(again.stdout).result).toMatchObject({ kind: 'deployed', status: 'CREATE_COMPLETE' });
   });
@@ -187,6 +188,7 @@ describe('tap deploy: options and interruption', () => {
     const sleep = async (ms: number) => {
       if (ms === POLL_MS) interrupt.abort();
     };
+    fake.apiGatewayAccount.cloudwatchRoleArn = 'arn:aws:iam::123456789012:role/ops-apigw-logs'; // no shared stack to deploy first
     const r = await runTap(['deploy', '--env', 'dep'], { signal: interrupt.signal, sleep });
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/Stopped watching TapStack-dep; CloudFormation goes on with the operation\.\n.*hint: run the same tap command again to wait for it/);

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
-import { replayReceiptPrefix } from '../src/stack/spec.js';
+import { receiptKey, receiptPrefix, replayReceiptPrefix } from '../src/stack/spec.js';
 
 const require = createRequire(import.meta.url);
 const handler = require('../src/stack/functions/handler.cjs') as {
-  handle: (event: object, context: object, deps: object) => Promise<{ statusCode: number; body: string }>;
+  handle: (event: object, context: object, deps: object) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 };
 const processor = require('../src/stack/functions/processor.cjs') as {
   handle: (event: object, deps: object) => Promise<{ key: string }>;
@@ -71,23 +71,54 @@ describe('handler function', () => {
     expect(putEvents).not.toHaveBeenCalled();
   });
 
-  it('answers 502 when the bus rejects the entry, and 404 for unknown routes', async () => {
+  const CORS = { 'content-type': 'application/json', 'access-control-allow-origin': '*' };
+
+  it('answers 503 with a JSON body, the CORS headers and a log line when the bus rejects the entry; 404 for unknown routes', async () => {
     const { deps } = handlerDeps({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }] });
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const res = await handler.handle(post({ type: 't' }), { awsRequestId: 'r' }, deps);
-    expect(res.statusCode).toBe(502);
-    expect(JSON.parse(res.body).message).toBe('boom');
+    const res = await handler.handle(post({ type: 't', correlationId: 'corr-12345678' }), { awsRequestId: 'r' }, deps);
+    expect(res).toEqual({ statusCode: 503, headers: CORS, body: JSON.stringify({ error: 'PublishFailed', message: 'boom', correlationId: 'corr-12345678' }) });
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(String(spy.mock.calls[0]?.[0]))).toEqual({ level: 'error', msg: 'PutEvents rejected the entry', correlationId: 'corr-12345678', code: 'InternalFailure', reason: 'boom' });
     spy.mockRestore();
     const missing = await handler.handle({ httpMethod: 'DELETE', resource: '/x' }, { awsRequestId: 'r' }, deps);
     expect(missing.statusCode).toBe(404);
   });
 
-  it('an answer from the bus without an event id is a 502 with a reason of its own; routes match by path when there is no resource', async () => {
+  it.each([
+    ['ThrottlingException', 'Rate exceeded'],
+    ['AccessDeniedException', 'User is not authorized to perform: events:PutEvents'],
+    ['TimeoutError', 'Connection timed out after 3000 ms'],
+  ])('answers 503, never throws (a bare 502 from API Gateway), when PutEvents throws %s', async (name, message) => {
+    const putEvents = vi.fn(async () => {
+      throw Object.assign(new Error(message), { name });
+    });
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await handler.handle(post({ type: 't' }), { awsRequestId: 'r' }, { env, putEvents, randomUUID: () => 'generated-id-1' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers).toEqual(CORS);
+    expect(JSON.parse(res.body)).toEqual({ error: 'PublishFailed', message, correlationId: 'generated-id-1' });
+    expect(JSON.parse(String(spy.mock.calls[0]?.[0]))).toEqual({ level: 'error', msg: 'PutEvents failed', correlationId: 'generated-id-1', code: name, reason: message });
+    spy.mockRestore();
+  });
+
+  it('a throw without a name or message is still a 503 with a reason', async () => {
+    // Not every failure is an Error: the handler must not assume a name or a message.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    const putEvents = vi.fn(() => Promise.reject('socket closed'));
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await handler.handle(post({ type: 't' }), { awsRequestId: 'r' }, { env, putEvents, randomUUID: () => 'generated-id-2' });
+    spy.mockRestore();
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body)).toMatchObject({ message: 'socket closed', correlationId: 'generated-id-2' });
+  });
+
+  it('an answer from the bus without an event id is a 503 with a reason of its own; routes match by path when there is no resource', async () => {
     const { deps } = handlerDeps({ FailedEntryCount: 0 });
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     const res = await handler.handle({ ...post({ type: 't' }), resource: undefined, path: '/events' }, { awsRequestId: 'r' }, deps);
     spy.mockRestore();
-    expect(res.statusCode).toBe(502);
+    expect(res.statusCode).toBe(503);
     expect(JSON.parse(res.body).message).toBe('the event bus did not accept the event');
   });
 });
@@ -117,7 +148,7 @@ describe('processor function', () => {
 
   it('writes the receipt with event id and trace id, and EMF metrics', async () => {
     const { out, putObject, logs } = await run(delivered);
-    expect(out.key).toBe('receipts/corr-12345678.json');
+    expect(out.key).toBe(receiptKey('corr-12345678', delivered.id));
     const input = (putObject.mock.calls[0] as unknown as [{ Bucket: string; Key: string; Body: string }])[0];
     expect(input.Bucket).toBe(env.DATA_BUCKET);
     expect(JSON.parse(input.Body)).toEqual({
@@ -140,21 +171,30 @@ describe('processor function', () => {
     // top-level `replay-name` that EventBridge adds to every event it re-sends from an archive.
     const replayed = { ...delivered, 'replay-name': 'dev-replay-20261125102030' };
     const { out, putObject, logs } = await run(replayed);
-    expect(out.key).toBe(`${replayReceiptPrefix('dev-replay-20261125102030')}corr-12345678.json`);
+    expect(out.key).toBe(`${replayReceiptPrefix('dev-replay-20261125102030')}corr-12345678/${delivered.id}.json`);
     const body = JSON.parse((putObject.mock.calls[0] as unknown as [{ Body: string }])[0].Body);
     expect(body).toMatchObject({ 'replay-name': 'dev-replay-20261125102030', eventId: replayed.id, eventTime: replayed.time });
     expect(logs.find((l) => '_aws' in l)).toMatchObject({ ReplayedEvents: 1 });
   });
 
+  it('keeps both receipts of two events that share a correlation id, and rewrites the same key on a redelivery', async () => {
+    const first = await run(delivered);
+    const second = await run({ ...delivered, id: '0c2f3a5e-1111-4f04-a780-7acf4b0a9b38' });
+    expect(second.out.key).not.toBe(first.out.key);
+    expect([first.out.key, second.out.key].every((k) => k.startsWith(receiptPrefix('corr-12345678')))).toBe(true);
+    // EventBridge delivers at least once: a redelivery carries the same event id, so the same key.
+    expect((await run(delivered)).out.key).toBe(first.out.key);
+  });
+
   it('falls back to the event id when the detail has no correlation id, or is not an object', async () => {
     const { out } = await run({ ...delivered, detail: {} });
-    expect(out.key).toBe(`receipts/${delivered.id}.json`);
-    expect((await run({ ...delivered, detail: 'text' })).out.key).toBe(`receipts/${delivered.id}.json`);
+    expect(out.key).toBe(receiptKey(delivered.id, delivered.id));
+    expect((await run({ ...delivered, detail: 'text' })).out.key).toBe(receiptKey(delivered.id, delivered.id));
   });
 
   it('an event without a usable time still gets a receipt, with a latency of 0', async () => {
     const { out, logs } = await run({ ...delivered, time: 'not a time' });
-    expect(out.key).toBe('receipts/corr-12345678.json');
+    expect(out.key).toBe(receiptKey('corr-12345678', delivered.id));
     expect(logs.find((l) => '_aws' in l)).toMatchObject({ DeliveryLatency: 0 });
   });
 });

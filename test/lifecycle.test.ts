@@ -27,19 +27,20 @@ describe('lifecycle on the in-memory AWS fake', () => {
     const ids = first.events.map((e) => (e.data as { eventId: string }).eventId);
     expect(new Set(ids).size).toBe(ids.length);
     expect((first.events.at(-1)?.data as { status: string }).status).toBe('CREATE_COMPLETE');
-    expect(first.events.filter((e) => (e.data as { status: string }).status === 'CREATE_COMPLETE')).toHaveLength(38); // 37 resources + the stack
+    expect(first.events.filter((e) => (e.data as { status: string }).status === 'CREATE_COMPLETE')).toHaveLength(40); // 36 resources + the stack, then TapShared first: its 2 resources + its stack
 
     fake.resetCalls();
     const again = await runTap(['deploy', '--env', 'life', '--json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ kind: 'no-changes', status: 'CREATE_COMPLETE' });
-    expect(fake.calls).toEqual(['DescribeStacks', 'GetTemplate']);
+    // The account role is TapShared's: read once (GetAccount), the shared stack looked at, nothing changed.
+    expect(fake.calls).toEqual(['DescribeStacks', 'GetAccount', 'DescribeStacks', 'GetTemplate']);
 
     const tagged = await runTap(['deploy', '--env', 'life', '--tag', 'team=payments', '--json']);
     expect(tagged.code).toBe(0);
     const update = ndjson(tagged.stdout).result as { kind: string; status: string; changes: { action: string; replacement: string }[] };
     expect(update).toMatchObject({ kind: 'deployed', status: 'UPDATE_COMPLETE' });
-    expect(update.changes.length).toBe(37);
+    expect(update.changes.length).toBe(36);
     expect(update.changes.every((c) => c.action === 'Modify' && c.replacement === 'False')).toBe(true);
     expect(fake.cloudFormation.stack('TapStack-life')?.tags).toEqual({ 'tap:env': 'life', team: 'payments' });
 

@@ -16,7 +16,9 @@ describe('tap list', () => {
     fake.cloudFormation.createChangeSet({ StackName: 'SomeOtherStack', ChangeSetName: 'x', ChangeSetType: 'CREATE', TemplateBody: '{"Resources":{}}' }, () => '');
     const json = await runTap(['list', '--json']);
     expect(json.code).toBe(0);
-    const { envs } = JSON.parse(json.stdout) as { envs: { env: string; status: string; apiUrl: string }[] };
+    const { envs, shared } = JSON.parse(json.stdout) as { envs: { env: string; status: string; apiUrl: string }[]; shared?: { stackName: string; status: string } };
+    // The shared stack the first deploy created is not an env: it has a field of its own.
+    expect(shared).toMatchObject({ stackName: 'TapShared', status: 'CREATE_COMPLETE' });
     expect(envs.map((e) => [e.env, e.status])).toEqual([
       ['dev', 'CREATE_COMPLETE'],
       ['prod', 'CREATE_COMPLETE'],
@@ -25,10 +27,20 @@ describe('tap list', () => {
     expect(fake.calls.filter((c) => c === 'DescribeStacks').length).toBeGreaterThan(1);
     const human = await runTap(['list']);
     expect(human.stdout).toMatch(/^ENV {3}STATUS {11}LAST UPDATED {14}API URL\ndev {3}CREATE_COMPLETE {2}2026-11-25T\S+ {2}https:/);
+    expect(human.stdout).toMatch(/\nprod .*\nShared: TapShared CREATE_COMPLETE, last updated 2026-11-25T\S+ \(API Gateway's CloudWatch role for every env here; tap destroy leaves it\)\n$/);
   });
 
   it('says so when there is none', async () => {
     const r = await runTap(['list']);
     expect(r).toMatchObject({ code: 0, stdout: 'no tap envs in this account and region\n' });
+    expect(JSON.parse((await runTap(['list', '--json'])).stdout)).toEqual({ kind: 'envs', envs: [] });
+  });
+
+  it('shows the shared stack on its own line when it outlives every env', async () => {
+    expect((await runTap(['deploy', '--env', 'solo'])).code).toBe(0);
+    expect((await runTap(['destroy', '--env', 'solo', '--yes'])).code).toBe(0);
+    const r = await runTap(['list']);
+    expect(r.stdout).toMatch(/^no tap envs in this account and region\nShared: TapShared CREATE_COMPLETE, /);
+    expect(JSON.parse((await runTap(['list', '--json'])).stdout)).toMatchObject({ envs: [], shared: { stackName: 'TapShared' } });
   });
 });

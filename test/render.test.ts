@@ -14,25 +14,40 @@ const base = { env: 'dev', stackName: 'TapStack-dev' };
 const event = { eventId: 'e', logicalId: 'Handler', type: 'AWS::Lambda::Function', status: 'CREATE_FAILED' };
 
 describe('deploy output', () => {
+  const ROLE = 'arn:aws:iam::1:role/ops-logs';
+  const inPlace = { accountRole: { kind: 'in-place', roleArn: ROLE, owner: 'account' } } as const;
+  const roleLine = `API Gateway CloudWatch role: ${ROLE} (in place, the account's own; not changed)`;
+
   it('a deploy left running says how to follow it', () => {
-    expect(deploy.render({ ...base, kind: 'started', changeSetName: 'tap-1', changes: [] })).toBe(
-      'TapStack-dev: change set tap-1 is executing (0 change(s)); follow it with `tap deploy --env dev` or `tap status --env dev`',
+    expect(deploy.render({ ...base, ...inPlace, kind: 'started', changeSetName: 'tap-1', changes: [] })).toBe(
+      `TapStack-dev: change set tap-1 is executing (0 change(s)); follow it with \`tap deploy --env dev\` or \`tap status --env dev\`\n${roleLine}`,
     );
   });
 
   it('a failed update names the root cause, or says none was reported; a failed create says the next deploy recreates it', () => {
-    expect(deploy.render({ ...base, kind: 'failed', status: 'UPDATE_ROLLBACK_COMPLETE', changes: [], failures: [], rootCause: event })).toBe(
-      'TapStack-dev: deployment failed, stack is UPDATE_ROLLBACK_COMPLETE\nRoot cause: Handler (AWS::Lambda::Function) CREATE_FAILED: no reason given',
+    expect(deploy.render({ ...base, ...inPlace, kind: 'failed', status: 'UPDATE_ROLLBACK_COMPLETE', changes: [], failures: [], rootCause: event })).toBe(
+      `TapStack-dev: deployment failed, stack is UPDATE_ROLLBACK_COMPLETE\nRoot cause: Handler (AWS::Lambda::Function) CREATE_FAILED: no reason given\n${roleLine}`,
     );
-    const created = deploy.render({ ...base, kind: 'failed', status: 'ROLLBACK_COMPLETE', changes: [], failures: [] });
+    const created = deploy.render({ ...base, ...inPlace, kind: 'failed', status: 'ROLLBACK_COMPLETE', changes: [], failures: [] });
     expect(created).toContain('Root cause: no failed resource was reported');
     expect(created).toContain('The next `tap deploy --env dev` deletes the failed stack and creates it again.');
-    expect(deploy.exitCode({ ...base, kind: 'failed', status: 'ROLLBACK_COMPLETE', changes: [], failures: [] })).toBe(1);
+    expect(deploy.exitCode({ ...base, ...inPlace, kind: 'failed', status: 'ROLLBACK_COMPLETE', changes: [], failures: [] })).toBe(1);
   });
 
   it('the outputs, and the file they were written to', () => {
-    expect(deploy.render({ ...base, kind: 'deployed', status: 'UPDATE_COMPLETE', changes: [], outputs: { ApiUrl: 'https://x/dev/' }, outputsFile: 'out.json' })).toBe(
-      'TapStack-dev: UPDATE_COMPLETE, 0 change(s) applied\nOutputs:\n  ApiUrl = https://x/dev/\nOutputs written to out.json',
+    expect(deploy.render({ ...base, ...inPlace, kind: 'deployed', status: 'UPDATE_COMPLETE', changes: [], outputs: { ApiUrl: 'https://x/dev/' }, outputsFile: 'out.json' })).toBe(
+      `TapStack-dev: UPDATE_COMPLETE, 0 change(s) applied\nOutputs:\n  ApiUrl = https://x/dev/\nOutputs written to out.json\n${roleLine}`,
+    );
+  });
+
+  it('says which happened to the account role: found in place (tap\'s or the account\'s), or the shared stack deployed', () => {
+    const noChanges = { ...base, kind: 'no-changes', status: 'CREATE_COMPLETE', outputs: {} } as const;
+    expect(deploy.render({ ...noChanges, accountRole: { kind: 'in-place', roleArn: ROLE, owner: 'tap-shared' } })).toMatch(/\nAPI Gateway CloudWatch role: arn:aws:iam::1:role\/ops-logs \(in place, from TapShared; not changed\)$/);
+    expect(deploy.render({ ...noChanges, accountRole: { kind: 'shared-stack-deployed', stackName: 'TapShared', roleArn: ROLE, status: 'CREATE_COMPLETE' } })).toMatch(
+      /\nAPI Gateway CloudWatch role: arn:aws:iam::1:role\/ops-logs \(created: TapShared CREATE_COMPLETE, shared by every env in this account and region\)$/,
+    );
+    expect(deploy.render({ ...noChanges, accountRole: { kind: 'moved-to-shared', stackName: 'TapShared', roleArn: ROLE, from: 'arn:aws:iam::1:role/old' } })).toMatch(
+      /\nAPI Gateway CloudWatch role: arn:aws:iam::1:role\/ops-logs \(moved from arn:aws:iam::1:role\/old, a role of this env's stack that this deploy removes, to TapShared\)$/,
     );
   });
 

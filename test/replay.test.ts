@@ -69,7 +69,8 @@ describe('tap replay-archive: a replay end to end on the fake', () => {
     expect(result).toMatchObject({ kind: 'completed', reprocessed: 5, expected: 5, replay: { name: 'rep-replay-1', state: 'COMPLETED' } });
     // Originals stay; each replayed event has its own receipt that names the replay.
     expect(fake.s3.listObjects(BUCKET, 'receipts/replays/rep-replay-1/')).toHaveLength(5);
-    const receipt = JSON.parse(fake.s3.getObject(BUCKET, 'receipts/replays/rep-replay-1/order-1000.json'));
+    const [first] = fake.s3.listObjects(BUCKET, 'receipts/replays/rep-replay-1/order-1000/');
+    const receipt = JSON.parse(fake.s3.getObject(BUCKET, String(first?.Key)));
     expect(receipt).toMatchObject({ 'replay-name': 'rep-replay-1', correlationId: 'order-1000', source: 'tap.app' });
   });
 

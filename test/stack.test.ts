@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { namesFor } from '../src/stack/naming.js';
-import { ARCHIVE_RETENTION_DAYS, OUTPUTS, RECEIPT_EXPIRY_DAYS, RULE_RETRY, RUNTIME, traceFilter } from '../src/stack/spec.js';
+import { ARCHIVE_RETENTION_DAYS, OUTPUTS, PROCESSOR_ASYNC, RECEIPT_EXPIRY_DAYS, RULE_RETRY, RUNTIME, traceFilter } from '../src/stack/spec.js';
 import { FUNCTION_RUNTIME, TapStack } from '../src/stack/tap-stack.js';
 
 const names = namesFor('dev');
@@ -26,13 +26,42 @@ describe('embedded stack', () => {
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/srv-key-dev' });
   });
 
-  it('lets CloudWatch Logs and EventBridge use the key, scoped to this account', () => {
-    const key = Object.values(json.Resources).find((r) => r.Type === 'AWS::KMS::Key')!;
-    const statements = (key.Properties!.KeyPolicy as { Statement: { Principal?: { Service?: unknown }; Condition?: unknown }[] }).Statement;
-    const logs = statements.find((s) => JSON.stringify(s.Principal?.Service ?? '').includes('logs.'));
-    const events = statements.find((s) => s.Principal?.Service === 'events.amazonaws.com');
-    expect(JSON.stringify(logs?.Condition)).toContain('kms:EncryptionContext:aws:logs:arn');
-    expect(events?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+  it("lets CloudWatch Logs use the key for this env's log groups only, and EventBridge for this env's rule only", () => {
+    const arnOf = (...name: unknown[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ...name]] });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: '*',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              // Built from the names (a rule on a custom bus is rule/<bus>/<rule>), not from the rule's Arn attribute.
+              ArnEquals: {
+                'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:rule/${names.bus}/${names.rule}`]] },
+              },
+            },
+          },
+          Match.objectLike({
+            Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+            // Exactly the four log groups of the template, by name: no wildcard that another env's group matches.
+            Condition: {
+              ArnEquals: {
+                'kms:EncryptionContext:aws:logs:arn': [
+                  arnOf(`:log-group:${names.processorLogGroup}`),
+                  arnOf(`:log-group:${names.handlerLogGroup}`),
+                  arnOf(`:log-group:${names.accessLogGroup}`),
+                  arnOf(':log-group:API-Gateway-Execution-Logs_', { Ref: Match.stringLikeRegexp('^Api') }, '/dev'),
+                ],
+              },
+            },
+          }),
+        ]),
+      },
+    });
+    template.resourceCountIs('AWS::Logs::LogGroup', 4);
   });
 
   it('has an encrypted, versioned, private, SSL-only data bucket with lifecycle rules', () => {
@@ -139,11 +168,94 @@ describe('embedded stack', () => {
     });
   });
 
-  it('gives the processor its own DLQ for failed async invocations', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'srv-processor-dev',
-      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Dlq'), 'Arn'] } },
+  it("configures the processor's async invocations explicitly: retries, event age, failures to the DLQ", () => {
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^Processor') },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: PROCESSOR_ASYNC.retryAttempts,
+      MaximumEventAgeInSeconds: PROCESSOR_ASYNC.maxEventAgeSeconds,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Dlq'), 'Arn'] } } },
     });
+    // One way to the DLQ, not two: a DeadLetterConfig as well would queue every failure twice.
+    for (const fn of Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+      expect(fn.Properties).not.toHaveProperty('DeadLetterConfig');
+    }
+  });
+
+  it('lets every sender of the encrypted DLQ use the key as SQS asks (GenerateDataKey and Decrypt), through SQS only', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^ProcessorRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: 'kms:GenerateDataKey',
+            Resource: keyRef,
+            Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+          },
+          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Dlq'), 'Arn'] } },
+          {
+            Effect: 'Allow',
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            Resource: keyRef,
+            Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+          },
+        ]),
+      },
+    });
+    // EventBridge: the queue policy lets this rule send; the key policy (above) gives it both KMS actions.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^Rule'), 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('never carries an empty key identifier (aws-cdk-lib writes KmsKeyIdentifier: "" on the archive)', () => {
+    const empties: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (value === null || typeof value !== 'object') return;
+      for (const [k, v] of Object.entries(value)) {
+        if (/Kms|KeyId/i.test(k) && v === '') empties.push(`${path}.${k}`);
+        walk(v, `${path}.${k}`);
+      }
+    };
+    walk(json, 'template');
+    expect(empties).toEqual([]);
+    expect(JSON.stringify(json)).not.toContain('"KmsKeyIdentifier"');
+  });
+
+  it('holds no account-wide setting: the API Gateway account and its CloudWatch role live in the shared stack', () => {
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    expect(JSON.stringify(json)).not.toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+    // The stage still logs (access and execution logs), which is why deploy sets the account role first.
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: Match.anyValue() });
+  });
+
+  it('grants what the Lambda Insights extension writes, scoped to /aws/lambda-insights, instead of the managed policy', () => {
+    const insights = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/lambda-insights']] };
+    const streams = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/lambda-insights:*']] };
+    for (const role of ['^HandlerRole', '^ProcessorRole']) {
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp(role) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            { Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [insights, streams] },
+          ]),
+        },
+      });
+    }
+    for (const role of Object.values(json.Resources).filter((r) => r.Type === 'AWS::IAM::Role')) {
+      expect(role.Properties).not.toHaveProperty('ManagedPolicyArns');
+    }
   });
 
   it('grants least privilege: resource-scoped, "*" only for X-Ray', () => {
@@ -161,7 +273,11 @@ describe('embedded stack', () => {
     expect(actions.some((a) => a.endsWith('*'))).toBe(false);
     const put = statements.find((s) => s.Action === 's3:PutObject');
     expect(JSON.stringify(put?.Resource)).toContain('/receipts/*');
-    template.resourceCountIs('AWS::IAM::Role', 3);
+    // Every KMS grant to a function goes through a service (kms:ViaService).
+    const kms = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(2);
+    for (const s of kms) expect(JSON.stringify(s), JSON.stringify(s.Action)).toContain('kms:ViaService');
+    template.resourceCountIs('AWS::IAM::Role', 2);
   });
 
   it('serves GET / open and POST /events with IAM auth and body validation, traced and throttled', () => {

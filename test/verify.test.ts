@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { receiptKey } from '../src/stack/spec.js';
 import { FakeAws } from './fake-aws/index.js';
 import { runTap } from './helpers/run-tap.js';
 
@@ -37,7 +38,7 @@ describe('tap verify on a deployed fake env', () => {
     // The receipt was polled for: it was not there at first.
     expect(fake.calls.filter((c) => c === 'GetObject').length).toBeGreaterThan(1);
     // The canary event is marked, and its receipt says so.
-    const receipt = JSON.parse(fake.s3.getObject('srv-data-ver-123456789012-us-east-1', `receipts/${String(checks['canary-delivery']?.data?.correlationId)}.json`));
+    const receipt = JSON.parse(fake.s3.getObject('srv-data-ver-123456789012-us-east-1', receiptKey(String(checks['canary-delivery']?.data?.correlationId), String(checks['canary-delivery']?.data?.eventId))));
     expect(receipt).toMatchObject({ canary: true, source: 'tap.canary' });
   });
 

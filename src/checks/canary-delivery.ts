@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signedRequest } from '../aws/sigv4.js';
 import { isTransient } from '../errors.js';
-import { OUTPUTS, receiptKey } from '../stack/spec.js';
+import { OUTPUTS, receiptKey, receiptPrefix } from '../stack/spec.js';
 import { type Check, type CheckContext, fail, type Outcome, pass } from './check.js';
 
 /**
@@ -27,8 +27,11 @@ export interface Receipt {
 /** What one verify run's canary has sent, kept across tries of the check (the runner retries a check). */
 interface CanaryRun {
   readonly correlationId: string;
-  /** Set once the POST may have reached the API: from then on this run never sends another event. */
-  sent?: { started: number; answer: 'accepted' | 'lost' };
+  /**
+   * Set once the POST may have reached the API: from then on this run never sends another event.
+   * `eventId` is the handler's answer; when the answer was lost, the receipt is found by listing.
+   */
+  sent?: { started: number; answer: 'accepted'; eventId: string } | { started: number; answer: 'lost' };
 }
 const runs = new WeakMap<CheckContext, CanaryRun>();
 
@@ -79,30 +82,50 @@ export const canaryDeliveryCheck: Check = {
         const remedy = res.status === 403 ? 'the caller needs execute-api:Invoke on POST /events of this API' : 'look at the handler log group';
         return fail(`POST /events answered ${res.status}: ${text}`, remedy, { correlationId });
       }
-      run.sent = { started, answer: 'accepted' };
+      // The receipt's key holds the event id, which the handler answers with (two events that share a
+      // correlation id each have their own receipt).
+      const { eventId } = (await res.json().catch(() => ({}))) as { eventId?: unknown };
+      if (typeof eventId !== 'string' || !eventId) return fail('POST /events answered 202 without an event id', 'look at the handler log group', { correlationId });
+      run.sent = { started, answer: 'accepted', eventId };
     }
     return awaitReceipt(ctx, outputs, run);
   },
 };
+
+/**
+ * The key of the run's receipt: known from the handler's answer, or, when that answer was lost, the
+ * one object under the correlation id's prefix (this run's id is fresh, so there is at most one).
+ */
+async function findReceiptKey(ctx: CheckContext, bucket: string, run: CanaryRun): Promise<string | undefined> {
+  if (run.sent?.answer === 'accepted') return receiptKey(run.correlationId, run.sent.eventId);
+  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+  const { Contents = [] } = await (await ctx.deps.aws.s3()).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: receiptPrefix(run.correlationId), MaxKeys: 10 }));
+  return Contents[0]?.Key;
+}
 
 /** Looks for the receipt of the run's event until it is there or `timeoutMs` has passed. */
 async function awaitReceipt(ctx: CheckContext, outputs: Record<string, string>, run: CanaryRun): Promise<Outcome> {
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const s3 = await ctx.deps.aws.s3();
   const { correlationId } = run;
+  const bucket = outputs[OUTPUTS.bucketName];
   const started = run.sent?.started ?? performance.now();
   for (const wait of canaryWaits(ctx.timeoutMs)) {
     if (ctx.deps.signal.aborted) break;
     try {
-      const object = await s3.send(new GetObjectCommand({ Bucket: outputs[OUTPUTS.bucketName], Key: receiptKey(correlationId) }));
-      const receipt = JSON.parse((await object.Body?.transformToString()) ?? '{}') as Receipt;
-      const latencyMs = Math.round(performance.now() - started);
-      return pass(`receipt after ${latencyMs} ms (event ${receipt.eventId})`, { correlationId, eventId: receipt.eventId, traceId: receipt.traceId, latencyMs });
+      const key = await findReceiptKey(ctx, bucket ?? '', run);
+      if (key) {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const receipt = JSON.parse((await object.Body?.transformToString()) ?? '{}') as Receipt;
+        const latencyMs = Math.round(performance.now() - started);
+        return pass(`receipt after ${latencyMs} ms (event ${receipt.eventId})`, { correlationId, eventId: receipt.eventId, traceId: receipt.traceId, latencyMs });
+      }
     } catch (error) {
       if ((error as { name?: string }).name !== 'NoSuchKey' && !isTransient(error)) throw error;
     }
     await ctx.deps.sleep(wait);
   }
+  const where = run.sent?.answer === 'accepted' ? receiptKey(correlationId, run.sent.eventId) : `under ${receiptPrefix(correlationId)}`;
   const lost = run.sent?.answer === 'lost' ? ' (the answer to POST /events was lost, so whether the API took the event is unknown)' : '';
-  return fail(`no receipt ${receiptKey(correlationId)} within ${ctx.timeoutMs / 1000} s${lost}`, 'look at the rule (tap verify --only rule), the processor log group and the DLQ', { correlationId });
+  return fail(`no receipt ${where} within ${ctx.timeoutMs / 1000} s${lost}`, 'look at the rule (tap verify --only rule), the processor log group and the DLQ', { correlationId });
 }

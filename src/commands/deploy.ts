@@ -3,15 +3,17 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { deployedTemplate } from '../aws/cloudformation.js';
 import type { Deps } from '../deps.js';
-import { Aborted, EXIT, JobFailed, UsageError } from '../errors.js';
+import { Aborted, EXIT, UsageError } from '../errors.js';
 import { type Change, createChangeSet, deleteChangeSet, describeChange, executeChangeSet, isDestructive } from '../deploy/change-set.js';
 import { retryTransient } from '../aws/retry.js';
-import { requestToken } from '../aws/tokens.js';
-import { type Outcome, POLL_MS, settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
+import { type Outcome, POLL_MS, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
+import { prepareStack } from '../deploy/prepare.js';
+import { type AccountRole, ensureAccountRole } from '../deploy/shared.js';
 import { describeStack, isConsistent, stateOf, type StackInfo, stuckHint, succeeded } from '../deploy/stack.js';
 import { templateSource } from '../deploy/staging.js';
 import { outputPath } from '../io/files.js';
 import { namesFor } from '../stack/naming.js';
+import { assertRegionSupported } from '../stack/regions.js';
 import { synthesizeChecked } from './synth.js';
 
 export interface DeployOptions {
@@ -35,6 +37,8 @@ export interface DeployOptions {
 interface Base {
   readonly env: string;
   readonly stackName: string;
+  /** API Gateway's CloudWatch role: found in place, or set by deploying the shared stack first. */
+  readonly accountRole: AccountRole;
 }
 export type DeployResult =
   | (Base & { kind: 'no-changes'; status: string; outputs: Record<string, string>; outputsFile?: string })
@@ -63,19 +67,15 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   const names = namesFor(options.env);
   const tags = parseTags(options.env, options.tag);
   const outputsFile = outputPath('--outputs-file', options.outputsFile);
+  // The region resolves locally (flag, environment, profile): an unsupported one fails before any call.
+  assertRegionSupported(await (await deps.aws.cloudFormation()).config.region());
   const cfn = await deps.aws.cloudFormationReady();
   const synthesized = await synthesizeChecked(options.env, deps, options);
-  const base = { env: options.env, stackName: names.stack };
   const wait = options.wait ?? true;
 
-  let stack = await describeStack(cfn, names.stack);
-  if (stack && stateOf(stack.status) === 'in-progress') stack = await settle(cfn, stack, deps, wait);
-  if (stack && stateOf(stack.status) === 'stuck') {
-    throw new JobFailed(`${names.stack} is ${stack.status}${stack.statusReason ? ` (${stack.statusReason})` : ''}; tap cannot deploy over it`, {
-      hint: stuckHint(stack.status, names.stack, options.env),
-    });
-  }
-  if (stack && stateOf(stack.status) === 'failed-create') stack = await removeFailedCreate(cfn, stack, deps);
+  const stack = await prepareStack(cfn, names.stack, deps, { wait, stuckHint: (status) => stuckHint(status, names.stack, options.env) });
+  // The stage's logging needs the account's role before the stage is created or updated.
+  const base = { env: options.env, stackName: names.stack, accountRole: await ensureAccountRole(cfn, stack?.name, deps) };
 
   if (stack && isConsistent(stack.status) && (await matches(cfn, stack, synthesized.template, tags))) {
     deps.io.notify({ level: 'success', code: 'deploy.no-changes', text: `${names.stack} already matches the code: no change set needed` });
@@ -127,27 +127,6 @@ async function matches(cfn: CloudFormationClient, stack: StackInfo, template: un
   return isDeepStrictEqual(await deployedTemplate(cfn, stack.name), template);
 }
 
-/** A create that failed holds nothing worth keeping; CloudFormation cannot update it, only delete it. */
-async function removeFailedCreate(cfn: CloudFormationClient, stack: StackInfo, deps: Deps): Promise<undefined> {
-  const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
-  deps.claimInterrupts();
-  deps.io.notify({
-    level: 'warn',
-    code: 'deploy.delete-failed-create',
-    text: `${stack.name} is ${stack.status} after a failed create; deleting it before creating it again`,
-  });
-  const token = requestToken('delete');
-  const monitor = await StackMonitor.start(cfn, { ...stack, token }, deps);
-  await retryTransient(deps, POLL_MS, () => cfn.send(new DeleteStackCommand({ StackName: stack.id, ClientRequestToken: token })));
-  const outcome = await monitor.follow();
-  if (outcome.status !== 'DELETE_COMPLETE') {
-    throw new JobFailed(`could not delete the failed stack ${stack.name}: ${outcome.rootCause?.reason ?? outcome.status}`, {
-      hint: 'run `tap destroy` for it, then deploy again',
-    });
-  }
-  return undefined;
-}
-
 /** Replacements and removals need a yes: `--yes`, or an answer on a TTY. Never waits without a TTY. */
 async function approve(cfn: CloudFormationClient, changeSet: { id: string; name: string; changes: Change[] }, options: DeployOptions, deps: Deps): Promise<void> {
   const destructive = changeSet.changes.filter(isDestructive);
@@ -181,7 +160,18 @@ function writeOutputs(file: string | undefined, outputs: Record<string, string>)
   return file;
 }
 
+/** One line on API Gateway's account role: which of the two things happened. */
+function renderAccountRole(role: AccountRole): string {
+  if (role.kind === 'moved-to-shared') return `API Gateway CloudWatch role: ${role.roleArn} (moved from ${role.from}, a role of this env's stack that this deploy removes, to ${role.stackName})`;
+  if (role.kind === 'shared-stack-deployed') return `API Gateway CloudWatch role: ${role.roleArn} (created: ${role.stackName} ${role.status}, shared by every env in this account and region)`;
+  return `API Gateway CloudWatch role: ${role.roleArn} (in place${role.owner === 'tap-shared' ? ', from TapShared' : ", the account's own"}; not changed)`;
+}
+
 export function render(r: DeployResult): string {
+  return `${renderEnv(r)}\n${renderAccountRole(r.accountRole)}`;
+}
+
+function renderEnv(r: DeployResult): string {
   const outputs = 'outputs' in r ? Object.entries(r.outputs).map(([k, v]) => `  ${k} = ${v}`) : [];
   const file = 'outputsFile' in r && r.outputsFile ? [`Outputs written to ${r.outputsFile}`] : [];
   switch (r.kind) {

@@ -6,7 +6,7 @@ import { retryTransient } from '../aws/retry.js';
 import { requestToken } from '../aws/tokens.js';
 import { POLL_MS, settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
 import { describeStack, stateOf } from '../deploy/stack.js';
-import { namesFor } from '../stack/naming.js';
+import { namesFor, SHARED_STACK } from '../stack/naming.js';
 
 export interface DestroyOptions {
   readonly env: string;
@@ -90,7 +90,10 @@ async function stackResources(cfn: CloudFormationClient, stackId: string): Promi
 
 /** What outlives the stack by AWS's design, so the user is not surprised to find it. */
 async function leftovers(keyId: string | undefined, deps: Deps): Promise<string[]> {
-  const remaining = ['log group /aws/lambda-insights, if Lambda Insights wrote to it (shared by every function in the region that uses it)'];
+  const remaining = [
+    'log group /aws/lambda-insights, if Lambda Insights wrote to it (shared by every function in the region that uses it)',
+    `stack ${SHARED_STACK}, if tap created it: API Gateway's CloudWatch role for every env in this account and region (never removed by tap)`,
+  ];
   if (!keyId) return remaining;
   try {
     const { DescribeKeyCommand } = await import('@aws-sdk/client-kms');

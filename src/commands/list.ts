@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { STACK_PREFIX } from '../stack/naming.js';
+import { SHARED_STACK, STACK_PREFIX } from '../stack/naming.js';
 import { OUTPUTS } from '../stack/spec.js';
 
 export interface ListedEnv {
@@ -10,9 +10,18 @@ export interface ListedEnv {
   readonly apiUrl?: string;
 }
 
+/** The shared per-account stack (API Gateway's CloudWatch role): no env, so not among `envs`. */
+export interface ListedShared {
+  readonly stackName: string;
+  readonly status: string;
+  readonly lastUpdated?: string;
+}
+
 export interface ListResult {
   readonly kind: 'envs';
   readonly envs: ListedEnv[];
+  /** Absent when the account and region have no shared stack. */
+  readonly shared?: ListedShared;
 }
 
 /** Every tap env in the account and region: the stacks named `TapStack-*`, one DescribeStacks page at a time. */
@@ -20,11 +29,17 @@ export async function run(_options: object, deps: Deps): Promise<ListResult> {
   const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const cfn = await deps.aws.cloudFormationReady();
   const envs: ListedEnv[] = [];
+  let shared: ListedShared | undefined;
   let token: string | undefined;
   do {
     const page = await cfn.send(new DescribeStacksCommand({ NextToken: token }));
     for (const s of page.Stacks ?? []) {
-      if (!s.StackName?.startsWith(STACK_PREFIX) || s.StackStatus === 'DELETE_COMPLETE') continue;
+      if (s.StackStatus === 'DELETE_COMPLETE') continue;
+      if (s.StackName === SHARED_STACK) {
+        shared = { stackName: SHARED_STACK, status: s.StackStatus ?? 'UNKNOWN', lastUpdated: (s.LastUpdatedTime ?? s.CreationTime)?.toISOString() };
+        continue;
+      }
+      if (!s.StackName?.startsWith(STACK_PREFIX)) continue;
       envs.push({
         env: s.StackName.slice(STACK_PREFIX.length),
         stackName: s.StackName,
@@ -36,12 +51,15 @@ export async function run(_options: object, deps: Deps): Promise<ListResult> {
     token = page.NextToken;
   } while (token);
   envs.sort((a, b) => a.env.localeCompare(b.env));
-  return { kind: 'envs', envs };
+  return { kind: 'envs', envs, ...(shared ? { shared } : {}) };
 }
 
 export function render(r: ListResult): string {
-  if (r.envs.length === 0) return 'no tap envs in this account and region';
+  const shared = r.shared
+    ? [`Shared: ${r.shared.stackName} ${r.shared.status}, last updated ${r.shared.lastUpdated ?? '-'} (API Gateway's CloudWatch role for every env here; tap destroy leaves it)`]
+    : [];
+  if (r.envs.length === 0) return ['no tap envs in this account and region', ...shared].join('\n');
   const rows = [['ENV', 'STATUS', 'LAST UPDATED', 'API URL'], ...r.envs.map((e) => [e.env, e.status, e.lastUpdated ?? '-', e.apiUrl ?? '-'])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((cells) => cells[i]!.length)));
-  return rows.map((cells) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [...rows.map((cells) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()), ...shared].join('\n');
 }

@@ -10,7 +10,10 @@ import { VERSION } from '../version.js';
 export interface SynthOptions {
   /** The env name. */
   readonly env: string;
-  /** Directory to write `<stack>.template.json` into. @default no file is written */
+  /**
+   * Directory to write `<stack>.template.json` into: the compact JSON that deploy sends and that
+   * `templateBytes` measures, byte for byte. @default no file is written
+   */
   readonly out?: string;
   /** Read and write the synth cache (`--no-cache`: build and validate afresh). @default true */
   readonly cache?: boolean;
@@ -60,7 +63,8 @@ export async function run(options: SynthOptions, deps: Deps): Promise<SynthResul
   if (options.out) {
     mkdirSync(options.out, { recursive: true });
     templateFile = resolve(join(options.out, `${s.stackName}.template.json`));
-    writeFileSync(templateFile, `${JSON.stringify(s.template, null, 2)}\n`);
+    // The measured body itself: a pretty-printed file would be larger than the size reported against the limit.
+    writeFileSync(templateFile, s.templateBody);
   }
   const templateBytes = Buffer.byteLength(s.templateBody);
   return {

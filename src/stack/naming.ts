@@ -22,6 +22,19 @@ interface NameRule {
 /** The prefix every tap stack name starts with (used by `tap list`). */
 export const STACK_PREFIX = 'TapStack-';
 
+/**
+ * The one shared stack per account and region: it holds what API Gateway allows only once per
+ * account and region (its CloudWatch role), so no env owns it and `tap destroy --env` leaves it.
+ * Its name does not start with STACK_PREFIX, so no env name can ever mean it.
+ */
+export const SHARED_STACK = 'TapShared';
+
+/**
+ * The shared stack's IAM role for API Gateway's logging. IAM names are global to the account, so the
+ * region is in it; `tap deploy` recognizes the role as tap's by this name (at most 21 + 14 of IAM's 64).
+ */
+export const sharedRoleName = (region: string): string => `TapShared-apigw-logs-${region}`;
+
 const RULES = {
   stack: { what: 'CloudFormation stack name', limit: 128, name: (env) => `${STACK_PREFIX}${env}` },
   handler: { what: 'Lambda function name', limit: 64, name: (env) => `srv-handler-${env}` },

@@ -14,11 +14,22 @@ export const INSIGHTS_LAYER = 'LambdaInsightsExtension';
 export const FUNCTION_ENV = ['TAP_ENV', 'EVENT_BUS_NAME', 'DATA_BUCKET'] as const;
 /** Rule delivery: EventBridge retries this often, for at most this long, then sends to the DLQ. */
 export const RULE_RETRY = { attempts: 8, maxEventAgeSeconds: 7200 };
+/**
+ * The processor's own async settings (AWS::Lambda::EventInvokeConfig): Lambda retries an invocation
+ * that threw this often (AWS allows 0-2), keeps an event at most this long (60-21,600 s), then sends
+ * it to the DLQ.
+ */
+export const PROCESSOR_ASYNC = { retryAttempts: 2, maxEventAgeSeconds: 3600 };
 export const ARCHIVE_RETENTION_DAYS = 7;
 /** Receipts are proof of delivery, not data: they expire quickly. */
 export const RECEIPT_EXPIRY_DAYS = 3;
-/** Where the processor writes the receipt of an event, by its correlation id. */
-export const receiptKey = (correlationId: string): string => `receipts/${correlationId}.json`;
+/**
+ * Where the processor writes the receipts of the events with one correlation id: one object per
+ * EventBridge event id (processor.cjs writes the same), so two events that share a client-chosen
+ * correlation id keep both receipts, and a redelivery of one event rewrites its own.
+ */
+export const receiptPrefix = (correlationId: string): string => `receipts/${correlationId}/`;
+export const receiptKey = (correlationId: string, eventId: string): string => `${receiptPrefix(correlationId)}${eventId}.json`;
 /** Where the processor writes the receipts of one replay's events (processor.cjs writes the same). */
 export const replayReceiptPrefix = (replayName: string): string => `receipts/replays/${replayName}/`;
 

@@ -11,12 +11,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import type { Construct } from 'constructs';
+import { allowLogsToUseKey, allowRuleToUseKey, viaService } from './key-policy.js';
 import { bucketName, namesFor, type EnvNames } from './naming.js';
-import { ARCHIVE_RETENTION_DAYS, FUNCTION_MEMORY_MB, OUTPUTS, RECEIPT_EXPIRY_DAYS, RULE_RETRY, traceFilter } from './spec.js';
+import { ARCHIVE_RETENTION_DAYS, FUNCTION_MEMORY_MB, OUTPUTS, PROCESSOR_ASYNC, RECEIPT_EXPIRY_DAYS, RULE_RETRY, traceFilter } from './spec.js';
 
 /** Runtime of both functions: the newest Node.js runtime in aws-cdk-lib that is not deprecated. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const INSIGHTS_VERSION = lambda.LambdaInsightsVersion.VERSION_1_0_498_0;
+/** The account-wide log group the Lambda Insights extension writes to (it creates it; no stack owns it). */
+const INSIGHTS_LOG_GROUP_ARN = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/lambda-insights`;
 
 export interface TapStackProps extends StackProps {
   /** The env name; every physical name is derived from it. */
@@ -40,6 +43,8 @@ function functionCode(which: FunctionKind): lambda.Code {
 /** API Gateway -> handler -> EventBridge bus (archived) -> rule (retries, DLQ) -> processor -> S3 receipt. */
 export class TapStack extends Stack {
   readonly names: EnvNames;
+  /** Every log group of this env, for the key policy. */
+  private readonly logGroupNames: string[] = [];
 
   constructor(scope: Construct, props: TapStackProps) {
     const names = namesFor(props.envName);
@@ -64,13 +69,29 @@ export class TapStack extends Stack {
       retention: Duration.days(ARCHIVE_RETENTION_DAYS),
     });
     archive.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    // aws-cdk-lib writes `KmsKeyIdentifier: ""` when no key is given, which some regions reject. An
+    // archive could use the env's CMK (EventBridge then needs the key for every archived event and
+    // every replay, with the bus ARN as encryption context), but the archive holds the same events
+    // the bus carried, and EventBridge's default, an AWS owned key, already encrypts it at rest: the
+    // property is removed rather than pointed at the CMK.
+    (archive.node.defaultChild as CfnResource).addPropertyDeletionOverride('KmsKeyIdentifier');
 
     const environment = { TAP_ENV: names.env, EVENT_BUS_NAME: bus.eventBusName, DATA_BUCKET: bucket.bucketName };
-    const processor = this.tracedFunction('processor', key, environment, dlq);
+    const processor = this.tracedFunction('processor', key, environment);
     processor.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('receipts/*')] }),
     );
-    processor.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn] }));
+    // SSE-KMS on PutObject needs a data key; only through S3 (kms:ViaService), not for direct KMS calls.
+    processor.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }),
+    );
+    this.asyncFailuresTo(processor, dlq, key);
+    acknowledge(processor, [
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: 'Failed async invocations reach the DLQ through the OnFailure destination of its EventInvokeConfig, which adds the error to the event; a DeadLetterConfig as well would queue every failure twice.',
+      },
+    ]);
     acknowledge(processor.role!, [
       {
         id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(bucket)}.Arn>/receipts/*]`,
@@ -91,15 +112,16 @@ export class TapStack extends Stack {
         }),
       ],
     });
+    allowRuleToUseKey(key, this.names);
 
     const handler = this.tracedFunction('handler', key, environment);
     bus.grantPutEventsTo(handler);
     acknowledge(handler, [
       { id: 'Serverless-LambdaDLQ', reason: 'API Gateway invokes the handler synchronously; the caller sees every failure.' },
-      { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'Invoked synchronously by API Gateway only.' },
     ]);
 
     const api = this.restApi(handler, key);
+    allowLogsToUseKey(key, this.logGroupNames);
 
     new xray.CfnGroup(this, 'TraceGroup', {
       groupName: names.xrayGroup,
@@ -133,27 +155,27 @@ export class TapStack extends Stack {
       pendingWindow: Duration.days(7),
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // CloudWatch Logs encrypts the env's log groups with this key, and only log groups of this account.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
-        },
-      }),
-    );
-    // EventBridge sends undeliverable events to the encrypted DLQ.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
     return key;
+  }
+
+  /**
+   * EventBridge invokes the processor asynchronously: the rule's retry policy covers delivery only;
+   * an error thrown by the function follows Lambda's own async settings. They are set here, and what
+   * still fails goes to the DLQ (OnFailure destination, which carries the error with the event).
+   * Lambda sends it with the function's role, which needs what SQS asks of a sender of an encrypted queue.
+   */
+  private asyncFailuresTo(fn: lambda.Function, dlq: sqs.Queue, key: kms.Key): void {
+    new lambda.EventInvokeConfig(this, 'ProcessorAsync', {
+      function: fn,
+      retryAttempts: PROCESSOR_ASYNC.retryAttempts,
+      maxEventAge: Duration.seconds(PROCESSOR_ASYNC.maxEventAgeSeconds),
+      // Not SqsDestination: it grants kms:ReEncrypt* and kms:GenerateDataKey* as well; the statements below are exact.
+      onFailure: { bind: () => ({ destination: dlq.queueArn }) },
+    });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: viaService('sqs') }),
+    );
   }
 
   private dataBucket(key: kms.Key): s3.Bucket {
@@ -174,7 +196,7 @@ export class TapStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     acknowledge(bucket, [
-      { id: 'AwsSolutions-S1', reason: 'Holds only short-lived delivery receipts written by the processor; access is traced by X-Ray and CloudTrail.' },
+      { id: 'AwsSolutions-S1', reason: 'Holds only delivery receipts, written by the processor alone and expired after 3 days; server access logs would need a second bucket for them, and object-level auditing (CloudTrail data events) is left to the account owner.' },
     ]);
     return bucket;
   }
@@ -197,6 +219,7 @@ export class TapStack extends Stack {
 
   /** A log group of this env: KMS-encrypted, a month's retention, removed with the stack. */
   private logGroup(id: string, logGroupName: string, key: kms.IKey): logs.LogGroup {
+    this.logGroupNames.push(logGroupName);
     return new logs.LogGroup(this, id, {
       logGroupName,
       retention: logs.RetentionDays.ONE_MONTH,
@@ -205,22 +228,26 @@ export class TapStack extends Stack {
     });
   }
 
-  private tracedFunction(
-    which: FunctionKind,
-    key: kms.Key,
-    environment: Record<string, string>,
-    deadLetterQueue?: sqs.IQueue,
-  ): lambda.Function {
+  private tracedFunction(which: FunctionKind, key: kms.Key, environment: Record<string, string>): lambda.Function {
     const { id, timeoutSeconds } = FUNCTIONS[which];
     const functionName = this.names[which];
     const logGroup = this.logGroup(`${id}Logs`, this.names[`${which}LogGroup`], key);
     // An own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
-    const role = new iam.Role(this, `${id}Role`, {
+    const role = new ExecutionRole(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${functionName} execution role`,
     });
     role.addToPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    // What the Lambda Insights extension writes, in place of CloudWatchLambdaInsightsExecutionRolePolicy
+    // (which grants logs:CreateLogGroup on "*"): the account's /aws/lambda-insights group, created by
+    // the first function that reports to it, and a stream per function instance.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [INSIGHTS_LOG_GROUP_ARN, `${INSIGHTS_LOG_GROUP_ARN}:*`],
+      }),
     );
     const fn = new lambda.Function(this, id, {
       functionName,
@@ -234,12 +261,14 @@ export class TapStack extends Stack {
       environment,
       logGroup,
       role,
-      deadLetterQueue,
     });
     acknowledge(role,
       [
-        { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchLambdaInsightsExecutionRolePolicy]', reason: 'Lambda Insights needs its AWS-maintained policy, scoped to the /aws/lambda-insights log group.' },
         { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions.' },
+        {
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda-insights:*]',
+          reason: 'The Lambda Insights extension writes one log stream per function instance into /aws/lambda-insights, under names chosen at run time.',
+        },
       ],
     );
     return fn;
@@ -252,8 +281,9 @@ export class TapStack extends Stack {
       restApiName: names.api,
       description: `tap ${names.env} API`,
       endpointTypes: [apigw.EndpointType.REGIONAL],
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      // The account's CloudWatch role for API Gateway is one per account and region: the shared stack
+      // (shared-stack.ts) holds it, and `tap deploy` makes sure it is set before this stage exists.
+      cloudWatchRole: false,
       deployOptions: {
         stageName: names.env,
         tracingEnabled: true,
@@ -298,7 +328,6 @@ export class TapStack extends Stack {
         { id: 'AwsSolutions-APIG3', reason: 'Writes need SigV4 (IAM) and the stage is throttled; a WAF web ACL is left to the account owner.' },
         { id: 'AwsSolutions-APIG4', reason: 'GET / is an open health probe and OPTIONS answers CORS preflight; POST /events uses IAM authorization.' },
         { id: 'AwsSolutions-COG4', reason: 'Callers are AWS principals (IAM authorization), not Cognito users.' },
-        { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', reason: 'The API Gateway account role uses the AWS-maintained AmazonAPIGatewayPushToCloudWatchLogs policy.' },
       ],
     );
     return api;
@@ -308,6 +337,19 @@ export class TapStack extends Stack {
 /** Builds the app and the env's stack (no AWS calls); the stack is environment-agnostic. */
 export function buildStack(envName: string, tapVersion: string, app = new App()): TapStack {
   return new TapStack(app, { envName, tapVersion });
+}
+
+/**
+ * A Lambda execution role without AWS-managed policies. aws-cdk-lib attaches
+ * CloudWatchLambdaInsightsExecutionRolePolicy to the role of every function with Lambda Insights;
+ * `tracedFunction` grants the same writes scoped to /aws/lambda-insights instead.
+ */
+class ExecutionRole extends iam.Role {
+  override addManagedPolicy(policy: iam.IManagedPolicy): void {
+    if (!JSON.stringify(Stack.of(this).resolve(policy.managedPolicyArn)).includes('CloudWatchLambdaInsightsExecutionRolePolicy')) {
+      super.addManagedPolicy(policy);
+    }
+  }
 }
 
 /** Acknowledges cdk-nag findings on a construct, each with the reason it is acceptable here. */

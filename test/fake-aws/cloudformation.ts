@@ -72,12 +72,16 @@ const NAME_RE = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 export class FakeCloudFormation {
   readonly stacks: FakeStack[] = [];
   private readonly changeSets = new Map<string, FakeChangeSet>();
+  /** The stack name of every change set created, in order (tests read which stack went first). */
+  readonly changeSetLog: string[] = [];
   private readonly resolver: Resolver;
   private seq = 0;
   /** Change sets made, by ClientToken when one was given: a repeated CreateChangeSet with a token gets the first answer. */
   private readonly byClientToken = new Map<string, { Id: string; StackId: string }>();
   /** Every change set ever created (a retried request that CloudFormation recognised is not counted twice). */
   changeSetsCreated = 0;
+  /** The same, by stack name. */
+  readonly changeSetsByStack = new Map<string, number>();
   /** Make this resource fail on its next create or update, with this reason. */
   failNext?: { logicalId: string; reason: string };
 
@@ -135,8 +139,12 @@ export class FakeCloudFormation {
     return { StackEvents: newestFirst.slice(start, end), NextToken: end < newestFirst.length ? String(end) : undefined };
   }
 
-  describeStackResources(input: { StackName?: string }) {
-    const stack = this.find(input.StackName ?? '');
+  describeStackResources(input: { StackName?: string; PhysicalResourceId?: string }) {
+    // By a physical id: the resources of the live stack that holds it (AWS: "Stack for <id> does not exist").
+    const stack = input.PhysicalResourceId
+      ? this.stacks.find((s) => s.status !== 'DELETE_COMPLETE' && [...s.resources.values()].some((r) => r.physicalId === input.PhysicalResourceId))
+      : this.find(input.StackName ?? '');
+    if (!stack) throw validationError(`Stack for ${input.PhysicalResourceId} does not exist`);
     return {
       StackResources: [...stack.resources.values()].map((r) => ({
         LogicalResourceId: r.logicalId,
@@ -160,6 +168,7 @@ export class FakeCloudFormation {
     const repeated = input.ClientToken ? this.byClientToken.get(input.ClientToken) : undefined;
     if (repeated) return repeated;
     const name = input.StackName ?? '';
+    this.changeSetLog.push(name);
     if (!NAME_RE.test(input.ChangeSetName ?? '')) throw validationError(`1 validation error detected: Value '${input.ChangeSetName}' at 'changeSetName' failed to satisfy constraint`);
     const body = input.TemplateBody ?? (input.TemplateURL ? templateFromUrl(input.TemplateURL) : undefined);
     if (!body) throw validationError('Either Template URL or Template Body must be specified.');
@@ -183,6 +192,7 @@ export class FakeCloudFormation {
     }
     const cs: FakeChangeSet = { id, name: input.ChangeSetName ?? '', stack, type: input.ChangeSetType ?? 'UPDATE', templateBody: body, tags, status: 'CREATE_PENDING', changes, polls: 0, clientToken: input.ClientToken };
     this.changeSetsCreated++;
+    this.changeSetsByStack.set(stack.name, (this.changeSetsByStack.get(stack.name) ?? 0) + 1);
     if (input.ClientToken) this.byClientToken.set(input.ClientToken, { Id: id, StackId: stack.id });
     if (changes.length === 0) {
       cs.statusReason = "The submitted information didn't contain changes. Submit different information to create a change set.";
@@ -317,9 +327,12 @@ export class FakeCloudFormation {
       const op = add ? 'CREATE' : 'UPDATE';
       const declared = template.Resources?.[id] ?? { Type: change.ResourceChange?.ResourceType ?? '' };
       yield this.event(stack, { logicalId: id, type: declared.Type, physicalId: '', properties: {} }, `${op}_IN_PROGRESS`);
-      if (this.failNext?.logicalId === id) {
-        const reason = this.failNext.reason;
-        this.failNext = undefined;
+      const physical = new Map([...stack.resources.values()].map((r) => [r.logicalId, r]));
+      const resolved = this.resolver.resolve(declared.Properties ?? {}, physical);
+      const refusal = this.failNext?.logicalId === id ? this.failNext.reason : this.hooks.refuse?.({ type: declared.Type, properties: resolved });
+      if (refusal !== undefined) {
+        const reason = refusal;
+        if (this.failNext?.logicalId === id) this.failNext = undefined;
         const next = changes[i + 1]?.ResourceChange;
         if (next) yield this.event(stack, { logicalId: next.LogicalResourceId ?? '', type: next.ResourceType ?? '', physicalId: '', properties: {} }, `${next.Action === 'Add' ? 'CREATE' : 'UPDATE'}_IN_PROGRESS`);
         yield this.event(stack, { logicalId: id, type: declared.Type, physicalId: '', properties: {} }, `${op}_FAILED`, reason);
@@ -352,11 +365,10 @@ export class FakeCloudFormation {
         stack.operation = undefined;
         return;
       }
-      const physical = new Map([...stack.resources.values()].map((r) => [r.logicalId, r]));
       const resource = add
         ? { logicalId: id, type: declared.Type, physicalId: this.resolver.physicalId(id, declared, physical, stack.name), properties: declared.Properties }
         : { ...(stack.resources.get(id) as Resource), properties: declared.Properties };
-      if (add) this.hooks.create(resource);
+      if (add) this.hooks.create({ ...resource, properties: resolved });
       stack.resources.set(id, resource);
       done.push({ change, resource });
       yield this.event(stack, resource, `${op}_COMPLETE`);

@@ -51,6 +51,11 @@ export class FakeAws {
   private seed = 42;
   /** KMS keys scheduled for deletion by a stack delete: key id -> deletion date. */
   readonly keysPendingDeletion = new Map<string, Date>();
+  /**
+   * API Gateway's account settings (one per account and region). A new account names no CloudWatch
+   * role; an `AWS::ApiGateway::Account` resource sets it, and deleting that resource leaves it set.
+   */
+  readonly apiGatewayAccount: { cloudwatchRoleArn?: string } = {};
   /** Runs before each call is answered: a test's way to make something happen "meanwhile". */
   before?: (call: string) => void;
   private time = Date.parse('2026-11-25T12:00:00Z');
@@ -60,9 +65,11 @@ export class FakeAws {
     const now = () => new Date((this.time += 1000));
     this.s3 = new FakeS3(now);
     const hooks = {
-      create: (r: { type: string; physicalId: string }) => {
+      create: (r: { type: string; physicalId: string; properties: unknown }) => {
         if (r.type === 'AWS::S3::Bucket') this.s3.createBucket(r.physicalId, true);
+        if (r.type === 'AWS::ApiGateway::Account') this.apiGatewayAccount.cloudwatchRoleArn = (r.properties as { CloudWatchRoleArn?: string }).CloudWatchRoleArn;
       },
+      refuse: (r: { type: string; properties: unknown }) => (r.type === 'AWS::ApiGateway::Stage' ? this.refuseStage(r.properties) : undefined),
       delete: (r: { type: string; physicalId: string }) => {
         if (r.type === 'AWS::S3::Bucket' && this.s3.buckets.has(r.physicalId)) this.s3.deleteBucket(r.physicalId);
         // KMS keeps a deleted key for a waiting period (default 30 days) before it is gone.
@@ -128,6 +135,14 @@ export class FakeAws {
     this.route(lambda, lambdaSdk.GetFunctionConfigurationCommand, (i) => sv.functionConfiguration(i.FunctionName ?? ''));
     const apigw = mockClient(apigwSdk.APIGatewayClient);
     this.route(apigw, apigwSdk.GetStageCommand, (i) => sv.stage(i.restApiId ?? '', i.stageName ?? ''));
+    this.route(apigw, apigwSdk.GetAccountCommand, () => ({ ...this.apiGatewayAccount, throttleSettings: { burstLimit: 5000, rateLimit: 10000 }, features: [] }));
+    this.route(apigw, apigwSdk.UpdateAccountCommand, (i: apigwSdk.UpdateAccountCommandInput) => {
+      for (const op of i.patchOperations ?? []) {
+        if (op.path !== '/cloudwatchRoleArn' || op.op !== 'replace') throw awsError('BadRequestException', `Invalid patch path ${op.path}`);
+        this.apiGatewayAccount.cloudwatchRoleArn = op.value || undefined;
+      }
+      return { ...this.apiGatewayAccount };
+    });
     const xray = mockClient(xraySdk.XRayClient);
     this.route(xray, xraySdk.GetGroupCommand, (i: { GroupName?: string }) => sv.group(i.GroupName ?? ''));
     this.route(xray, xraySdk.BatchGetTracesCommand, (i) => sv.batchGetTraces(i.TraceIds ?? []));
@@ -195,6 +210,17 @@ export class FakeAws {
     this.faultsInjected++;
     this.faultsByKind[kind]++;
     return kind;
+  }
+
+  /**
+   * API Gateway refuses a stage that logs (access or execution logs) while the account names no
+   * CloudWatch role, and CloudFormation reports the handler's message.
+   */
+  private refuseStage(properties: unknown): string | undefined {
+    const p = properties as { AccessLogSetting?: unknown; MethodSettings?: { LoggingLevel?: string }[] };
+    const logs = p.AccessLogSetting !== undefined || (p.MethodSettings ?? []).some((m) => m.LoggingLevel && m.LoggingLevel !== 'OFF');
+    if (!logs || this.apiGatewayAccount.cloudwatchRoleArn) return undefined;
+    return 'Resource handler returned message: "CloudWatch Logs role ARN must be set in account settings to enable logging (Service: ApiGateway, Status Code: 400, Request ID: 5b0a3f4e-0000-4000-8000-000000000000)" (HandlerErrorCode: InvalidRequest)';
   }
 
   /** The object a TemplateURL points at (path style or virtual-hosted style). */

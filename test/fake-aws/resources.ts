@@ -11,6 +11,8 @@ export interface ResourceHooks {
   create(resource: { type: string; physicalId: string; properties: unknown }): void;
   /** Throws (with AWS's message) when the service refuses, e.g. a bucket that is not empty. */
   delete(resource: { type: string; physicalId: string }): void;
+  /** The reason the service refuses to create or update a resource (properties resolved), if it does. */
+  refuse?(resource: { type: string; properties: unknown }): string | undefined;
 }
 
 /** The property that names a resource, for the types tap's stack names explicitly. */
@@ -25,6 +27,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::KMS::Alias': 'AliasName',
   'AWS::ApiGateway::Stage': 'StageName',
   'AWS::XRay::Group': 'GroupName',
+  'AWS::IAM::Role': 'RoleName',
 };
 
 /**

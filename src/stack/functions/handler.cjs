@@ -15,6 +15,12 @@ function reply(statusCode, body) {
   };
 }
 
+/** The bus did not take the event: 503 (try again later), logged as one structured line. */
+function unavailable(correlationId, code, reason, msg) {
+  console.error(JSON.stringify({ level: 'error', msg, correlationId, code: code || null, reason }));
+  return reply(503, { error: 'PublishFailed', message: reason, correlationId });
+}
+
 function badRequest(message) {
   return reply(400, { error: 'BadRequest', message });
 }
@@ -72,11 +78,17 @@ async function handle(event, context, deps) {
       }),
     };
     if (deps.env._X_AMZN_TRACE_ID) entry.TraceHeader = deps.env._X_AMZN_TRACE_ID;
-    const result = await deps.putEvents([entry]);
+    let result;
+    try {
+      result = await deps.putEvents([entry]);
+    } catch (e) {
+      // Throttled, access denied, timed out: the caller gets an answer it can act on (retry later)
+      // instead of the bare 502 API Gateway sends when the function throws.
+      return unavailable(correlationId, e.name || 'Error', e.message || String(e), 'PutEvents failed');
+    }
     const first = (result.Entries || [])[0] || {};
     if (result.FailedEntryCount || !first.EventId) {
-      console.error(JSON.stringify({ level: 'error', msg: 'PutEvents failed', correlationId, code: first.ErrorCode, reason: first.ErrorMessage }));
-      return reply(502, { error: 'PublishFailed', message: first.ErrorMessage || 'the event bus did not accept the event', correlationId });
+      return unavailable(correlationId, first.ErrorCode, first.ErrorMessage || 'the event bus did not accept the event', 'PutEvents rejected the entry');
     }
     console.log(JSON.stringify({ level: 'info', msg: 'published', correlationId, eventId: first.EventId, canary: parsed.event.canary }));
     return reply(202, { correlationId, eventId: first.EventId });
