@@ -76,10 +76,10 @@ const events = async (ctx) => {
     }),
   );
   expect(!FailedEntryCount && Entries.every((e) => e.EventId), `PutEvents: ${JSON.stringify(Entries)}`);
-  const keys = ctx.correlationIds.map((id) => `receipts/${id}.json`);
+  // One receipt per event, at receipts/<correlation id>/<event id>.json (src/stack/spec.ts receiptKey).
   await until(`the processor's ${EVENTS} receipts`, 15_000, async () => {
-    const have = new Set((await receipts(ctx, 'receipts/')).map((o) => o.Key));
-    return keys.every((k) => have.has(k));
+    const have = new Set((await receipts(ctx, 'receipts/')).map((o) => o.Key.split('/')[1]));
+    return ctx.correlationIds.every((id) => have.has(id));
   });
   const archive = await ctx.c.events.send(new ctx.c.sdk.events.DescribeArchiveCommand({ ArchiveName: ctx.names.archive }));
   expect(archive.EventCount === EVENTS, `archive holds ${archive.EventCount} events, expected ${EVENTS}`);
@@ -114,7 +114,8 @@ const replay = async (ctx, table) => {
   const d = await ctx.c.events.send(new ctx.c.sdk.events.DescribeReplayCommand({ ReplayName: name }));
   expect(d.EventStartTime?.getTime() === Math.floor(ctx.eventsFrom.getTime() / 1000) * 1000 || d.EventStartTime?.getTime() === ctx.eventsFrom.getTime(), `replay window starts ${d.EventStartTime?.toISOString()}`);
   expect(d.Destination?.Arn === ctx.env.busArn, `replay destination ${d.Destination?.Arn}`);
-  const ids = new Set((await receipts(ctx, `receipts/replays/${name}/`)).map((o) => o.Key.split('/').pop().replace(/\.json$/, '')));
+  // receipts/replays/<replay>/<correlation id>/<event id>.json
+  const ids = new Set((await receipts(ctx, `receipts/replays/${name}/`)).map((o) => o.Key.split('/')[3]));
   expect(ctx.correlationIds.every((id) => ids.has(id)), `replay receipts ${[...ids].join(', ')} are not the events put`);
   const listed = await tap(ctx.endpoint, 'replay-archive', 'list', '--env', ctx.names.env, '--json');
   expect(listed.code === 0 && JSON.stringify(listed.result).includes(name), 'replay-archive list does not show the replay', listed);
