@@ -10,6 +10,8 @@ vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./help
 let fake: FakeAws;
 beforeEach(() => {
   fake = new FakeAws().install();
+  // The account has API Gateway's role already, so deploy makes the env's change sets only (no TapShared).
+  fake.apiGatewayAccount.cloudwatchRoleArn = 'arn:aws:iam::123456789012:role/apigw-logs';
 });
 afterEach(() => fake.restore());
 
