@@ -23,6 +23,8 @@ export interface OptionSpec<T> {
   readonly defaultHelp?: string;
   /** `--no-<name>`: true unless given. */
   readonly negatable?: boolean;
+  /** A tristate's help for `--no-<name>`. */
+  readonly helpOff?: string;
   /** A one-letter alias, e.g. 'y' for --yes. */
   readonly short?: string;
 }
@@ -113,8 +115,8 @@ export const option = {
   flag: (help: string, more: { short?: string } = {}): OptionSpec<boolean> => ({ help, default: false, ...more }),
   /** `--no-name`: true unless `--no-name` is given. */
   negatable: (help: string): OptionSpec<boolean> => ({ help, negatable: true, default: true }),
-  /** `--name` or `--no-name`; undefined when neither is given. */
-  tristate: (help: string): OptionSpec<boolean | undefined> => ({ help, negatable: true }),
+  /** `--name` or `--no-name`; undefined when neither is given (then the command leaves the setting as it is). */
+  tristate: (help: string, helpOff: string): OptionSpec<boolean | undefined> => ({ help, negatable: true, helpOff }),
   string: (value: string, help: string, more: { short?: string; check?: (text: string, flag: string) => void } = {}): OptionSpec<string | undefined> => ({
     value,
     help,

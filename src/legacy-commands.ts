@@ -23,39 +23,7 @@ function envOption(): Option {
   return new Option('-e, --env <name>', `environment name (lowercase, digits, hyphens; at most ${MAX_ENV_LENGTH})`).makeOptionMandatory();
 }
 
-function noCacheOption(): Option {
-  return new Option('--no-cache', 'synthesize and validate afresh, without reading or writing the synth cache (TAP_CACHE_DIR, else $XDG_CACHE_HOME/tap or ~/.cache/tap)');
-}
-
 export function registerLegacy(program: Command, execute: Execute): void {
-  program
-    .command('deploy')
-    .description('deploy the stack through a CloudFormation change set and follow it live')
-    .addOption(envOption())
-    .option('-y, --yes', 'execute changes that replace or remove resources without asking')
-    .option('--no-rollback', 'keep the resources of a failed deployment for inspection (no rollback)')
-    .option('--termination-protection', 'turn termination protection on')
-    .option('--no-termination-protection', 'turn termination protection off (default: leave it as it is)')
-    .option('-t, --tag <key=value>', 'stack tag, copied onto every resource (repeatable)', (v: string, all: string[] = []) => [...all, v])
-    .option('--outputs-file <file>', 'write the stack outputs to <file> as JSON')
-    .option('--no-wait', 'return once the change set executes, without following it')
-    .addOption(noCacheOption())
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ tap deploy --env dev
-  $ tap deploy --env prod --tag team=payments --termination-protection --outputs-file outputs.json
-  $ tap deploy --env ci --yes --json > deploy.ndjson
-
-A deployed stack that already matches the code is reported as "no changes" without a change set.
-Changes that replace or remove resources need --yes, or a "y" on a terminal.
-Ctrl-C stops watching; CloudFormation goes on, and running deploy again waits for it.
-First, API Gateway's account CloudWatch role: used as it is when set; otherwise the shared stack TapShared is deployed.
-AWS permissions: apigateway:GET on /account, cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
-DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, plus what the stack's resources need.`,
-    )
-    .action((_o, cmd: Command) => execute(() => import('./commands/deploy.js'), cmd));
 
 
   const replay = program
@@ -123,27 +91,5 @@ events:ListReplays, s3:ListBucket on the data bucket.`,
     )
     .action((_o, cmd: Command) => execute(() => import('./commands/status.js'), cmd));
 
-  program
-    .command('list')
-    .description('every tap env in the account and region: status, last update, API URL')
-    .addHelpText('after', '\nExamples:\n  $ tap list\n  $ tap list --region eu-west-1 --json\n\nAWS permissions: cloudformation:DescribeStacks.')
-    .action((_o, cmd: Command) => execute(() => import('./commands/list.js'), cmd));
 
-  program
-    .command('destroy')
-    .description('empty the data bucket and delete the stack, after confirmation')
-    .addOption(envOption())
-    .option('-y, --yes', 'destroy without asking for the env name (required without a terminal)')
-    .option('--no-wait', 'return once deletion has started')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ tap destroy --env dev                  asks you to type "dev"
-  $ tap destroy --env ci --yes --json
-
-AWS permissions: cloudformation:DescribeStacks, DescribeStackEvents, DescribeStackResources, DeleteStack;
-s3:ListBucketVersions, s3:DeleteObjectVersion on the data bucket; kms:DescribeKey (to report the key's deletion date).`,
-    )
-    .action((_o, cmd: Command) => execute(() => import('./commands/destroy.js'), cmd));
 }

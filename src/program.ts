@@ -62,7 +62,7 @@ function commanderOptions(key: string, spec: OptionSpec<unknown>): Option[] {
   const main = new Option(`${short}${spec.negatable && spec.default === true ? flag.replace(/^--/, '--no-') : flag}${spec.value ? ` <${spec.value}>` : ''}`, help);
   const parse = spec.parse?.bind(spec);
   if (parse) main.argParser((text: string, previous: unknown) => parse(text, flag, previous));
-  if (spec.negatable && spec.default === undefined) return [new Option(flag, spec.help), new Option(flag.replace(/^--/, '--no-'), `not ${flag}`).hideHelp()];
+  if (spec.negatable && spec.default === undefined) return [new Option(flag, spec.help), new Option(flag.replace(/^--/, '--no-'), spec.helpOff ?? `not ${flag}`)];
   return [main];
 }
 

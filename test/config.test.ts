@@ -83,6 +83,24 @@ describe('tap.config.json', () => {
   });
 });
 
+describe('deploy reads the file', () => {
+  let fake: FakeAws;
+  beforeEach(() => {
+    fake = new FakeAws().install();
+  });
+  afterEach(() => fake.restore());
+
+  it("tags and termination protection come from the file; --tag wins on the same key, --no-termination-protection over the file's true", async () => {
+    const file = configFile({ envs: { cfg: { tags: { team: 'payments', cost: 'shared' }, terminationProtection: true } } });
+    expect((await runTap(['deploy', '--env', 'cfg', '--config', file, '--tag', 'cost=mine'])).code).toBe(0);
+    const stack = fake.cloudFormation.stack('TapStack-cfg')!;
+    expect(stack.tags).toEqual({ 'tap:env': 'cfg', team: 'payments', cost: 'mine' });
+    expect(stack.terminationProtection).toBe(true);
+    expect((await runTap(['deploy', '--env', 'cfg', '--config', file, '--tag', 'cost=mine', '--no-termination-protection'])).code).toBe(0);
+    expect(fake.cloudFormation.stack('TapStack-cfg')!.terminationProtection).toBe(false);
+  });
+});
+
 describe('the account pin', () => {
   let fake: FakeAws;
   beforeEach(() => {

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { deployedTemplate } from '../aws/cloudformation.js';
+import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { Aborted, EXIT, UsageError } from '../errors.js';
 import { type Change, createChangeSet, deleteChangeSet, describeChange, executeChangeSet, isDestructive } from '../deploy/change-set.js';
@@ -192,3 +193,53 @@ function renderEnv(r: DeployResult): string {
 export function exitCode(r: DeployResult): number {
   return r.kind === 'failed' ? EXIT.failed : EXIT.ok;
 }
+
+/** `--tag`s after the file's tags: a key given on the command line wins over the file's. */
+function tagsWithConfig(given: readonly string[], fromFile: Record<string, string> = {}): string[] {
+  const keys = new Set(given.map((t) => t.slice(0, t.indexOf('='))));
+  return [...Object.entries(fromFile).filter(([k]) => !keys.has(k)).map(([k, v]) => `${k}=${v}`), ...given];
+}
+
+export default defineCommand({
+  name: 'deploy',
+  summary: 'deploy the stack through a CloudFormation change set and follow it live',
+  env: 'required',
+  writes: true,
+  options: {
+    yes: option.flag('execute changes that replace or remove resources without asking', { short: 'y' }),
+    rollback: option.negatable('keep the resources of a failed deployment for inspection (no rollback)'),
+    terminationProtection: option.tristate('turn termination protection on', 'turn termination protection off (without either: as tap.config.json says, else left as it is)'),
+    tag: option.repeatable('key=value', 'stack tag, copied onto every resource; wins over the same key in tap.config.json', { short: 't' }),
+    outputsFile: option.string('file', 'write the stack outputs to <file> as JSON'),
+    wait: option.negatable('return once the change set executes, without following it'),
+    cache: option.negatable('synthesize and validate afresh, without the synth cache'),
+  },
+  examples: [
+    'tap deploy --env dev',
+    'tap deploy --env prod --tag team=payments --termination-protection --outputs-file outputs.json',
+    'tap deploy --env ci --yes --json > deploy.ndjson',
+  ],
+  notes: `A deployed stack that already matches the code is reported as "no changes" without a change set.
+Changes that replace or remove resources need --yes, or a "y" on a terminal.
+Ctrl-C before the first write ends it with nothing changed; after, it stops watching: CloudFormation
+goes on, and running deploy again waits for it.
+First, API Gateway's account CloudWatch role: used as it is when set; otherwise the shared stack TapShared is deployed.`,
+  permissions: `apigateway:GET on /account, cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
+DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, plus what the stack's resources need.`,
+  run: (input, deps) =>
+    run(
+      {
+        env: input.env.env,
+        yes: input.yes,
+        rollback: input.rollback,
+        terminationProtection: input.terminationProtection ?? deps.settings.terminationProtection?.value,
+        tag: tagsWithConfig(input.tag, deps.settings.tags?.value),
+        outputsFile: input.outputsFile,
+        wait: input.wait,
+        cache: input.cache,
+      },
+      deps,
+    ),
+  render,
+  exitCode,
+});

@@ -1,4 +1,5 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { Aborted, EXIT, JobFailed, UsageError } from '../errors.js';
 import { emptyBucket } from '../deploy/bucket.js';
@@ -130,3 +131,21 @@ export function render(r: DestroyResult): string {
 export function exitCode(r: DestroyResult): number {
   return r.kind === 'failed' ? EXIT.failed : EXIT.ok;
 }
+
+export default defineCommand({
+  name: 'destroy',
+  summary: 'empty the data bucket and delete the stack, after confirmation',
+  env: 'required',
+  writes: true,
+  options: {
+    yes: option.flag('destroy without asking for the env name (required without a terminal)', { short: 'y' }),
+    wait: option.negatable('return once deletion has started'),
+  },
+  examples: ['tap destroy --env dev                  asks you to type "dev"', 'tap destroy --env ci --yes --json'],
+  notes: 'TapShared (API Gateway\'s account role, shared by every env) is never removed; see the README.',
+  permissions: `cloudformation:DescribeStacks, DescribeStackEvents, DescribeStackResources, DeleteStack;
+s3:ListBucketVersions, s3:DeleteObjectVersion on the data bucket; kms:DescribeKey (to report the key's deletion date).`,
+  run: (input, deps) => run({ env: input.env.env, yes: input.yes, wait: input.wait }, deps),
+  render,
+  exitCode,
+});

@@ -1,3 +1,4 @@
+import { defineCommand } from '../command.js';
 import type { Deps } from '../deps.js';
 import { SHARED_STACK, STACK_PREFIX } from '../stack/naming.js';
 import { OUTPUTS } from '../stack/spec.js';
@@ -63,3 +64,14 @@ export function render(r: ListResult): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((cells) => cells[i]!.length)));
   return [...rows.map((cells) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()), ...shared].join('\n');
 }
+
+export default defineCommand({
+  name: 'list',
+  summary: 'every tap env in the account and region: status, last update, API URL; and the shared stack',
+  env: 'none',
+  options: {},
+  examples: ['tap list', 'tap list --region eu-west-1 --json'],
+  permissions: 'cloudformation:DescribeStacks.',
+  run: (_input, deps) => run({}, deps),
+  render,
+});
