@@ -40,7 +40,7 @@ describe('npm run test:e2e without AWS', () => {
     );
     expect(rows).toEqual({ synth: 'skipped', deploy: 'fail', 'deploy-again': 'skipped', verify: 'skipped', trace: 'skipped', status: 'skipped', replay: 'skipped', destroy: 'fail', gone: 'fail' });
     expect(r.stdout).toMatch(/^e2e env: e2e-[0-9a-z]{6} \(region us-east-1, endpoint http:\/\/127\.0\.0\.1:9\)$/m);
-    expect(r.stdout).toMatch(/deploy failed \(exit 3: connect ECONNREFUSED 127\.0\.0\.1:9\)/);
+    expect(r.stdout).toMatch(/deploy failed \(exit 3: cannot reach the CloudFormation endpoint http:\/\/127\.0\.0\.1:9 \(DescribeStacks\): ECONNREFUSED\)/);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('0 passed, 3 failed, 6 skipped');
   });
 });

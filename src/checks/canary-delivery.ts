@@ -31,6 +31,9 @@ interface CanaryRun {
   sent?: { started: number; answer: 'accepted' | 'lost' };
 }
 const runs = new WeakMap<CheckContext, CanaryRun>();
+/** Tries of a POST that provably never left, and the wait between them. */
+const POST_TRIES = 3;
+const POST_RETRY_MS = 1000;
 
 /** Socket errors that prove the request never left (no connection was made): the POST may be sent again. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -63,12 +66,22 @@ export const canaryDeliveryCheck: Check = {
       const url = new URL('events', outputs[OUTPUTS.apiUrl]).toString();
       const body = JSON.stringify({ type: 'tap.canary', canary: true, correlationId, detail: { sentBy: 'tap verify' } });
       const request = await signedRequest(url, body, ctx.deps);
-      const started = performance.now();
+      let started = performance.now();
       let res: Response;
       try {
-        res = await ctx.deps.fetch(url, { ...request, signal: AbortSignal.timeout(10_000) });
+        for (let attempt = 1; ; attempt++) {
+          try {
+            res = await ctx.deps.fetch(url, { ...request, signal: AbortSignal.timeout(10_000) });
+            break;
+          } catch (error) {
+            // Nothing was sent (no connection was made): the same event may be sent again.
+            if (!notSent(error) || attempt >= POST_TRIES) throw error;
+            await ctx.deps.sleep(POST_RETRY_MS);
+            started = performance.now();
+          }
+        }
       } catch (error) {
-        if (notSent(error)) throw error; // nothing was sent: a retry of the check may send it
+        if (notSent(error)) throw error;
         run.sent = { started, answer: 'lost' };
         ctx.deps.io.notify({ level: 'debug', code: 'canary.lost', text: `POST /events: ${(error as Error).message}; the event may have been accepted, looking for its receipt instead of sending another` });
         return awaitReceipt(ctx, outputs, run);
