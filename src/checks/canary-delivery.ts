@@ -66,24 +66,10 @@ export const canaryDeliveryCheck: Check = {
       const url = new URL('events', outputs[OUTPUTS.apiUrl]).toString();
       const body = JSON.stringify({ type: 'tap.canary', canary: true, correlationId, detail: { sentBy: 'tap verify' } });
       const request = await signedRequest(url, body, ctx.deps);
-      let started = performance.now();
-      let res: Response;
-      try {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            res = await ctx.deps.fetch(url, { ...request, signal: AbortSignal.timeout(10_000) });
-            break;
-          } catch (error) {
-            // Nothing was sent (no connection was made): the same event may be sent again.
-            if (!notSent(error) || attempt >= POST_TRIES) throw error;
-            await ctx.deps.sleep(POST_RETRY_MS);
-            started = performance.now();
-          }
-        }
-      } catch (error) {
-        if (notSent(error)) throw error;
+      const started = performance.now();
+      const res = await post(ctx, url, request);
+      if (res === 'lost') {
         run.sent = { started, answer: 'lost' };
-        ctx.deps.io.notify({ level: 'debug', code: 'canary.lost', text: `POST /events: ${(error as Error).message}; the event may have been accepted, looking for its receipt instead of sending another` });
         return awaitReceipt(ctx, outputs, run);
       }
       if (res.status !== 202) {
@@ -97,6 +83,25 @@ export const canaryDeliveryCheck: Check = {
     return awaitReceipt(ctx, outputs, run);
   },
 };
+
+/**
+ * POSTs the event once; `lost` when no answer came (a reset, a timeout): the API may have taken the
+ * event, so it is not sent again. Only a request that provably never left is sent again.
+ */
+async function post(ctx: CheckContext, url: string, request: RequestInit): Promise<Response | 'lost'> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.deps.fetch(url, { ...request, signal: AbortSignal.timeout(10_000) });
+    } catch (error) {
+      if (!notSent(error)) {
+        ctx.deps.io.notify({ level: 'debug', code: 'canary.lost', text: `POST /events: ${(error as Error).message}; the event may have been taken, looking for its receipt instead of sending another` });
+        return 'lost';
+      }
+      if (attempt >= POST_TRIES) throw error;
+      await ctx.deps.sleep(POST_RETRY_MS);
+    }
+  }
+}
 
 /** Looks for the receipt of the run's event until it is there or `timeoutMs` has passed. */
 async function awaitReceipt(ctx: CheckContext, outputs: Record<string, string>, run: CanaryRun): Promise<Outcome> {
