@@ -168,10 +168,12 @@ export function exitCodeOf(error: unknown): ExitCode {
 /**
  * True for the errors that remain after the SDK spent its own retries but may pass on a later try:
  * throttling, 5xx, timeouts, dropped connections. A polling loop retries these on its next tick.
+ * An endpoint that cannot be reached is not among them: the SDK tried it already, and it is the
+ * user's to fix (exit 3).
  */
 export function isTransient(error: unknown): boolean {
   const e = shape(error);
   const status = e.$metadata?.httpStatusCode ?? 0;
   const code = socketCode(e);
-  return (e.name !== undefined && TRANSIENT_NAMES.has(e.name)) || status >= 500 || (code !== undefined && (DROPPED_CODES.has(code) || code === 'ECONNREFUSED' || code === 'EAI_AGAIN'));
+  return (e.name !== undefined && TRANSIENT_NAMES.has(e.name)) || status >= 500 || (code !== undefined && DROPPED_CODES.has(code));
 }

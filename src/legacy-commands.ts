@@ -87,7 +87,7 @@ Examples:
 
 Each line is green, amber or red, with the rule that put it there. Read-only. AWS permissions:
 cloudformation:DescribeStacks, xray:GetTraceSummaries, sqs:GetQueueAttributes, events:DescribeArchive,
-events:ListReplays, s3:ListBucket on the data bucket.`,
+events:ListReplays, cloudwatch:GetMetricData (the processor's EventsProcessed metric).`,
     )
     .action((_o, cmd: Command) => execute(() => import('./commands/status.js'), cmd));
 

@@ -12,6 +12,7 @@ describe('errors: what is retried, what is exit 3', () => {
     [aws('ServiceUnavailable', 503), true],
     [net('ECONNRESET'), true],
     [net('ENOTFOUND'), false], // a wrong endpoint does not heal
+    [net('ECONNREFUSED'), false], // the SDK tried already; the user fixes it (exit 3)
     [aws('ValidationError'), false],
     ['a string', false],
     [undefined, false],

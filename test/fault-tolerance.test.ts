@@ -97,6 +97,7 @@ describe('with 20% of AWS calls faulted: the lifecycle ends correctly with no du
 
   it('without faults (the baseline)', async () => {
     clean = await lifecycle('flt-none', 0, ['error', 'lost']);
+    report('none', clean);
   });
 
   it('errors: calls that fail before they take effect', async () => {

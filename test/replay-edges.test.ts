@@ -34,6 +34,17 @@ describe('tap replay-archive: refusals', () => {
     expect(events.calls()).toHaveLength(0);
   });
 
+  it('a stack that does not exist, or lacks the bucket output, is said in one line before anything is started', async () => {
+    cfn.on(DescribeStacksCommand).rejectsOnce(Object.assign(new Error('Stack with id TapStack-dev does not exist'), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } }));
+    const gone = await replay();
+    expect([gone.code, gone.stderr]).toEqual([1, expect.stringMatching(/^✖ TapStack-dev does not exist in this account and region\n.*hint: deploy it first: `tap deploy --env dev`\n$/)]);
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ ...STACK, Outputs: [] }] });
+    const bare = await replay();
+    expect([bare.code, bare.stderr]).toEqual([1, expect.stringMatching(/^✖ TapStack-dev \(CREATE_COMPLETE\) has no output DataBucketName\n/)]);
+    expect(bare.stderr).not.toMatch(/HTTP label/);
+    expect(events.commandCalls(StartReplayCommand)).toHaveLength(0);
+  });
+
   it('an archive that is not ENABLED, or not there', async () => {
     events.on(DescribeArchiveCommand).resolvesOnce({ ArchiveArn: 'arn:archive', State: 'DISABLED' }).rejectsOnce(awsError('ResourceNotFoundException'));
     const disabled = await replay();

@@ -54,6 +54,18 @@ describe('tap status: answers with fields missing', () => {
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(1);
   });
 
+  it('the replays line reads every ListReplays page: the latest replay may be on the last', async () => {
+    events.reset();
+    events.on(DescribeArchiveCommand).resolves({ ArchiveArn: 'arn:archive', State: 'ENABLED' });
+    events
+      .on(ListReplaysCommand)
+      .resolvesOnce({ Replays: [{ ReplayName: 'old', State: 'COMPLETED', ReplayStartTime: new Date(1) }], NextToken: 'p2' })
+      .resolvesOnce({ Replays: [{ ReplayName: 'new', State: 'FAILED', ReplayStartTime: new Date(2) }] });
+    const s = await status();
+    expect(s.replays).toMatchObject({ health: 'amber', summary: '0 in progress; latest new FAILED' });
+    expect(events.commandCalls(ListReplaysCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'p2']);
+  });
+
   it('a read refused for lack of access is a red line, and the whole command exits 3', async () => {
     sqs.on(GetQueueAttributesCommand).rejects(Object.assign(new Error('not authorized to perform sqs:GetQueueAttributes'), { name: 'AccessDenied', $metadata: {} }));
     const s = await status();

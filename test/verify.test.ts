@@ -146,6 +146,19 @@ describe('tap verify on a deployed fake env', () => {
       expect(new Set(posts.map((p) => (JSON.parse(p) as { correlationId: string }).correlationId)).size).toBe(1);
       expect(canaries()).toHaveLength(1);
     });
+
+    it('an API that refuses every connection: three tries, no event, the canary fails naming it (exit 3)', async () => {
+      let posts = 0;
+      const refused: typeof globalThis.fetch = async (input, init) => {
+        if (init?.method !== 'POST') return fake.fetch(input, init);
+        posts++;
+        throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+      };
+      const r = await runTap(['verify', '--env', 'ver', '--only', 'canary-delivery', '--json'], { fetch: refused });
+      expect(r.code).toBe(3);
+      expect(byId(JSON.parse(r.stdout) as Result)['canary-delivery']).toMatchObject({ status: 'fail', detail: 'cannot reach the endpoint: ECONNREFUSED' });
+      expect([posts, canaries().length]).toEqual([3, 0]);
+    });
   });
 
   it('exits 3 when AWS refuses the caller', async () => {

@@ -34,6 +34,9 @@ interface CanaryRun {
   sent?: { started: number; answer: 'accepted'; eventId: string } | { started: number; answer: 'lost' };
 }
 const runs = new WeakMap<CheckContext, CanaryRun>();
+/** Tries of a POST that provably never left, and the wait between them. */
+const POST_TRIES = 3;
+const POST_RETRY_MS = 1000;
 
 /** Socket errors that prove the request never left (no connection was made): the POST may be sent again. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -67,13 +70,9 @@ export const canaryDeliveryCheck: Check = {
       const body = JSON.stringify({ type: 'tap.canary', canary: true, correlationId, detail: { sentBy: 'tap verify' } });
       const request = await signedRequest(url, body, ctx.deps);
       const started = performance.now();
-      let res: Response;
-      try {
-        res = await ctx.deps.fetch(url, { ...request, signal: AbortSignal.timeout(10_000) });
-      } catch (error) {
-        if (notSent(error)) throw error; // nothing was sent: a retry of the check may send it
+      const res = await post(ctx, url, request);
+      if (res === 'lost') {
         run.sent = { started, answer: 'lost' };
-        ctx.deps.io.notify({ level: 'debug', code: 'canary.lost', text: `POST /events: ${(error as Error).message}; the event may have been accepted, looking for its receipt instead of sending another` });
         return awaitReceipt(ctx, outputs, run);
       }
       if (res.status !== 202) {
@@ -91,6 +90,25 @@ export const canaryDeliveryCheck: Check = {
     return awaitReceipt(ctx, outputs, run);
   },
 };
+
+/**
+ * POSTs the event once; `lost` when no answer came (a reset, a timeout): the API may have taken the
+ * event, so it is not sent again. Only a request that provably never left is sent again.
+ */
+async function post(ctx: CheckContext, url: string, request: RequestInit): Promise<Response | 'lost'> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.deps.fetch(url, { ...request, signal: AbortSignal.timeout(10_000) });
+    } catch (error) {
+      if (!notSent(error)) {
+        ctx.deps.io.notify({ level: 'debug', code: 'canary.lost', text: `POST /events: ${(error as Error).message}; the event may have been taken, looking for its receipt instead of sending another` });
+        return 'lost';
+      }
+      if (attempt >= POST_TRIES) throw error;
+      await ctx.deps.sleep(POST_RETRY_MS);
+    }
+  }
+}
 
 /**
  * The key of the run's receipt: known from the handler's answer, or, when that answer was lost, the

@@ -1,11 +1,10 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { retryTransient } from '../aws/retry.js';
-import { describeStack } from '../deploy/stack.js';
+import { describeStack, requireOutput } from '../deploy/stack.js';
 import type { Deps } from '../deps.js';
 import { Aborted, EXIT, UsageError } from '../errors.js';
 import { checkReplayName, countReplayReceipts, describeReplay, envArchive, FINAL_STATES, progressBar, type ReplayView } from '../replay/replays.js';
 import { startReplay } from '../replay/start.js';
-import { requireOutput } from '../deploy/stack.js';
 import { namesFor, replayName } from '../stack/naming.js';
 import { ARCHIVE_RETENTION_DAYS, OUTPUTS } from '../stack/spec.js';
 import { wholeNumber } from '../options.js';

@@ -3,7 +3,7 @@ import { describeStack, type StackInfo } from '../deploy/stack.js';
 import type { Deps } from '../deps.js';
 import { EXIT, isAccessProblem, toTapError } from '../errors.js';
 import type { Style } from '../io/types.js';
-import type { DescribeArchiveCommandOutput } from '@aws-sdk/client-eventbridge';
+import type { DescribeArchiveCommandOutput, Replay as ReplayListEntry } from '@aws-sdk/client-eventbridge';
 import { probe as probeUrl } from '../checks/api.js';
 import { queueDepth } from '../checks/dlq.js';
 import { describeArchive } from '../replay/replays.js';
@@ -135,7 +135,15 @@ const PROBES: Record<string, Probe> = {
     await present(ctx);
     const { ListReplaysCommand } = await import('@aws-sdk/client-eventbridge');
     const { ArchiveArn } = await ctx.archive();
-    const { Replays = [] } = await (await ctx.deps.aws.eventBridge()).send(new ListReplaysCommand({ EventSourceArn: ArchiveArn }));
+    const events = await ctx.deps.aws.eventBridge();
+    // Every page: the order of ListReplays is not documented, so the latest may be on any of them.
+    const Replays: ReplayListEntry[] = [];
+    let token: string | undefined;
+    do {
+      const page = await events.send(new ListReplaysCommand({ EventSourceArn: ArchiveArn, NextToken: token }));
+      Replays.push(...(page.Replays ?? []));
+      token = page.NextToken;
+    } while (token);
     const running = Replays.filter((r) => r.State === 'STARTING' || r.State === 'RUNNING').map((r) => r.ReplayName);
     const latest = [...Replays].sort((a, b) => (b.ReplayStartTime?.getTime() ?? 0) - (a.ReplayStartTime?.getTime() ?? 0))[0];
     const summary = `${running.length} in progress${running.length ? ` (${running.join(', ')})` : ''}${latest ? `; latest ${latest.ReplayName} ${latest.State}` : ''}`;
