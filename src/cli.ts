@@ -1,4 +1,5 @@
 import { type Command, CommanderError } from 'commander';
+import { checkAccount } from './aws/account.js';
 import { AwsClients } from './aws/clients.js';
 import type { CommandDefinition } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -7,9 +8,7 @@ import { EXIT, interruption, type StopSignal, toTapError, UsageError } from './e
 import { githubActions } from './io/github.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams } from './io/types.js';
-import { checkAccount } from './aws/account.js';
 import { findConfig, loadConfig } from './config.js';
-import { type CommandModule, registerLegacy } from './legacy-commands.js';
 import { conflicting, createProgram, register, valuesOf } from './program.js';
 import type { EnvNames } from './stack/naming.js';
 import { cacheDir } from './stack/synth-cache.js';
@@ -25,11 +24,6 @@ interface GlobalOptions {
   verbose?: boolean;
   quiet?: boolean;
 }
-
-const GLOBAL_KEYS: readonly (keyof GlobalOptions)[] = ['region', 'profile', 'endpointUrl', 'config', 'json', 'color', 'verbose', 'quiet'];
-
-/** The commands not yet defined the new way that write to AWS: a pinned account other than the caller's is refused. */
-const WRITERS = new Set(['replay-archive']);
 
 /** What tests replace: the process handles, the AWS factory, time. */
 export interface Overrides {
@@ -52,6 +46,13 @@ function unlessClaimed<T>(work: Promise<T>, signal: AbortSignal, claimed: () => 
     else signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** `replay-archive list`: the command's words below `tap`. */
+function commandPath(cmd: Command): string {
+  const words: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) words.unshift(c.name());
+  return words.join(' ');
 }
 
 /** Runs tap with `argv` (without `node` and the script) and returns the exit code. */
@@ -81,10 +82,10 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
 
   /** Deps and the reporter for the command `cmd`, from the global options and the env's settings in tap.config.json. */
   const setUp = async (cmd: Command, mode: 'refuse' | 'warn'): Promise<Deps> => {
-    const g = cmd.optsWithGlobals<GlobalOptions & { env?: EnvNames | string }>();
+    const g = cmd.optsWithGlobals<GlobalOptions & { env?: EnvNames }>();
     verbose = g.verbose ?? false;
     io = await createReporter(streams, { json: g.json ?? false, color: g.color, verbose, quiet: g.quiet ?? false, signal });
-    const envName = typeof g.env === 'string' ? g.env : g.env?.env;
+    const envName = g.env?.env;
     const file = g.config ?? findConfig(process.cwd());
     const loaded = file ? loadConfig(file) : undefined; // a file found is checked even when no env is named
     const settings = loaded && envName ? loaded.settingsFor(envName) : {};
@@ -108,7 +109,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
 
   const runDefinition = async (d: CommandDefinition, cmd: Command): Promise<void> => {
     const clash = conflicting(d, cmd);
-    if (clash) throw new UsageError(`${clash.join(' and ')} cannot be given together`, { hint: `see \`tap ${d.name} --help\`` });
+    if (clash) throw new UsageError(`${clash.join(' and ')} cannot be given together`, { hint: `see \`tap ${commandPath(cmd)} --help\`` });
     const { values, args } = valuesOf(d, cmd);
     const input = { ...values, env: cmd.optsWithGlobals<{ env?: EnvNames }>().env, args } as Parameters<CommandDefinition['run']>[0];
     const deps = await setUp(cmd, d.writes ? 'refuse' : 'warn');
@@ -118,19 +119,8 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     if (gh) d.github?.(result, gh);
     code = d.exitCode?.(result, input) ?? EXIT.ok;
   };
-  const runLegacy = async <O, R>(load: () => Promise<CommandModule<O, R>>, cmd: Command, args: Record<string, string> = {}): Promise<void> => {
-    const options: Record<string, unknown> = { ...cmd.optsWithGlobals(), ...args };
-    for (const key of GLOBAL_KEYS) delete options[key];
-    const deps = await setUp(cmd, WRITERS.has(cmd.name()) ? 'refuse' : 'warn');
-    const command = await load();
-    const result = await unlessClaimed(command.run(options as O, deps), signal, () => claimed);
-    deps.io.result(result, command.render);
-    code = command.exitCode?.(result, options as O) ?? EXIT.ok;
-  };
-
   const program = createProgram(streams, json);
   for (const d of COMMANDS) register(program, d, runDefinition);
-  registerLegacy(program, runLegacy);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return signal.reason === 'SIGTERM' ? EXIT.terminated : code;

@@ -33,8 +33,11 @@ type Options = Record<string, OptionSpec<unknown>>;
 type Values<O extends Options> = { -readonly [K in keyof O]: O[K] extends OptionSpec<infer T> ? T : never };
 
 /** What `run` receives: the parsed options, the env's names when the command takes --env, and positional arguments. */
-export type Input<O extends Options, E extends EnvMode> = Values<O> & (E extends 'required' ? { env: EnvNames } : E extends 'optional' ? { env?: EnvNames } : unknown) & { args: Record<string, string> };
-export type EnvMode = 'required' | 'optional' | 'none';
+export type Input<O extends Options, E extends EnvMode> = Values<O> & (E extends 'required' ? { env: EnvNames } : E extends 'optional' | 'inherited' ? { env?: EnvNames } : unknown) & {
+  args: Record<string, string | undefined>;
+};
+/** `inherited`: a subcommand that reads its parent's --env (`tap replay-archive list --env prod`). */
+export type EnvMode = 'required' | 'optional' | 'inherited' | 'none';
 
 export interface CommandDefinition<O extends Options = Options, E extends EnvMode = EnvMode, R = unknown> {
   readonly name: string;

@@ -82,13 +82,16 @@ export function register(parent: Command, d: CommandDefinition, run: RunDefiniti
   const cmd = parent.command(d.name).description(d.summary);
   for (const alias of d.aliases ?? []) cmd.alias(alias);
   for (const a of d.args ?? []) cmd.argument(`<${a.name}>`, a.help);
-  if (d.env !== 'none') cmd.addOption(envOption(d.env === 'required'));
+  if (d.env === 'required' || d.env === 'optional') cmd.addOption(envOption(d.env === 'required'));
   for (const [key, spec] of Object.entries(d.options)) for (const o of commanderOptions(key, spec)) cmd.addOption(o);
   cmd.addHelpText('after', helpAfter(d));
   cmd.action((...parsed: unknown[]) => run(d, parsed.at(-1) as Command));
+  definitions.set(cmd, d);
   for (const sub of d.subcommands ?? []) register(cmd, sub, run);
   return cmd;
 }
+
+const definitions = new WeakMap<Command, CommandDefinition>();
 
 /** The parsed values of a definition's options, with its defaults, and its positional arguments by name. */
 export function valuesOf(d: CommandDefinition, cmd: Command): { values: Record<string, unknown>; args: Record<string, string> } {
@@ -99,8 +102,14 @@ export function valuesOf(d: CommandDefinition, cmd: Command): { values: Record<s
   return { values, args };
 }
 
-/** The first set of options of `d.conflicts` that were given together, as flags. */
+/**
+ * The first set of options of `d.conflicts` that were given together, as flags; for a subcommand,
+ * its parent's options that it does not take (`replay-archive list --from`), but for --env.
+ */
 export function conflicting(d: CommandDefinition, cmd: Command): string[] | undefined {
+  const parent = cmd.parent ? definitions.get(cmd.parent) : undefined;
+  const foreign = Object.keys(parent?.options ?? {}).filter((key) => cmd.parent?.getOptionValueSource(key) === 'cli');
+  if (parent && foreign.length) return [...foreign.map(flagOf), `tap ${parent.name} ${d.name}`];
   for (const set of d.conflicts ?? []) {
     const given = set.filter((key) => cmd.getOptionValueSource(key) === 'cli');
     if (given.length > 1) return given.map(flagOf);

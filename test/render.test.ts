@@ -95,16 +95,16 @@ describe('replay output', () => {
   it('progress through the window, from the last replayed event; unknown fields are ?', () => {
     const running = viewOf({ ReplayName: 'r2', State: 'RUNNING', EventStartTime: new Date(0), EventEndTime: new Date(1000), EventLastReplayedTime: new Date(250), ReplayStartTime: new Date(5) });
     expect(running.progress).toBe(0.25);
-    expect(replayStatus.render({ replay: running })).toBe(
+    expect(replayStatus.render({ replay: running }, { color: false })).toBe(
       'r2  RUNNING    [███░░░░░░░] 25%  1970-01-01T00:00:00.000Z .. 1970-01-01T00:00:01.000Z\nlast replayed event: 1970-01-01T00:00:00.250Z',
     );
     const bare = viewOf({});
     expect(bare).toMatchObject({ name: '', state: 'UNKNOWN', progress: 0 });
-    expect(replayList.render({ env: 'dev', replays: [{ ...bare, name: 'r3' }, view] })).toBe(
+    expect(replayList.render({ archive: 'srv-archive-dev', replays: [{ ...bare, name: 'r3' }, view] }, { color: false })).toBe(
       'r3  UNKNOWN    [░░░░░░░░░░] 0%  ? .. ?\nr1  FAILED     [░░░░░░░░░░] 0%  2026-11-25T10:00:00.000Z .. 2026-11-25T11:00:00.000Z  (rule gone)',
     );
-    expect(replayList.render({ env: 'dev', replays: [] })).toBe('no replays of srv-archive-dev');
-    expect(cancel.render({ name: 'r1', state: 'CANCELLING' })).toBe('Replay r1 is CANCELLING; follow it with `tap replay-archive status r1`');
+    expect(replayList.render({ archive: 'srv-archive-dev', replays: [] }, { color: false })).toBe('no replays of srv-archive-dev');
+    expect(cancel.render({ name: 'r1', state: 'CANCELLING' }, { color: false })).toBe('Replay r1 is CANCELLING; follow it with `tap replay-archive status r1`');
   });
 });
 

@@ -52,6 +52,11 @@ describe('input is checked before the AWS setup', () => {
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/invalid env name 'Bad_Env'/)]);
   });
 
+  it("a subcommand refuses its parent's options: replay-archive list --from", async () => {
+    const r = await runTap(['replay-archive', 'list', '--env', 'dev', '--from', '1h ago']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--from and tap replay-archive list cannot be given together/)]);
+  });
+
   it('verify --only/--skip that leave no check: exit 2', async () => {
     const r = await runTap(['verify', '--env', 'dev', '--only', 'dlq', '--skip', 'dlq,stack']);
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--only and --skip leave no check to run/)]);

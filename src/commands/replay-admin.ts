@@ -1,16 +1,21 @@
-import type { Deps } from '../deps.js';
+import { defineCommand } from '../command.js';
 import { JobFailed, UsageError } from '../errors.js';
 import { checkReplayName, describeReplay, envArchive, progressBar, type ReplayView, viewOf } from '../replay/replays.js';
-import { namesFor } from '../stack/naming.js';
 
 /** `tap replay-archive list|status|cancel`: the env's replays, one replay, cancelling one. */
 
 const line = (r: ReplayView): string => `${r.name}  ${r.state.padEnd(10)} ${progressBar(r.progress, 10)}  ${r.from ?? '?'} .. ${r.to ?? '?'}${r.reason ? `  (${r.reason})` : ''}`;
 
-export const list = {
-  async run(options: { env?: string }, deps: Deps): Promise<{ kind: 'replays'; env: string; replays: ReplayView[] }> {
-    if (!options.env) throw new UsageError('replay-archive list needs --env NAME');
-    const names = namesFor(options.env);
+export const list = defineCommand({
+  name: 'list',
+  summary: "this env's replays, newest first (takes replay-archive's --env)",
+  env: 'inherited',
+  options: {},
+  examples: ['tap replay-archive list --env prod'],
+  permissions: 'events:DescribeArchive, events:ListReplays.',
+  async run(options, deps): Promise<{ kind: 'replays'; env: string; archive: string; replays: ReplayView[] }> {
+    if (!options.env) throw new UsageError('replay-archive list needs --env NAME', { hint: 'tap replay-archive list --env prod' });
+    const names = options.env;
     await deps.aws.cloudFormationReady();
     const { ListReplaysCommand } = await import('@aws-sdk/client-eventbridge');
     const events = await deps.aws.eventBridge();
@@ -23,40 +28,60 @@ export const list = {
       token = page.NextToken;
     } while (token);
     replays.sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
-    return { kind: 'replays', env: options.env, replays };
+    return { kind: 'replays', env: names.env, replays, archive: names.archive };
   },
-  render(r: { env: string; replays: ReplayView[] }): string {
-    return r.replays.length ? r.replays.map(line).join('\n') : `no replays of srv-archive-${r.env}`;
+  render(r: { replays: ReplayView[]; archive: string }): string {
+    return r.replays.length ? r.replays.map(line).join('\n') : `no replays of ${r.archive}`;
   },
-};
+});
 
-export const status = {
-  async run(options: { name: string }, deps: Deps): Promise<{ kind: 'replay'; replay: ReplayView }> {
-    checkReplayName(options.name);
+const NAME_ARG = [{ name: 'name', help: 'replay name' }];
+
+export const status = defineCommand({
+  name: 'status',
+  summary: "one replay's state and progress",
+  env: 'none',
+  args: NAME_ARG,
+  options: {},
+  examples: ['tap replay-archive status prod-replay-20261125101500'],
+  permissions: 'events:DescribeReplay.',
+  async run({ args }, deps): Promise<{ kind: 'replay'; replay: ReplayView }> {
+    const name = args.name ?? '';
+    checkReplayName(name);
     await deps.aws.cloudFormationReady();
-    return { kind: 'replay', replay: await describeReplay(await deps.aws.eventBridge(), options.name) };
+    return { kind: 'replay', replay: await describeReplay(await deps.aws.eventBridge(), name) };
   },
   render(r: { replay: ReplayView }): string {
     return [line(r.replay), ...(r.replay.lastReplayed ? [`last replayed event: ${r.replay.lastReplayed}`] : [])].join('\n');
   },
-};
+});
 
-export const cancel = {
-  async run(options: { name: string }, deps: Deps): Promise<{ kind: 'cancelling'; name: string; state: string }> {
-    checkReplayName(options.name);
+export const cancel = defineCommand({
+  name: 'cancel',
+  summary: 'cancel a replay',
+  env: 'none',
+  writes: true,
+  args: NAME_ARG,
+  options: {},
+  examples: ['tap replay-archive cancel prod-replay-20261125101500'],
+  permissions: 'events:CancelReplay.',
+  async run({ args }, deps): Promise<{ kind: 'cancelling'; name: string; state: string }> {
+    const name = args.name ?? '';
+    checkReplayName(name);
     await deps.aws.cloudFormationReady();
     const { CancelReplayCommand } = await import('@aws-sdk/client-eventbridge');
     try {
-      const r = await (await deps.aws.eventBridge()).send(new CancelReplayCommand({ ReplayName: options.name }));
-      return { kind: 'cancelling', name: options.name, state: r.State ?? 'CANCELLING' };
+      deps.claimInterrupts();
+      const r = await (await deps.aws.eventBridge()).send(new CancelReplayCommand({ ReplayName: name }));
+      return { kind: 'cancelling', name, state: r.State ?? 'CANCELLING' };
     } catch (error) {
       const e = error as { name?: string; message?: string };
-      if (e.name === 'ResourceNotFoundException') throw new UsageError(`no replay named '${options.name}' in this account and region`);
-      if (e.name === 'IllegalStatusException') throw new JobFailed(`replay ${options.name} cannot be cancelled: ${e.message}`, { hint: `see its state: \`tap replay-archive status ${options.name}\`` });
+      if (e.name === 'ResourceNotFoundException') throw new UsageError(`no replay named '${name}' in this account and region`);
+      if (e.name === 'IllegalStatusException') throw new JobFailed(`replay ${name} cannot be cancelled: ${e.message}`, { hint: `see its state: \`tap replay-archive status ${name}\`` });
       throw error;
     }
   },
   render(r: { name: string; state: string }): string {
     return `Replay ${r.name} is ${r.state}; follow it with \`tap replay-archive status ${r.name}\``;
   },
-};
+});

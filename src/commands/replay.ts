@@ -7,15 +7,15 @@ import { checkReplayName, countReplayReceipts, describeReplay, envArchive, FINAL
 import { startReplay } from '../replay/start.js';
 import { namesFor, replayName } from '../stack/naming.js';
 import { ARCHIVE_RETENTION_DAYS, OUTPUTS } from '../stack/spec.js';
-import { wholeNumber } from '../options.js';
-import { parseInstant } from '../time.js';
+import { defineCommand, type Instant, option } from '../command.js';
+import { cancel, list, status } from './replay-admin.js';
 
 export interface ReplayOptions {
   readonly env: string;
   /** Start of the window: ISO 8601 or relative ("2h ago"). */
-  readonly from: string;
+  readonly from: Instant;
   /** End of the window. @default now */
-  readonly to?: string;
+  readonly to?: Instant;
   /** Replay to this rule only. @default every rule on the bus */
   readonly rule?: string;
   /** @default `<env>-replay-<UTC timestamp>` */
@@ -25,7 +25,7 @@ export interface ReplayOptions {
   /** On Ctrl-C, leave the replay running instead of cancelling it. @default false */
   readonly detach?: boolean;
   /** The number of re-processed events to expect; a different count fails the command. */
-  readonly expect?: string;
+  readonly expect?: number;
 }
 
 export type ReplayResult =
@@ -43,14 +43,14 @@ const SETTLE_MS = 2000;
 const DAY_MS = 86_400_000;
 
 function checkWindow(options: ReplayOptions, now: Date): { from: Date; to: Date; expected?: number } {
-  const from = parseInstant(options.from, '--from', now);
-  const to = parseInstant(options.to ?? 'now', '--to', now);
+  const from = options.from.at(now);
+  const to = options.to?.at(now) ?? now;
   if (from >= to) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
   if (to > now) throw new UsageError(`--to (${to.toISOString()}) is in the future; EventBridge replays only what was archived`);
   if (now.getTime() - from.getTime() > ARCHIVE_RETENTION_DAYS * DAY_MS) {
     throw new UsageError(`--from (${from.toISOString()}) is outside the archive's ${ARCHIVE_RETENTION_DAYS}-day retention`, { hint: `the earliest start is ${new Date(now.getTime() - ARCHIVE_RETENTION_DAYS * DAY_MS).toISOString()}` });
   }
-  return { from, to, expected: wholeNumber('--expect', options.expect, 0, 1_000_000_000) };
+  return { from, to, expected: options.expect };
 }
 
 export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayResult> {
@@ -173,3 +173,38 @@ export function exitCode(r: ReplayResult): number {
   if (r.kind === 'completed' && r.expected !== undefined && r.reprocessed !== r.expected) return EXIT.failed;
   return EXIT.ok;
 }
+
+export default defineCommand({
+  name: 'replay-archive',
+  aliases: ['replay'],
+  summary: "replay the env's archived events through its bus, follow the replay, and count what was re-processed",
+  env: 'optional',
+  writes: true,
+  options: {
+    from: option.time('start of the window: ISO 8601 (UTC when no zone) or relative, e.g. "2h ago"'),
+    to: option.time('end of the window', { defaultHelp: 'now' }),
+    rule: option.string('name', 'replay to this rule only (default: every rule on the bus)'),
+    name: option.string('replay', 'replay name, at most 64 characters (default: <env>-replay-<UTC timestamp>)'),
+    wait: option.negatable('return once the replay has started'),
+    detach: option.flag('on Ctrl-C leave the replay running (without it, Ctrl-C cancels it)'),
+    expect: option.int('n', 'exit 1 unless exactly this many events were re-processed', { min: 0, max: 1_000_000_000 }),
+  },
+  examples: [
+    'tap replay-archive --env prod --from "2h ago" --to "1h ago"',
+    'tap replay --env prod --from 2026-11-25T09:00:00Z --to 2026-11-25T10:00:00Z --expect 120 --json',
+    'tap replay-archive list --env prod',
+    'tap replay-archive status prod-replay-20261125101500',
+    'tap replay-archive cancel prod-replay-20261125101500',
+  ],
+  notes: `The window must lie within the archive's 7-day retention and after its creation. Proof of processing:
+the processor writes a receipt per replayed event under receipts/replays/<replay>/, which tap counts.`,
+  permissions: `events:DescribeArchive, DescribeEventBus, DescribeRule, StartReplay, DescribeReplay,
+CancelReplay, ListReplays; cloudformation:DescribeStacks; s3:ListBucket on the data bucket.`,
+  run: (input, deps) => {
+    if (!input.env || !input.from) return Promise.reject(new UsageError('replay-archive needs --env and --from (or a subcommand: list, status, cancel)'));
+    return run({ env: input.env.env, from: input.from, to: input.to, rule: input.rule, name: input.name, wait: input.wait, detach: input.detach, expect: input.expect }, deps);
+  },
+  render,
+  exitCode,
+  subcommands: [list, status, cancel],
+});

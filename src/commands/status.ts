@@ -1,5 +1,6 @@
 import { lastProcessed } from '../aws/metrics.js';
 import { describeStack, type StackInfo } from '../deploy/stack.js';
+import { defineCommand } from '../command.js';
 import type { Deps } from '../deps.js';
 import { EXIT, isAccessProblem, toTapError } from '../errors.js';
 import type { Style } from '../io/types.js';
@@ -199,3 +200,17 @@ export function exitCode(r: StatusResult): number {
   if (r.lines.some((l) => l.awsError)) return EXIT.aws;
   return r.healthy ? EXIT.ok : EXIT.failed;
 }
+
+export default defineCommand({
+  name: 'status',
+  summary: "one screen on the env's health: stack, API, X-Ray faults, DLQ, archive, replays, last receipt",
+  env: 'required',
+  options: {},
+  examples: ['tap status --env prod', 'tap status --env prod --json        for dashboards; exit 1 when any line is red'],
+  notes: 'Each line is green, amber or red, with the rule that put it there. Read-only.',
+  permissions: `cloudformation:DescribeStacks, xray:GetTraceSummaries, sqs:GetQueueAttributes, events:DescribeArchive,
+events:ListReplays, cloudwatch:GetMetricData (the processor's EventsProcessed metric).`,
+  run: ({ env }, deps) => run({ env: env.env }, deps),
+  render,
+  exitCode,
+});
