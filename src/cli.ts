@@ -91,7 +91,19 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const settings = loaded && envName ? loaded.settingsFor(envName) : {};
     const envRegion = streams.env.AWS_REGION ?? streams.env.AWS_DEFAULT_REGION;
     const resolvedRegion = g.region ? { value: g.region, from: '--region' } : (settings.region ?? (envRegion ? { value: envRegion, from: streams.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION' } : undefined));
-    const config = { region: resolvedRegion?.value, profile: g.profile, endpoint: g.endpointUrl ?? streams.env.AWS_ENDPOINT_URL };
+    const reporter = io;
+    const log = (level: 'debug' | 'warn', text: string): void => reporter.notify({ level, code: `aws.${level}`, text });
+    // --profile NAME acts as AWS_PROFILE=NAME does (region, credentials, endpoint_url); either names it in
+    // errors. The SDK takes a profile's endpoint_url only from AWS_PROFILE (@smithy/core's
+    // getEndpointFromConfig reads no client option), so the process's own environment gets it too.
+    if (g.profile && streams.env === process.env) process.env.AWS_PROFILE = g.profile;
+    const config = { region: resolvedRegion?.value, profile: g.profile ?? streams.env.AWS_PROFILE, endpoint: g.endpointUrl ?? streams.env.AWS_ENDPOINT_URL, log };
+    const profile = g.profile ? `${g.profile} (--profile)` : streams.env.AWS_PROFILE ? `${streams.env.AWS_PROFILE} (AWS_PROFILE)` : 'default';
+    reporter.notify({
+      level: 'debug',
+      code: 'aws.setup',
+      text: `AWS: region ${resolvedRegion ? `${resolvedRegion.value} (${resolvedRegion.from})` : "from the profile's config"}, endpoint ${config.endpoint ?? "AWS's public one"}, profile ${profile}`,
+    });
     const deps: Deps = {
       aws: overrides.aws ? overrides.aws(config) : new AwsClients(config),
       io,

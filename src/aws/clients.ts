@@ -8,7 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { XRayClient } from '@aws-sdk/client-xray';
-import { withCallContext } from '../errors.js';
+import { AwsError, withCallContext } from '../errors.js';
 import { VERSION } from '../version.js';
 
 /** How every SDK client is built: one place for region, profile, endpoint, retries and user agent. */
@@ -21,6 +21,8 @@ export interface AwsConfig {
   readonly endpoint?: string;
   /** Fixed credentials (tests). @default the SDK's standard provider chain */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Where the SDK's own messages go (its warnings; with --verbose its debug lines and each HTTP call). @default nowhere */
+  readonly log?: (level: 'debug' | 'warn', text: string) => void;
 }
 
 interface ClientConfig {
@@ -31,6 +33,15 @@ interface ClientConfig {
   retryMode: 'adaptive';
   maxAttempts: number;
   customUserAgent: string;
+  logger?: SdkLogger;
+}
+
+/** The SDK's logger interface (@smithy/types Logger). */
+interface SdkLogger {
+  debug(...content: unknown[]): void;
+  info(...content: unknown[]): void;
+  warn(...content: unknown[]): void;
+  error(...content: unknown[]): void;
 }
 
 /** How messages name each service. */
@@ -58,7 +69,7 @@ export class AwsClients {
 
   /** The config every client gets; adaptive retries back off on throttling and retry 5xx, not 4xx. */
   clientConfig(): ClientConfig {
-    const { region, profile, endpoint, credentials } = this.config;
+    const { region, profile, endpoint, credentials, log } = this.config;
     return {
       ...(region ? { region } : {}),
       ...(credentials ? { credentials } : {}),
@@ -67,6 +78,7 @@ export class AwsClients {
       retryMode: 'adaptive',
       maxAttempts: 5,
       customUserAgent: `tap/${VERSION}`,
+      ...(log ? { logger: sdkLogger(log) } : {}),
     };
   }
 
@@ -80,8 +92,20 @@ export class AwsClients {
    */
   async cloudFormationReady(): Promise<CloudFormationClient> {
     const cfn = await this.cloudFormation();
-    await cfn.config.region();
-    await cfn.config.credentials();
+    const { profile } = this.config;
+    const from = profile ? `profile '${profile}' (~/.aws/config and ~/.aws/credentials, or AWS_CONFIG_FILE)` : undefined;
+    try {
+      await cfn.config.region();
+    } catch (error) {
+      if (!from) throw error;
+      throw new AwsError(`no AWS region: ${from} sets none, and neither --region nor AWS_REGION is given`, { cause: error, hint: `add region = ... to profile '${profile}', or pass --region` });
+    }
+    try {
+      await cfn.config.credentials();
+    } catch (error) {
+      if (!from) throw error;
+      throw new AwsError(`no credentials from ${from}: ${(error as Error).message}`, { cause: error, hint: `check that profile '${profile}' exists and has credentials (aws configure --profile ${profile}), or sign in again (aws sso login --profile ${profile})` });
+    }
     return cfn;
   }
 
@@ -128,6 +152,7 @@ export class AwsClients {
     if (!client) {
       const Client = await load();
       client = this.named(new Client({ ...this.clientConfig(), ...extra }), SERVICE_NAMES[key]);
+      if (this.config.log) logCalls(client as unknown as Stacked, SERVICE_NAMES[key], this.config.log);
       this.cache.set(key, client);
     }
     return client;
@@ -151,4 +176,58 @@ export class AwsClients {
     };
     return client;
   }
+}
+
+/**
+ * The SDK's messages through tap's reporter: its warnings (e.g. both AWS_PROFILE and access keys set)
+ * as warnings, the credential chain's debug lines (which provider it tries) as debug. Its per-call
+ * `info` objects (whole inputs and outputs) are left out: `logCalls` says the same in one line.
+ */
+function sdkLogger(log: NonNullable<AwsConfig['log']>): SdkLogger {
+  const text = (content: unknown[]): string => content.map((c) => (typeof c === 'string' ? c : JSON.stringify(c))).join(' ').trim();
+  return {
+    // Of its debug lines, the credential chain's say where the credentials came from; the rest
+    // (endpoint rules, each setting not found) would bury them.
+    debug: (...c) => {
+      const line = text(c);
+      if (line.startsWith('@aws-sdk/credential-provider')) log('debug', line);
+    },
+    info: () => {},
+    warn: (...c) => log('warn', text(c)),
+    error: () => {},
+  };
+}
+
+interface Stacked {
+  middlewareStack: {
+    add(
+      middleware: (next: (args: unknown) => Promise<{ response?: { statusCode?: number } }>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      options: { step: 'deserialize'; priority: 'high'; name: string },
+    ): void;
+  };
+}
+
+/**
+ * A debug line per HTTP attempt, from an SDK middleware in the deserialize step (inside the retry
+ * loop, so every attempt is seen): `CloudFormation DescribeStacks: HTTP 200 in 84 ms`.
+ */
+function logCalls(client: Stacked, service: string, log: NonNullable<AwsConfig['log']>): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const started = performance.now();
+      const took = () => `${Math.round(performance.now() - started)} ms`;
+      const call = `${service} ${(context.commandName ?? '').replace(/Command$/, '')}`;
+      try {
+        const output = await next(args);
+        log('debug', `${call}: HTTP ${output.response?.statusCode ?? '?'} in ${took()}`);
+        return output;
+      } catch (error) {
+        const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+        const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+        log('debug', `${call}: ${status ? `HTTP ${status}` : 'no answer'} (${e.name ?? 'error'}) in ${took()}`);
+        throw error;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'tapCallLog' },
+  );
 }
