@@ -1,8 +1,7 @@
-import { it, vi } from 'vitest';
+import { it } from 'vitest';
 import { FakeAws } from '../test/fake-aws/index.js';
 import { runTap } from '../test/helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('../test/helpers/memo-synth.js')).memoSynth(importOriginal));
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

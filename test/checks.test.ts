@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiCheck } from '../src/checks/api.js';
 import type { CheckContext } from '../src/checks/check.js';
 import { traceRoot } from '../src/checks/canary-trace.js';
@@ -9,7 +9,6 @@ import { FakeAws } from './fake-aws/index.js';
 import { testDeps } from './helpers/deps.js';
 import { runTap } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 describe('api check against a local HTTP server', () => {
   let answer: { status: number; body: string } = { status: 200, body: '' };

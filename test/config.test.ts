@@ -1,12 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findConfig, loadConfig } from '../src/config.js';
 import { FakeAws } from './fake-aws/index.js';
 import { runTap } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 const dir = mkdtempSync(join(tmpdir(), 'tap-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

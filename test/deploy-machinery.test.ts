@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stagingBucketName, templateSource } from '../src/deploy/staging.js';
 import { FakeAws } from './fake-aws/index.js';
 import { awsError } from './fake-aws/errors.js';
@@ -6,7 +6,6 @@ import { testDeps } from './helpers/deps.js';
 import { ndjson } from './helpers/ndjson.js';
 import { runTap } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 let fake: FakeAws;
 beforeEach(() => {

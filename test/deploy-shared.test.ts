@@ -1,11 +1,10 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { synthesize } from '../src/stack/synth.js';
 import { VERSION } from '../src/version.js';
 import { FakeAws } from './fake-aws/index.js';
 import { ndjson } from './helpers/ndjson.js';
 import { runTap } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 const OURS = 'arn:aws:iam::123456789012:role/TapShared-apigw-logs-us-east-1';
 const THEIRS = 'arn:aws:iam::123456789012:role/platform-apigw-logs';

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws/index.js';
 import { ndjson } from './helpers/ndjson.js';
 import { runTap } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 const BUCKET = 'srv-data-des-123456789012-us-east-1';
 let fake: FakeAws;

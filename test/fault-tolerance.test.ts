@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws/index.js';
 import { ndjson } from './helpers/ndjson.js';
 import { runTap, type TapRun } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 // A fresh account per lifecycle: the fake's clock moves a second per call, and each replay window is an hour.
 let fake: FakeAws;

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeAws } from './fake-aws/index.js';
 import { runTap } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 /** An HTTP server on loopback that answers every request as a proxy's error page would. */
 let proxy: Server;

@@ -1,9 +1,8 @@
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws/index.js';
 import { runTap } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 // Ctrl-C (SIGINT) and SIGTERM: before a command's first write it ends at once, with nothing changed
 // (130, or 143 for SIGTERM); after, it does what it documents. bin/tap.js's real signals: startup.test.ts.

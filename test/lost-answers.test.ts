@@ -1,10 +1,9 @@
 import { CreateChangeSetCommand, DeleteStackCommand, ExecuteChangeSetCommand, type StackEvent } from '@aws-sdk/client-cloudformation';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws/index.js';
 import { ndjson } from './helpers/ndjson.js';
 import { runTap } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 // Writes whose answer is lost after they took effect: tap (or the SDK) sends them again with the same token.
 let fake: FakeAws;

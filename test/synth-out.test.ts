@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CFN_LIMITS, synthesize } from '../src/stack/synth.js';
 import { VERSION } from '../src/version.js';
 import { runTap } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 const out = mkdtempSync(join(tmpdir(), 'tap-synth-out-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));

@@ -2,12 +2,11 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { receiptKey } from '../src/stack/spec.js';
 import { FakeAws } from './fake-aws/index.js';
 import { runTap } from './helpers/run-tap.js';
 
-vi.mock('../src/stack/synth.js', async (importOriginal) => (await import('./helpers/memo-synth.js')).memoSynth(importOriginal));
 
 const dir = mkdtempSync(join(tmpdir(), 'tap-verify-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
