@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stagingBucketName, templateSource } from '../src/deploy/staging.js';
+import { templateSource } from '../src/deploy/staging.js';
+import { stagingBucketName } from '../src/stack/naming.js';
 import { FakeAws } from './fake-aws/index.js';
 import { awsError } from './fake-aws/errors.js';
 import { testDeps } from './helpers/deps.js';

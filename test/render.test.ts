@@ -113,6 +113,7 @@ describe('status, list, diff and synth output', () => {
     const r: status.StatusResult = {
       kind: 'status',
       env: 'dev',
+      stackName: 'TapStack-dev',
       healthy: false,
       lines: [
         { id: 'stack', health: 'green', summary: 'UPDATE_COMPLETE', rule: 'green: settled' },

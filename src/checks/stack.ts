@@ -1,4 +1,4 @@
-import type { EnvNames } from '../stack/naming.js';
+import { bucketPrefix, type EnvNames } from '../stack/naming.js';
 import { OUTPUTS } from '../stack/spec.js';
 import { type Check, fail, pass } from './check.js';
 
@@ -20,7 +20,7 @@ function expectedOutputs(env: string, names: EnvNames): Record<string, (v: strin
     [OUTPUTS.xrayGroup]: (v) => v === names.xrayGroup,
     [OUTPUTS.handlerName]: (v) => v === names.handler,
     [OUTPUTS.processorName]: (v) => v === names.processor,
-    [OUTPUTS.bucketName]: (v) => v.startsWith(`srv-data-${env}-`),
+    [OUTPUTS.bucketName]: (v) => v.startsWith(bucketPrefix(env)),
     [OUTPUTS.dlqUrl]: (v) => url(v, new RegExp(`/${names.dlq}$`)),
   };
 }

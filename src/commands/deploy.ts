@@ -13,7 +13,7 @@ import { type AccountRole, ensureAccountRole } from '../deploy/shared.js';
 import { describeStack, isConsistent, stateOf, type StackInfo, stuckHint, succeeded } from '../deploy/stack.js';
 import { templateSource } from '../deploy/staging.js';
 import { outputPath } from '../io/files.js';
-import { namesFor } from '../stack/naming.js';
+import { ENV_TAG, namesFor } from '../stack/naming.js';
 import { assertRegionSupported } from '../stack/regions.js';
 import { synthesizeChecked } from './synth.js';
 
@@ -49,14 +49,14 @@ export type DeployResult =
 
 /** Stack tags from `--tag KEY=VALUE`, checked against CloudFormation's tag rules. */
 export function parseTags(env: string, tags: readonly string[] = []): Record<string, string> {
-  const result: Record<string, string> = { 'tap:env': env };
+  const result: Record<string, string> = { [ENV_TAG]: env };
   for (const tag of tags) {
     const eq = tag.indexOf('=');
     const key = eq > 0 ? tag.slice(0, eq) : '';
     const value = tag.slice(eq + 1);
     if (!key) throw new UsageError(`invalid --tag '${tag}': expected KEY=VALUE`);
     if (key.length > 128 || value.length > 256) throw new UsageError(`invalid --tag '${tag}': keys are at most 128 characters, values at most 256`);
-    if (/^aws:/i.test(key) || key === 'tap:env') throw new UsageError(`invalid --tag '${tag}': the key '${key}' is reserved`);
+    if (/^aws:/i.test(key) || key === ENV_TAG) throw new UsageError(`invalid --tag '${tag}': the key '${key}' is reserved`);
     if (key in result) throw new UsageError(`--tag '${key}' is given twice`);
     result[key] = value;
   }

@@ -28,6 +28,7 @@ export interface StatusLine {
 export interface StatusResult {
   readonly kind: 'status';
   readonly env: string;
+  readonly stackName: string;
   readonly healthy: boolean;
   readonly lines: StatusLine[];
 }
@@ -183,7 +184,7 @@ export async function run(options: { env: string }, deps: Deps): Promise<StatusR
       }
     }),
   );
-  return { kind: 'status', env: options.env, healthy: !lines.some((l) => l.health === 'red'), lines };
+  return { kind: 'status', env: options.env, stackName: names.stack, healthy: !lines.some((l) => l.health === 'red'), lines };
 }
 
 export function render(r: StatusResult, style: Style = { color: false }): string {
@@ -192,7 +193,7 @@ export function render(r: StatusResult, style: Style = { color: false }): string
   const width = Math.max(...r.lines.map((l) => l.id.length));
   return [
     ...r.lines.map((l) => `${dot[l.health]}  ${l.id.padEnd(width)}  ${l.summary}  ${chalk.gray(`(${l.rule})`)}`),
-    `TapStack-${r.env}: ${r.healthy ? 'healthy' : 'UNHEALTHY'}`,
+    `${r.stackName}: ${r.healthy ? 'healthy' : 'UNHEALTHY'}`,
   ].join('\n');
 }
 

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { isStackMissing } from '../aws/cloudformation.js';
 import { retryTransient } from '../aws/retry.js';
 import { JobFailed } from '../errors.js';
-import { SHARED_STACK, sharedRoleName } from '../stack/naming.js';
+import { SHARED_STACK, SHARED_TAG, sharedRoleName } from '../stack/naming.js';
 import { VERSION } from '../version.js';
 import { createChangeSet, executeChangeSet } from './change-set.js';
 import { POLL_MS, StackMonitor, type StackEventRecord } from './monitor.js';
@@ -85,7 +85,7 @@ async function deploySharedStack(cfn: CloudFormationClient, stack: StackInfo | u
   deps.claimInterrupts(); // the first write of the deploy
   const changeSet = await createChangeSet(
     cfn,
-    { stackName: SHARED_STACK, type: stack && stateOf(stack.status) === 'ready' ? 'UPDATE' : 'CREATE', template: { TemplateBody: shared.templateBody }, tags: { 'tap:shared': 'true' }, description: 'tap deploy: account-wide settings' },
+    { stackName: SHARED_STACK, type: stack && stateOf(stack.status) === 'ready' ? 'UPDATE' : 'CREATE', template: { TemplateBody: shared.templateBody }, tags: { [SHARED_TAG]: 'true' }, description: 'tap deploy: account-wide settings' },
     deps,
   );
   if (!changeSet) {

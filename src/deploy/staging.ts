@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
+import { stagingBucketName } from '../stack/naming.js';
 import { CFN_LIMITS } from '../stack/synth.js';
 
 /** Staged templates are only read once, by the change set that follows. */
 const STAGED_TEMPLATE_DAYS = 1;
-
-/** The per-account, per-region bucket tap stages large templates in (S3 names are global). */
-export const stagingBucketName = (account: string, region: string): string => `tap-staging-${account}-${region}`;
 
 /**
  * How a template reaches CloudFormation: inline up to the `TemplateBody` limit, otherwise through an

@@ -69,8 +69,20 @@ export const MAX_ENV_LENGTH: number = Math.min(
 );
 
 export function bucketName(env: string, account: string, region: string): string {
-  return `srv-data-${env}-${account}-${region}`;
+  return `${bucketPrefix(env)}${account}-${region}`;
 }
+
+/** What every name of the env's data bucket starts with, whatever the account and region. */
+export function bucketPrefix(env: string): string {
+  return `srv-data-${env}-`;
+}
+
+/** The bucket where deploy stages templates over CloudFormation's TemplateBody limit, one per account and region. */
+export const stagingBucketName = (account: string, region: string): string => `tap-staging-${account}-${region}`;
+
+/** The stack tag that names an env's stack's env, and the one that marks the shared stack. */
+export const ENV_TAG = 'tap:env';
+export const SHARED_TAG = 'tap:shared';
 
 /** A replay name that sorts by time and says which env it belongs to. */
 export function replayName(env: string, at: Date): string {

@@ -2,7 +2,7 @@ import { App, CfnOutput, DefaultStackSynthesizer, Stack, Tags, Validations } fro
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { SHARED_STACK, sharedRoleName } from './naming.js';
+import { SHARED_STACK, SHARED_TAG, sharedRoleName } from './naming.js';
 
 /** The shared stack's output: the role API Gateway writes CloudWatch logs with. */
 export const SHARED_OUTPUTS = { roleArn: 'ApiGatewayCloudWatchRoleArn' } as const;
@@ -21,7 +21,7 @@ export class SharedStack extends Stack {
       description: 'tap: account-wide settings (API Gateway CloudWatch role), shared by every tap env in this region',
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     });
-    Tags.of(this).add('tap:shared', 'true');
+    Tags.of(this).add(SHARED_TAG, 'true');
     Tags.of(this).add('tap:version', tapVersion);
     const role = new iam.Role(this, 'ApiGatewayCloudWatchRole', {
       roleName: sharedRoleName(this.region),

@@ -12,7 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import type { Construct } from 'constructs';
 import { allowLogsToUseKey, allowRuleToUseKey, viaService } from './key-policy.js';
-import { bucketName, namesFor, type EnvNames } from './naming.js';
+import { bucketName, ENV_TAG, namesFor, type EnvNames } from './naming.js';
 import { ARCHIVE_RETENTION_DAYS, FUNCTION_MEMORY_MB, OUTPUTS, PROCESSOR_ASYNC, RECEIPT_EXPIRY_DAYS, RULE_RETRY, traceFilter } from './spec.js';
 
 /** Runtime of both functions: the newest Node.js runtime in aws-cdk-lib that is not deprecated. */
@@ -55,7 +55,7 @@ export class TapStack extends Stack {
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     });
     this.names = names;
-    Tags.of(this).add('tap:env', names.env);
+    Tags.of(this).add(ENV_TAG, names.env);
     Tags.of(this).add('tap:version', props.tapVersion);
 
     const key = this.encryptionKey();
