@@ -89,7 +89,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const file = g.config ?? findConfig(process.cwd());
     const loaded = file ? loadConfig(file) : undefined; // a file found is checked even when no env is named
     const settings = loaded && envName ? loaded.settingsFor(envName) : {};
-    const envRegion = streams.env.AWS_REGION ?? streams.env.AWS_DEFAULT_REGION;
+    const envRegion = streams.env.AWS_REGION || streams.env.AWS_DEFAULT_REGION; // an empty AWS_REGION is not set
     const resolvedRegion = g.region ? { value: g.region, from: '--region' } : (settings.region ?? (envRegion ? { value: envRegion, from: streams.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION' } : undefined));
     const reporter = io;
     const log = (level: 'debug' | 'warn', text: string): void => reporter.notify({ level, code: `aws.${level}`, text });

@@ -96,7 +96,7 @@ function effective(config: ConfigFile, env: string, file: string): Effective {
     if (given.length === 0) continue;
     // Tags add up key by key, later layers winning; every other setting is the last layer's.
     const used = key === 'tags' ? given : given.slice(-1);
-    const value: unknown = key === 'tags' ? Object.fromEntries(used.flatMap(([, settings]) => Object.entries(settings.tags ?? {}))) : used[0]![1][key];
+    const value: unknown = key === 'tags' ? Object.fromEntries(used.flatMap(([, settings]) => Object.entries(settings.tags!))) : used[0]![1][key];
     result[key] = { value, from: `${file}: ${used.map(([where]) => `${where}.${key}`).join(' + ')}` };
   }
   return result;

@@ -75,6 +75,15 @@ describe('tap.config.json', () => {
     expect(none.stdout).toBe('dev: no settings (no tap.config.json, no --region, no AWS_REGION)\n');
   });
 
+  it('the region from AWS_DEFAULT_REGION, and --verbose names the region, endpoint and profile with their sources', async () => {
+    const r = await runTap(['config', '--env', 'dev', '--json'], { env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-north-1' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ settings: { region: { value: 'eu-north-1', from: 'AWS_DEFAULT_REGION' } } });
+    const flag = await runTap(['config', '--env', 'dev', '--profile', 'ops', '--verbose', '--endpoint-url', 'http://127.0.0.1:9']);
+    expect(flag.stderr).toContain('AWS: region us-east-1 (AWS_REGION), endpoint http://127.0.0.1:9, profile ops (--profile)');
+    const env = await runTap(['config', '--env', 'dev', '--verbose'], { env: { AWS_PROFILE: 'ops', AWS_REGION: '' } });
+    expect(env.stderr).toContain("AWS: region from the profile's config, endpoint AWS's public one, profile ops (AWS_PROFILE)");
+  });
+
   it('a broken file is exit 2, in the --json contract', async () => {
     const r = await runTap(['config', '--env', 'prod', '--config', configFile({ envs: { prod: { region: 'mars' } } }), '--json']);
     expect([r.code, r.stderr]).toEqual([2, '']);

@@ -59,6 +59,30 @@ describe('under GitHub Actions', () => {
     expect(readFileSync(summary, 'utf8')).toBe('');
   });
 
+  it('without the job summary and output files, and without a title, only the workflow command is written', () => {
+    let err = '';
+    const gh = githubActions({ stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, stdin: process.stdin, env: { GITHUB_ACTIONS: 'true' } })!;
+    gh.annotate('warning', 'careful');
+    gh.summary('# no file');
+    gh.output('x', 'y');
+    expect(err).toBe('::warning::careful\n');
+    const withFile = githubActions({ stdout: { write: () => true }, stderr: { write: () => true }, stdin: process.stdin, env: inActions() })!;
+    withFile.summary('no newline');
+    withFile.summary('one\n');
+    expect(readFileSync(summary, 'utf8')).toBe('no newline\none\n');
+    expect(githubActions({ stdout: { write: () => true }, stderr: { write: () => true }, stdin: process.stdin, env: { GITHUB_ACTIONS: 'false' } })).toBeUndefined();
+  });
+
+  it('diff: a stack not deployed yet, and one without differences', async () => {
+    const r = await runTap(['diff', '--env', 'new', '--json'], { env: inActions() });
+    expect(r.code).toBe(0);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^### tap diff TapStack-new: \d+ difference\(s\) \(not deployed yet\)\n/);
+    writeFileSync(summary, '');
+    const same = await runTap(['diff', '--env', 'gha'], { env: inActions() });
+    expect(same.code).toBe(0);
+    expect(readFileSync(summary, 'utf8')).toBe('### tap diff TapStack-gha: no differences\n');
+  });
+
   it('escapes workflow commands as @actions/core does, and writes outputs with a delimiter', () => {
     let err = '';
     const gh = githubActions({ stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, stdin: process.stdin, env: inActions() })!;

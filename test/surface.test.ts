@@ -57,6 +57,11 @@ describe('input is checked before the AWS setup', () => {
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--from and tap replay-archive list cannot be given together/)]);
   });
 
+  it('a list option with no item: exit 2', async () => {
+    const r = await runTap(['verify', '--env', 'dev', '--only', ' , ']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/invalid --only ' , ': expected a comma-separated list/)]);
+  });
+
   it('verify --only/--skip that leave no check: exit 2', async () => {
     const r = await runTap(['verify', '--env', 'dev', '--only', 'dlq', '--skip', 'dlq,stack']);
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--only and --skip leave no check to run/)]);
