@@ -65,14 +65,20 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   let code: number = EXIT.ok;
   // Ctrl-C and SIGTERM abort the signal instead of killing the process: until a command claims them
   // (before its first write), the command ends at once; after, it says what it left running.
+  // The handlers stay installed for the whole run (a once-handler would be gone while the signal is
+  // still being handled, and signal-exit, which ora brings, would then re-raise it and kill tap); a
+  // second signal ends tap at once.
   const interrupt = new AbortController();
-  const stop = (name: StopSignal) => (): void => interrupt.abort(name);
+  const stop = (name: StopSignal) => (): void => {
+    if (interrupt.signal.aborted) process.exit(name === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+    interrupt.abort(name);
+  };
   const onSigint = stop('SIGINT');
   const onSigterm = stop('SIGTERM');
   const signal = overrides.signal ?? interrupt.signal;
   if (!overrides.signal) {
-    process.once('SIGINT', onSigint);
-    process.once('SIGTERM', onSigterm);
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
   }
   let claimed = false;
   const claimInterrupts = (): void => {
@@ -139,7 +145,8 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   } catch (error) {
     // --help and --version end here with 0; commander printed a parse error itself unless --json.
     if (error instanceof CommanderError && (error.exitCode === 0 || !json)) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    const tapError = error instanceof CommanderError ? new UsageError(error.message.replace(/^error: /, ''), { hint: 'run with --help for usage' }) : toTapError(error);
+    const parseMessage = (e: CommanderError): string => (e.code === 'commander.help' ? 'no command given' : e.message.replace(/^error: /, ''));
+    const tapError = error instanceof CommanderError ? new UsageError(parseMessage(error), { hint: 'run with --help for usage' }) : toTapError(error);
     const exitCode = signal.reason === 'SIGTERM' ? EXIT.terminated : tapError.exitCode;
     const reporter = io ?? (await createReporter(streams, { json, color: false, verbose, quiet: false }));
     reporter.close();

@@ -45,7 +45,7 @@ export function findConfig(dir: string): string | undefined {
   }
 }
 
-type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }[] | null };
+type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params: Record<string, unknown>; propertyName?: string }[] | null };
 
 function validator(): Validate {
   const require = createRequire(import.meta.url);
@@ -71,7 +71,12 @@ export function loadConfig(file: string): Config {
   }
   const validate = validator();
   if (!validate(data)) {
-    const problems = (validate.errors ?? []).map((e) => {
+    // A name that breaks a rule for names (propertyNames) is reported by its own path, once.
+    const problems = (validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames').map((e) => {
+      if (e.propertyName !== undefined) {
+        const why = e.keyword === 'not' ? 'is a reserved name (aws:... and tap:env are AWS\'s and tap\'s)' : `is not an allowed name: ${e.message ?? e.keyword}`;
+        return `${jsonPath(e.instancePath)}[${JSON.stringify(e.propertyName)}]: ${why} (${e.keyword})`;
+      }
       const at = e.keyword === 'additionalProperties' ? `${jsonPath(e.instancePath)}.${String(e.params.additionalProperty)}` : jsonPath(e.instancePath);
       return `${at}: ${e.keyword === 'additionalProperties' ? 'is not a known setting' : (e.message ?? e.keyword)} (${e.keyword})`;
     });

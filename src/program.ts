@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandDefinition, OptionSpec } from './command.js';
+import { UsageError } from './errors.js';
 import type { Streams } from './io/types.js';
 import { MAX_ENV_LENGTH, namesFor } from './stack/naming.js';
 import { VERSION } from './version.js';
@@ -32,7 +33,7 @@ export function createProgram(streams: Streams, quietErrors: boolean): Command {
     .version(VERSION, '-V, --version')
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE)')
-    .option('--endpoint-url <url>', 'send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)')
+    .addOption(new Option('--endpoint-url <url>', 'send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)').argParser(endpointUrl))
     .option('--config <file>', 'settings per env (default: tap.config.json in this directory or a parent)')
     .option('--json', 'one JSON object per line on stdout: progress events, then the result or the error')
     .option('--no-color', 'no colours (also when NO_COLOR is set)')
@@ -40,6 +41,18 @@ export function createProgram(streams: Streams, quietErrors: boolean): Command {
     .option('--quiet', 'print only warnings, errors and the result')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES);
+}
+
+/** An http(s) URL, checked as it is read (exit 2), not when the first call fails. */
+function endpointUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) throw new UsageError(`invalid --endpoint-url '${text}': expected an http:// or https:// URL, e.g. http://localhost:4566`);
+  return text;
 }
 
 /** `--env NAME`, parsed into the env's names as it is read: a bad name is exit 2 before anything else. */
@@ -80,6 +93,9 @@ function helpAfter(d: CommandDefinition): string {
 /** Adds a command (and its subcommands) from its definition. */
 export function register(parent: Command, d: CommandDefinition, run: RunDefinition): Command {
   const cmd = parent.command(d.name).description(d.summary);
+  // A subcommand's help lists tap's global options, not its parent's own (which it refuses).
+  const own = new Set(Object.keys(definitions.get(parent)?.options ?? {}));
+  if (own.size) cmd.configureHelp({ showGlobalOptions: true, visibleGlobalOptions: (c) => parent.options.filter((o) => !own.has(o.attributeName())).concat(c.parent?.parent?.options ?? []).filter((o) => !o.hidden) });
   for (const alias of d.aliases ?? []) cmd.alias(alias);
   for (const a of d.args ?? []) cmd.argument(`<${a.name}>`, a.help);
   if (d.env === 'required' || d.env === 'optional') cmd.addOption(envOption(d.env === 'required'));
@@ -109,7 +125,7 @@ export function valuesOf(d: CommandDefinition, cmd: Command): { values: Record<s
 export function conflicting(d: CommandDefinition, cmd: Command): string[] | undefined {
   const parent = cmd.parent ? definitions.get(cmd.parent) : undefined;
   const foreign = Object.keys(parent?.options ?? {}).filter((key) => cmd.parent?.getOptionValueSource(key) === 'cli');
-  if (parent && foreign.length) return [...foreign.map(flagOf), `tap ${parent.name} ${d.name}`];
+  if (parent && foreign.length) throw new UsageError(`${foreign.map(flagOf).join(', ')}: not an option of \`tap ${parent.name} ${d.name}\``, { hint: `see \`tap ${parent.name} ${d.name} --help\`` });
   for (const set of d.conflicts ?? []) {
     const given = set.filter((key) => cmd.getOptionValueSource(key) === 'cli');
     if (given.length > 1) return given.map(flagOf);

@@ -43,7 +43,8 @@ describe('tap.config.json', () => {
         `^${file.replace(/[.]/g, '\\.')}: .*\\$\\.envs\\.prod\\.bogus: is not a known setting \\(additionalProperties\\).*\\$\\.envs\\.prod\\.account: must match pattern "\\^\\[0-9\\]\\{12\\}\\$" \\(pattern\\)`,
       ),
     );
-    expect(() => loadConfig(file)).toThrow(/\$\.envs\.prod\.tags: .*\(propertyNames\)/);
+    expect(() => loadConfig(file)).toThrow(/\$\.envs\.prod\.tags\["aws:x"\]: is a reserved name \(aws:\.\.\. and tap:env are AWS's and tap's\) \(not\)/);
+    expect(() => loadConfig(file)).toThrow(/\$\.envs\["BAD_NAME"\]: is not an allowed name: must match pattern .* \(pattern\)/);
     expect(() => loadConfig(configFile('{ "defaults": '))).toThrow(/tap-\d+\.config\.json: .*JSON/);
     expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(/missing\.json: no such file/);
   });

@@ -136,6 +136,16 @@ describe("tap deploy: API Gateway's account role", () => {
     expect(fake.cloudFormation.stack('TapStack-two')).toBeUndefined();
   });
 
+  it('a TapShared that CloudFormation calls complete while the account still names no role (as moto does) stops the deploy before the env', async () => {
+    fake.before = (call) => {
+      if (call === 'GetAccount' && fake.cloudFormation.stack('TapShared')) fake.apiGatewayAccount.cloudwatchRoleArn = undefined;
+    };
+    const r = await deploy('one');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/TapShared is CREATE_COMPLETE, but the account's API Gateway settings in us-east-1 name no CloudWatch role; the env was not touched/);
+    expect(fake.cloudFormation.stack('TapStack-one')).toBeUndefined();
+  });
+
   it('a shared stack that fails to create stops the deploy before the env, with the root cause; the next deploy recreates it', async () => {
     fake.cloudFormation.failNext = { logicalId: 'ApiGatewayAccount', reason: 'The role ARN does not have required permissions set to API Gateway' };
     const r = await deploy('one');

@@ -54,7 +54,26 @@ describe('input is checked before the AWS setup', () => {
 
   it("a subcommand refuses its parent's options: replay-archive list --from", async () => {
     const r = await runTap(['replay-archive', 'list', '--env', 'dev', '--from', '1h ago']);
-    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--from and tap replay-archive list cannot be given together/)]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--from: not an option of `tap replay-archive list`/)]);
+    const help = await runTap(['replay-archive', 'list', '--help']);
+    expect(help.stdout).not.toContain('--from');
+    expect(help.stdout).toContain('--env');
+    expect(help.stdout).toContain('--json');
+  });
+
+  it('--endpoint-url that is not an http(s) URL: exit 2, naming the option', async () => {
+    const r = await runTap(['list', '--endpoint-url', 'notaurl', '--json']);
+    expect([r.code, JSON.parse(r.stdout)]).toEqual([2, expect.objectContaining({ kind: 'error', message: "invalid --endpoint-url 'notaurl': expected an http:// or https:// URL, e.g. http://localhost:4566" })]);
+  });
+
+  it('no command under --json: the error says so', async () => {
+    const r = await runTap(['--json']);
+    expect([r.code, JSON.parse(r.stdout.trim().split('\n').at(-1)!)]).toEqual([2, expect.objectContaining({ kind: 'error', message: 'no command given' })]);
+  });
+
+  it('replay-archive says which of --env and --from is missing', async () => {
+    const r = await runTap(['replay-archive', '--env', 'dev', '--to', '1h ago']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/replay-archive needs --from \(or a subcommand/)]);
   });
 
   it('a list option with no item: exit 2', async () => {

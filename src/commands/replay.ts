@@ -201,7 +201,8 @@ the processor writes a receipt per replayed event under receipts/replays/<replay
   permissions: `events:DescribeArchive, DescribeEventBus, DescribeRule, StartReplay, DescribeReplay,
 CancelReplay, ListReplays; cloudformation:DescribeStacks; s3:ListBucket on the data bucket.`,
   run: (input, deps) => {
-    if (!input.env || !input.from) return Promise.reject(new UsageError('replay-archive needs --env and --from (or a subcommand: list, status, cancel)'));
+    const missing = [!input.env && '--env', !input.from && '--from'].filter(Boolean).join(' and ');
+    if (!input.env || !input.from) return Promise.reject(new UsageError(`replay-archive needs ${missing} (or a subcommand: list, status, cancel)`, { hint: 'tap replay-archive --env prod --from "2h ago"' }));
     return run({ env: input.env.env, from: input.from, to: input.to, rule: input.rule, name: input.name, wait: input.wait, detach: input.detach, expect: input.expect }, deps);
   },
   render,

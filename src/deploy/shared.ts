@@ -70,6 +70,13 @@ export async function ensureAccountRole(cfn: CloudFormationClient, envStack: str
   deps.io.notify({ level: 'info', code: 'deploy.shared-stack', text: `The account has no API Gateway CloudWatch role in ${region}: deploying ${SHARED_STACK}, shared by every tap env here` });
   const deployed = await deploySharedStack(cfn, stack, region, deps, false);
   const arn = deployed?.outputs[SHARED_OUTPUTS.roleArn] ?? '';
+  // Read back before reporting: the stack says it made the setting, the account must say so too.
+  const { cloudwatchRoleArn: now } = await retryTransient(deps, POLL_MS, () => apigw.send(new GetAccountCommand({})));
+  if (!arn || now !== arn) {
+    throw new JobFailed(`${SHARED_STACK} is ${deployed?.status ?? 'deployed'}, but the account's API Gateway settings in ${region} name ${now ? `another role (${now})` : 'no CloudWatch role'}${arn ? '' : ', and the stack has no role output'}; the env was not touched`, {
+      hint: `look at ${SHARED_STACK}'s resources in the CloudFormation console; an emulator may not apply AWS::ApiGateway::Account (set the role with \`aws apigateway update-account\`)`,
+    });
+  }
   deps.io.notify({ level: 'success', code: 'deploy.shared-stack-deployed', text: `${SHARED_STACK} ${deployed?.status ?? ''}: API Gateway logs with ${arn}`, data: { kind: 'shared-stack-deployed', roleArn: arn } });
   return { kind: 'shared-stack-deployed', stackName: SHARED_STACK, roleArn: arn, status: deployed?.status ?? 'UNKNOWN' };
 }

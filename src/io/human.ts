@@ -48,7 +48,8 @@ export class HumanReporter implements Io {
     if (level === 'debug' && !this.options.verbose) return;
     if (this.options.quiet && (level === 'info' || level === 'progress' || level === 'success')) return;
     if (level === 'progress' && this.live) {
-      this.spinner ??= ora({ stream: this.streams.stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true });
+      // discardStdin off: ora would put the terminal in raw mode, and then Ctrl-C sends no SIGINT.
+      this.spinner ??= ora({ stream: this.streams.stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true, discardStdin: false });
       this.spinner.text = text;
       if (!this.spinner.isSpinning) this.spinner.start();
       return;

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -67,6 +67,16 @@ export function validationKey(templateBody: string): string {
   return createHash('sha256').update(`${FORMAT}\0${validatorVersion()}\0`).update(templateBody).digest('hex');
 }
 
+/**
+ * `mkdir -p`, one level at a time: Node 20's recursive mkdirSync never returns for a path below a
+ * directory that refuses new entries with ENOENT (seen under /proc), which would hang tap.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) mkdirSync(d);
+}
+
 export class SynthCache {
   constructor(private readonly dir: string) {}
 
@@ -85,7 +95,7 @@ export class SynthCache {
     const file = this.file(kind, key);
     const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      mkdirSync(this.dir, { recursive: true });
+      makeDirs(this.dir);
       writeFileSync(temp, JSON.stringify({ format: FORMAT, key, value }));
       renameSync(temp, file);
     } catch {
