@@ -37,7 +37,7 @@ describe('tap replay-archive: input checked before any AWS call', () => {
     [['--from', '2026-02-30T10:00:00Z'], /invalid --from '2026-02-30T10:00:00Z': not a real date/],
     [['--from', '1h ago', '--name', 'x'.repeat(65)], /invalid replay name 'x{65}': 1-64 letters/],
     [['--from', '1h ago', '--expect', 'some'], /invalid --expect 'some'/],
-    [[], /replay-archive needs --env and --from/],
+    [[], /replay-archive needs --from \(or a subcommand/],
   ])('%j', async (args, message) => {
     const r = await replay(...args);
     expect(r.code).toBe(2);
