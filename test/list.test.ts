@@ -43,3 +43,33 @@ describe('tap list', () => {
     expect(JSON.parse((await runTap(['list', '--json'])).stdout)).toMatchObject({ envs: [], shared: { stackName: 'TapShared' } });
   });
 });
+
+describe('tap list: sparse DescribeStacks answers', () => {
+  it('a stack without status or times, a deleted one, one without a name, and a bare TapShared', async () => {
+    fake.restore();
+    const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const cfn = mockClient(CloudFormationClient);
+    try {
+      cfn.on(DescribeStacksCommand).resolves({
+        Stacks: [
+          { StackName: 'TapStack-bare', CreationTime: undefined, StackStatus: undefined } as never,
+          { StackName: 'TapStack-gone', StackStatus: 'DELETE_COMPLETE', CreationTime: new Date(0) },
+          { StackName: undefined, StackStatus: 'CREATE_COMPLETE' } as never,
+          { StackName: 'TapShared' } as never,
+        ],
+      });
+      const r = await runTap(['list', '--json']);
+      expect(JSON.parse(r.stdout)).toEqual({
+        kind: 'envs',
+        envs: [{ env: 'bare', stackName: 'TapStack-bare', status: 'UNKNOWN' }],
+        shared: { stackName: 'TapShared', status: 'UNKNOWN' },
+      });
+      const human = await runTap(['list']);
+      expect(human.stdout).toBe('ENV   STATUS   LAST UPDATED  API URL\nbare  UNKNOWN  -             -\nShared: TapShared UNKNOWN, last updated - (API Gateway\'s CloudWatch role for every env here; tap destroy leaves it)\n');
+    } finally {
+      cfn.restore();
+      fake = new FakeAws().install();
+    }
+  });
+});
