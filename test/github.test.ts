@@ -52,6 +52,17 @@ describe('under GitHub Actions', () => {
     expect(md).toContain('<details><summary>the diff</summary>');
   });
 
+  it('deploy: its stack events in one log group, the outcome and outputs in the job summary, the outputs as step outputs', async () => {
+    const r = await runTap(['deploy', '--env', 'ghd'], { env: inActions() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\n::group::stack\.event\n(… \[\d+\/36\] .*\n)+::endgroup::\n$/);
+    expect(r.stderr.match(/::group::/g)).toHaveLength(1);
+    const md = readFileSync(summary, 'utf8');
+    expect(md).toMatch(/^### tap deploy TapStack-ghd: deployed \(CREATE_COMPLETE\)\n\n\| output \| value \|\n\| --- \| --- \|\n/);
+    expect(md).toContain('| EventBusName | srv-events-ghd |');
+    expect(readFileSync(output, 'utf8')).toMatch(/^ApiUrl<<(ghadelimiter_[0-9a-f]{16})\nhttps:\/\/\S+\/ghd\/\n\1\n/);
+  });
+
   it('elsewhere nothing changes: no workflow command, no file written', async () => {
     const r = await runTap(['verify', '--env', 'gha', '--no-canary'], { fetch: fake.fetch, env: { GITHUB_STEP_SUMMARY: summary } });
     expect(r.code).toBe(0);

@@ -53,8 +53,8 @@ describe('tap list: sparse DescribeStacks answers', () => {
     try {
       cfn.on(DescribeStacksCommand).resolves({
         Stacks: [
-          { StackName: 'TapStack-bare', CreationTime: undefined, StackStatus: undefined } as never,
-          { StackName: 'TapStack-gone', StackStatus: 'DELETE_COMPLETE', CreationTime: new Date(0) },
+          { StackName: 'TapStack-bare', CreationTime: undefined, StackStatus: undefined },
+          { StackName: 'TapStack-gone', StackStatus: 'DELETE_COMPLETE', CreationTime: new Date(0) } as never,
           { StackName: undefined, StackStatus: 'CREATE_COMPLETE' } as never,
           { StackName: 'TapShared' } as never,
         ],

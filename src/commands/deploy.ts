@@ -4,6 +4,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { deployedTemplate } from '../aws/cloudformation.js';
 import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
+import { cell, type GitHubActions } from '../io/github.js';
 import { Aborted, EXIT, UsageError } from '../errors.js';
 import { type Change, createChangeSet, deleteChangeSet, describeChange, executeChangeSet, isDestructive } from '../deploy/change-set.js';
 import { retryTransient } from '../aws/retry.js';
@@ -194,6 +195,21 @@ export function exitCode(r: DeployResult): number {
   return r.kind === 'failed' ? EXIT.failed : EXIT.ok;
 }
 
+/** Under GitHub Actions: the outcome and the outputs in the job summary, the outputs as step outputs. */
+export function github(r: DeployResult, gh: GitHubActions): void {
+  const outputs = 'outputs' in r ? Object.entries(r.outputs) : [];
+  const status = 'status' in r ? r.status : r.kind;
+  gh.summary(
+    [
+      `### tap deploy ${r.stackName}: ${r.kind} (${status})`,
+      ...(r.kind === 'failed' && r.rootCause ? ['', `Root cause: ${cell(`${r.rootCause.logicalId} (${r.rootCause.type}) ${r.rootCause.status}: ${r.rootCause.reason ?? 'no reason given'}`)}`] : []),
+      ...(outputs.length ? ['', '| output | value |', '| --- | --- |', ...outputs.map(([k, v]) => `| ${k} | ${cell(v)} |`)] : []),
+      '',
+    ].join('\n'),
+  );
+  for (const [k, v] of outputs) gh.output(k, v);
+}
+
 /** `--tag`s after the file's tags: a key given on the command line wins over the file's. */
 function tagsWithConfig(given: readonly string[], fromFile: Record<string, string> = {}): string[] {
   const keys = new Set(given.map((t) => t.slice(0, t.indexOf('='))));
@@ -242,4 +258,5 @@ DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, plus
     ),
   render,
   exitCode,
+  github,
 });

@@ -1,6 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
 import { interruption } from '../errors.js';
+import { type GitHubActions, githubActions } from './github.js';
 import type { ErrorReport, Io, Level, Message, ReporterOptions, Streams, Style } from './types.js';
 
 /**
@@ -28,6 +29,8 @@ export class HumanReporter implements Io {
   private readonly chalk: ChalkInstance;
   private readonly live: boolean;
   private spinner?: Ora;
+  private readonly gh: GitHubActions | undefined;
+  private grouped = false;
 
   constructor(
     private readonly streams: Streams,
@@ -37,14 +40,20 @@ export class HumanReporter implements Io {
     const tty = Boolean(stderr.isTTY);
     this.color = colorFor(stderr, streams.env, options.color);
     this.resultColor = colorFor(streams.stdout, streams.env, options.color);
+    this.gh = githubActions(streams);
     this.chalk = new Chalk({ level: this.color ? 1 : 0 });
     // Some CI pseudo-terminals report 0 columns: a spinner cannot clear its line there, so draw as on a pipe.
     this.live = tty && !streams.env.CI && (stderr.columns ?? 80) > 0;
     this.interactive = this.live && Boolean(streams.stdin.isTTY);
   }
 
-  notify(message: Message): void {
+  notify(message: Message, options: { stream?: boolean } = {}): void {
     const { level, text } = message;
+    // Under GitHub Actions a command's streamed lines (deploy's and destroy's stack events) fold into one log group.
+    if (options.stream && this.gh && !this.grouped) {
+      this.grouped = true;
+      this.gh.group(message.code);
+    }
     if (level === 'debug' && !this.options.verbose) return;
     if (this.options.quiet && (level === 'info' || level === 'progress' || level === 'success')) return;
     if (level === 'progress' && this.live) {
@@ -96,6 +105,8 @@ export class HumanReporter implements Io {
   close(): void {
     this.spinner?.stop();
     this.spinner = undefined;
+    if (this.grouped) this.gh?.endGroup();
+    this.grouped = false;
   }
 
   private paint(level: Level, text: string): string {
