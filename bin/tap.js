@@ -10,8 +10,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // (`trace --path deploy` is not a deploy), and help or version output never needs it.
 const GC_FLAG = '--single-threaded-gc';
 const SYNTHESIZING = new Set(['synth', 'diff', 'deploy']);
-/** Global options that take a value as the next argument (src/cli.ts), skipped to find the command word. */
-const VALUED = new Set(['--region', '--profile', '--endpoint-url']);
+/** Global options that take a value as the next argument (src/program.ts createProgram; a test keeps them in step), skipped to find the command word. */
+const VALUED = new Set(['--region', '--profile', '--endpoint-url', '--config']);
 
 /** The first argument that is neither an option nor an option's value. */
 function commandWord(args) {

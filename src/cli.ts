@@ -4,7 +4,7 @@ import { AwsClients } from './aws/clients.js';
 import type { CommandDefinition } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { abortableSleep, type Deps } from './deps.js';
-import { EXIT, interruption, type StopSignal, toTapError, UsageError } from './errors.js';
+import { EXIT, interruption, type StopSignal, toTapError, untilInterrupted, UsageError } from './errors.js';
 import { githubActions } from './io/github.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams } from './io/types.js';
@@ -36,18 +36,6 @@ export interface Overrides {
   readonly fetch?: typeof fetch;
 }
 
-/** The command's work, or its interruption as soon as the signal fires, unless the command has claimed it. */
-function unlessClaimed<T>(work: Promise<T>, signal: AbortSignal, claimed: () => boolean): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      if (!claimed()) reject(interruption(signal));
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 /** `replay-archive list`: the command's words below `tap`. */
 function commandPath(cmd: Command): string {
   const words: string[] = [];
@@ -66,12 +54,13 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   // Ctrl-C and SIGTERM abort the signal instead of killing the process: until a command claims them
   // (before its first write), the command ends at once; after, it says what it left running.
   // The handlers stay installed for the whole run (a once-handler would be gone while the signal is
-  // still being handled, and signal-exit, which ora brings, would then re-raise it and kill tap); a
-  // second signal ends tap at once.
+  // still being handled, and signal-exit, which ora brings, would then re-raise it and kill tap). A
+  // second Ctrl-C ends tap at once; a second SIGTERM is ignored: `timeout` signals the process group
+  // and bin/tap.js passes SIGTERM on too, so a synthesizing command gets it twice.
   const interrupt = new AbortController();
   const stop = (name: StopSignal) => (): void => {
-    if (interrupt.signal.aborted) process.exit(name === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
-    interrupt.abort(name);
+    if (!interrupt.signal.aborted) interrupt.abort(name);
+    else if (name === 'SIGINT') process.exit(EXIT.interrupted);
   };
   const onSigint = stop('SIGINT');
   const onSigterm = stop('SIGTERM');
@@ -87,7 +76,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   };
 
   /** Deps and the reporter for the command `cmd`, from the global options and the env's settings in tap.config.json. */
-  const setUp = async (cmd: Command, mode: 'refuse' | 'warn'): Promise<Deps> => {
+  const setUp = async (cmd: Command): Promise<Deps> => {
     const g = cmd.optsWithGlobals<GlobalOptions & { env?: EnvNames }>();
     verbose = g.verbose ?? false;
     io = await createReporter(streams, { json: g.json ?? false, color: g.color, verbose, quiet: g.quiet ?? false, signal });
@@ -121,7 +110,6 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
       cacheDir: cacheDir(streams.env),
       fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
     };
-    if (envName) await checkAccount(deps, envName, mode);
     return deps;
   };
 
@@ -130,11 +118,21 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     if (clash) throw new UsageError(`${clash.join(' and ')} cannot be given together`, { hint: `see \`tap ${commandPath(cmd)} --help\`` });
     const { values, args } = valuesOf(d, cmd);
     const input = { ...values, env: cmd.optsWithGlobals<{ env?: EnvNames }>().env, args } as Parameters<CommandDefinition['run']>[0];
-    const deps = await setUp(cmd, d.writes ? 'refuse' : 'warn');
-    const result = await unlessClaimed(d.run(input, deps), signal, () => claimed);
-    deps.io.result(result, (r, style) => d.render(r, style));
+    const deps = await setUp(cmd);
+    const env = (input as { env?: EnvNames }).env;
+    const work = async (): Promise<unknown> => {
+      if (env && !d.offline) await checkAccount(deps, env.env, d.writes ? 'refuse' : 'warn');
+      return d.run(input, deps);
+    };
+    const result = await untilInterrupted(work(), signal, () => claimed);
+    // GitHub's side channels before the result, so that the result stays the last line; best-effort.
     const gh = githubActions(streams);
-    if (gh) d.github?.(result, gh);
+    try {
+      if (gh) d.github?.(result, gh);
+    } catch (error) {
+      deps.io.notify({ level: 'warn', code: 'github.write', text: `could not write to GitHub's step files: ${(error as Error).message}` });
+    }
+    deps.io.result(result, (r, style) => d.render(r, style));
     code = d.exitCode?.(result, input) ?? EXIT.ok;
   };
   const program = createProgram(streams, json);

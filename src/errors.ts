@@ -69,6 +69,22 @@ function callContext(error: unknown): CallContext | undefined {
   return error && typeof error === 'object' ? ((error as Record<symbol, CallContext | undefined>)[CONTEXT] ?? undefined) : undefined;
 }
 
+/**
+ * `work`, or the interruption as soon as `signal` fires (unless `ignore()` says the caller handles
+ * it); the work itself is stopped by whoever owns it.
+ */
+export function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal | undefined, ignore: () => boolean = () => false): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      if (!ignore()) reject(interruption(signal));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Names of SDK errors that mean "AWS does not accept this caller": credentials or permissions. */
 const ACCESS_ERRORS = new Set([
   'CredentialsProviderError',

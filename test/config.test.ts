@@ -140,6 +140,14 @@ describe('the account pin', () => {
     expect(lines.at(-1)).toMatchObject({ kind: 'verified' });
   });
 
+  it('offline commands (synth, config) do not check the pin, so they need no credentials', async () => {
+    const file = elsewhere();
+    const synth = await runTap(['synth', '--env', 'pin', '--config', file, '--json'], { credentials: false, env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+    expect(synth.code).toBe(0);
+    expect((await runTap(['config', '--env', 'pin', '--config', file])).code).toBe(0);
+    expect(fake.calls).not.toContain('GetCallerIdentity');
+  });
+
   it('the right account passes', async () => {
     const r = await runTap(['deploy', '--env', 'pin', '--config', configFile({ envs: { pin: { account: '123456789012' } } })]);
     expect(r.code).toBe(0);

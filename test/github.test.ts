@@ -63,6 +63,14 @@ describe('under GitHub Actions', () => {
     expect(readFileSync(output, 'utf8')).toMatch(/^ApiUrl<<(ghadelimiter_[0-9a-f]{16})\nhttps:\/\/\S+\/ghd\/\n\1\n/);
   });
 
+  it('a step file that cannot be written is a warning before the result, which stays the last line', async () => {
+    const r = await runTap(['diff', '--env', 'gha', '--json'], { env: { ...inActions(), GITHUB_STEP_SUMMARY: join(dir, 'missing', 'summary.md') } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { code?: string; kind?: string });
+    expect(lines.at(-2)).toMatchObject({ type: 'event', level: 'warn', code: 'github.write' });
+    expect(lines.at(-1)).toMatchObject({ kind: 'no-differences' });
+  });
+
   it('elsewhere nothing changes: no workflow command, no file written', async () => {
     const r = await runTap(['verify', '--env', 'gha', '--no-canary'], { fetch: fake.fetch, env: { GITHUB_STEP_SUMMARY: summary } });
     expect(r.code).toBe(0);

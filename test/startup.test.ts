@@ -1,4 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 
@@ -25,6 +26,7 @@ describe('startup', () => {
     [['deploy', '--version'], 1],
     [['trace', '--path', 'deploy', '--env', 'BAD'], 1],
     [['--profile', 'synth', 'list', '--bogus'], 1],
+    [['--config', 'x.json', 'deploy', '--env', 'BAD'], 2],
   ])('%j runs in %i Node.js process(es): the command word decides', (args, processes) => {
     // Each process that starts bin/tap.js resolves it once through the hook (the child inherits it).
     const r = spawnSync(process.execPath, ['--import', './test/helpers/trace-loads.mjs', 'bin/tap.js', ...args], { cwd: root, env, encoding: 'utf8' });
@@ -51,6 +53,14 @@ function started(args: string[], ready: RegExp): Promise<{ pid: number; ended: P
 }
 
 describe('bin/tap.js', () => {
+  it("skips the values of exactly the global options that take one, to find the command word", async () => {
+    const { createProgram } = await import('../src/program.js');
+    const program = createProgram({ stdout: { write: () => true }, stderr: { write: () => true }, stdin: process.stdin, env: {} }, false);
+    const valued = program.options.filter((o) => o.required || o.optional).map((o) => o.long);
+    const listed = /const VALUED = new Set\(\[([^\]]*)\]\)/.exec(readFileSync(new URL('../bin/tap.js', import.meta.url), 'utf8'))?.[1];
+    expect(listed?.split(',').map((x) => x.trim().replace(/'/g, '')).sort()).toEqual(valued.sort());
+  });
+
   const run = (args: string[]) => spawnSync(process.execPath, ['bin/tap.js', ...args], { cwd: root, encoding: 'utf8', env });
 
   it('runs synthesizing commands in a child with a single-threaded GC, passing output and exit code through', () => {

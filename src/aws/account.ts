@@ -9,7 +9,15 @@ export async function checkAccount(deps: Deps, env: string, mode: 'refuse' | 'wa
   const pinned = deps.settings.account;
   if (!pinned) return;
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-  const { Account } = await (await deps.aws.sts()).send(new GetCallerIdentityCommand({}));
+  let Account: string | undefined;
+  try {
+    ({ Account } = await (await deps.aws.sts()).send(new GetCallerIdentityCommand({})));
+  } catch (error) {
+    if (mode === 'refuse') throw error;
+    // A read-only command goes on; it meets the same problem with its own calls and says so there.
+    deps.io.notify({ level: 'warn', code: 'config.account', text: `could not check that env ${env} is in account ${pinned.value}: ${(error as Error).message}` });
+    return;
+  }
   if (Account === pinned.value) return;
   const text = `env ${env} lives in account ${pinned.value} (${pinned.from}), but these credentials are for account ${Account ?? 'unknown'}`;
   if (mode === 'refuse') throw new UsageError(`${text}; nothing was changed`, { hint: 'use a profile or credentials for that account (--profile), or correct the account in the config file' });

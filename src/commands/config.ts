@@ -19,12 +19,13 @@ export default defineCommand({
   name: 'config',
   summary: "the env's effective settings (tap.config.json, options, environment) and where each came from",
   env: 'required',
+  offline: true,
   options: {},
   examples: ['tap config --env prod', 'tap config --env pr-123 --config ci/tap.config.json --json'],
   notes: `tap.config.json (this directory or a parent, or --config FILE) holds settings per env and defaults for
 all: account, region, tags, terminationProtection. An env name wins over a pattern such as "pr-*",
 a pattern over "defaults"; command-line options win over the file. The schema: tap.config.schema.json.`,
-  permissions: 'none; with an account pinned, sts:GetCallerIdentity (a warning when the caller is in another account).',
+  permissions: 'none (offline: it shows the pinned account, it does not check it).',
   run: ({ env }, deps) => {
     // The region as the command uses it: --region, the file, or AWS_REGION, in that order.
     const { resolvedRegion, ...fromFile } = deps.settings;

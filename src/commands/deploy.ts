@@ -153,6 +153,7 @@ async function approve(cfn: CloudFormationClient, changeSet: { id: string; name:
 async function protect(cfn: CloudFormationClient, stack: { id: string; name: string }, current: boolean | undefined, wanted: boolean | undefined, deps: Deps): Promise<void> {
   if (wanted === undefined || wanted === current) return;
   const { UpdateTerminationProtectionCommand } = await import('@aws-sdk/client-cloudformation');
+  deps.claimInterrupts(); // a write, also on the no-changes path
   await cfn.send(new UpdateTerminationProtectionCommand({ StackName: stack.id, EnableTerminationProtection: wanted }));
   deps.io.notify({ level: 'info', code: 'deploy.termination-protection', text: `Termination protection ${wanted ? 'on' : 'off'} for ${stack.name}` });
 }

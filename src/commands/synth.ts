@@ -100,6 +100,7 @@ export default defineCommand({
   name: 'synth',
   summary: 'synthesize the stack offline, run cdk-nag and CloudFormation validation, and summarize it',
   env: 'required',
+  offline: true,
   options: {
     out: option.string('dir', 'write the template to <dir>/TapStack-<env>.template.json', { short: 'o' }),
     cache: option.negatable('synthesize and validate afresh, without reading or writing the synth cache (TAP_CACHE_DIR, else $XDG_CACHE_HOME/tap or ~/.cache/tap)'),

@@ -5,5 +5,5 @@ import { buildTemplate } from './build.js';
 const { env, tapVersion, outdir } = workerData as { env: string; tapVersion: string; outdir: string };
 buildTemplate(env, tapVersion, outdir).then(
   (built) => parentPort!.postMessage({ built }),
-  (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) } }),
 );

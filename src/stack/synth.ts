@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { interruption } from '../errors.js';
+import { untilInterrupted } from '../errors.js';
 import type { Built } from './build.js';
 import { startValidator } from './cfn-validate.js';
 import { buildKey, SynthCache, validationKey } from './synth-cache.js';
@@ -70,7 +70,7 @@ export async function synthesize(env: string, tapVersion: string, options: Synth
   // Speculative: a stack whose code changed rarely yields a template validated before.
   let validator = cached ? undefined : startValidator(outdir);
   try {
-    const built = cached ?? (await abortable(build(env, tapVersion, outdir), options.signal));
+    const built = cached ?? (await untilInterrupted(build(env, tapVersion, outdir, options.signal), options.signal));
     if (key && !cached) cache.put('build', key, built);
     const templateBody = JSON.stringify(built.template);
     const vkey = cache && validationKey(templateBody);
@@ -79,7 +79,7 @@ export async function synthesize(env: string, tapVersion: string, options: Synth
       const templatePath = join(outdir, `${built.stackName}.validate.json`);
       writeFileSync(templatePath, templateBody);
       validator ??= startValidator(outdir);
-      validation = await abortable(validator.validate(templatePath), options.signal);
+      validation = await untilInterrupted(validator.validate(templatePath), options.signal);
       if (vkey) cache.put('validation', vkey, validation);
     }
     const findings = [...built.findings, ...validation, ...quotaFindings(built.template, templateBody, built.stackName)];
@@ -90,30 +90,23 @@ export async function synthesize(env: string, tapVersion: string, options: Synth
   }
 }
 
-/** Builds in a worker thread from the built CLI, in-process from sources. */
-async function build(env: string, tapVersion: string, outdir: string): Promise<Built> {
+/** Builds in a worker thread from the built CLI (ended at once when `signal` aborts), in-process from sources. */
+async function build(env: string, tapVersion: string, outdir: string, signal: AbortSignal | undefined): Promise<Built> {
   if (!BUILD_WORKER) return (await import('./build.js')).buildTemplate(env, tapVersion, outdir);
   const thread = new Worker(BUILD_WORKER, { workerData: { env, tapVersion, outdir } });
+  const stop = (): void => void thread.terminate();
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     return await new Promise<Built>((resolve, reject) => {
-      thread.once('message', (m: { built: Built } | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolve(m.built)));
+      type Answer = { built: Built } | { error: { message: string; stack?: string } };
+      thread.once('message', (m: Answer) => ('error' in m ? reject(Object.assign(new Error(m.error.message), { stack: m.error.stack })) : resolve(m.built)));
       thread.once('error', reject);
       thread.once('exit', (code) => reject(new Error(`the stack build stopped (exit code ${code})`)));
     });
   } finally {
-    void thread.terminate();
+    signal?.removeEventListener('abort', stop);
+    stop();
   }
-}
-
-/** `work`, or an Aborted error as soon as `signal` aborts (the work's threads are ended by the caller). */
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(interruption(signal));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function isBuilt(v: unknown): v is Built {
