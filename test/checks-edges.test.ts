@@ -4,11 +4,13 @@ import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-l
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetTracesCommand, GetGroupCommand, XRayClient } from '@aws-sdk/client-xray';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../src/aws/clients.js';
+import { apiTracingCheck } from '../src/checks/api-tracing.js';
 import { canaryDeliveryCheck } from '../src/checks/canary-delivery.js';
 import { canaryTraceCheck } from '../src/checks/canary-trace.js';
 import { type Check, type CheckContext, type CheckResult, fail, pass } from '../src/checks/check.js';
@@ -222,5 +224,20 @@ describe('the check runner', () => {
     expect(byId['asks-unknown']).toMatchObject({ status: 'fail', detail: 'check nope is not running' });
     expect(byId.denied).toMatchObject({ status: 'fail', detail: 'AccessDeniedException: not authorized', remedy: expect.stringMatching(/^Check credentials/), awsError: 'AccessDeniedException: not authorized' });
     expect(done.sort()).toEqual(checks.map((c) => c.id).sort());
+  });
+});
+
+describe('api-tracing against sparse GetStage answers', () => {
+  const api = mockClient(APIGatewayClient);
+  afterAll(() => api.restore());
+  const apiCtx = () => ctx({ outputs: () => Promise.resolve({ ApiUrl: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/dev/' }) });
+
+  it('reads the API id from the URL; tracing on without access logs fails; a log destination that is not a log group ARN still passes', async () => {
+    api.on(GetStageCommand).resolvesOnce({ tracingEnabled: true }).resolvesOnce({ tracingEnabled: true, accessLogSettings: { destinationArn: 'arn:aws:firehose:us-east-1:1:deliverystream/x' } });
+    const off = await apiTracingCheck.run(apiCtx());
+    expect(off).toMatchObject({ status: 'fail', detail: 'stage dev: access logging is off' });
+    expect(api.commandCalls(GetStageCommand)[0]?.args[0].input).toEqual({ restApiId: 'abc123defg', stageName: 'dev' });
+    const elsewhere = await apiTracingCheck.run(apiCtx());
+    expect(elsewhere).toMatchObject({ status: 'pass', detail: 'stage dev: tracing on, access logs to a log group' });
   });
 });
