@@ -117,9 +117,9 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const clash = conflicting(d, cmd);
     if (clash) throw new UsageError(`${clash.join(' and ')} cannot be given together`, { hint: `see \`tap ${commandPath(cmd)} --help\`` });
     const { values, args } = valuesOf(d, cmd);
-    const input = { ...values, env: cmd.optsWithGlobals<{ env?: EnvNames }>().env, args } as Parameters<CommandDefinition['run']>[0];
+    const env = cmd.optsWithGlobals<{ env?: EnvNames }>().env;
+    const input = { ...values, env, args } as Parameters<CommandDefinition['run']>[0];
     const deps = await setUp(cmd);
-    const env = (input as { env?: EnvNames }).env;
     const work = async (): Promise<unknown> => {
       if (env && !d.offline) await checkAccount(deps, env.env, d.writes ? 'refuse' : 'warn');
       return d.run(input, deps);
