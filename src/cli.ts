@@ -1,6 +1,7 @@
 import { type Command, CommanderError } from 'commander';
 import { checkAccount } from './aws/account.js';
 import { AwsClients } from './aws/clients.js';
+import { awsSetup } from './aws/setup.js';
 import type { CommandDefinition } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { abortableSleep, type Deps } from './deps.js';
@@ -9,7 +10,7 @@ import { githubActions } from './io/github.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams } from './io/types.js';
 import { findConfig, loadConfig } from './config.js';
-import { conflicting, createProgram, register, valuesOf } from './program.js';
+import { commandPath, conflicting, createProgram, register, valuesOf } from './program.js';
 import type { EnvNames } from './stack/naming.js';
 import { cacheDir } from './stack/synth-cache.js';
 
@@ -34,13 +35,6 @@ export interface Overrides {
   /** Stands in for Ctrl-C and SIGTERM (its reason 'SIGINT' or 'SIGTERM'). @default aborted by those signals */
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
-}
-
-/** `replay-archive list`: the command's words below `tap`. */
-function commandPath(cmd: Command): string {
-  const words: string[] = [];
-  for (let c: Command | null = cmd; c?.parent; c = c.parent) words.unshift(c.name());
-  return words.join(' ');
 }
 
 /** Runs tap with `argv` (without `node` and the script) and returns the exit code. */
@@ -84,21 +78,14 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const file = g.config ?? findConfig(process.cwd());
     const loaded = file ? loadConfig(file) : undefined; // a file found is checked even when no env is named
     const settings = loaded && envName ? loaded.settingsFor(envName) : {};
-    const envRegion = streams.env.AWS_REGION || streams.env.AWS_DEFAULT_REGION; // an empty AWS_REGION is not set
-    const resolvedRegion = g.region ? { value: g.region, from: '--region' } : (settings.region ?? (envRegion ? { value: envRegion, from: streams.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION' } : undefined));
     const reporter = io;
     const log = (level: 'debug' | 'warn', text: string): void => reporter.notify({ level, code: `aws.${level}`, text });
     // --profile NAME acts as AWS_PROFILE=NAME does (region, credentials, endpoint_url); either names it in
     // errors. The SDK takes a profile's endpoint_url only from AWS_PROFILE (@smithy/core's
     // getEndpointFromConfig reads no client option), so the process's own environment gets it too.
     if (g.profile && streams.env === process.env) process.env.AWS_PROFILE = g.profile;
-    const config = { region: resolvedRegion?.value, profile: g.profile ?? streams.env.AWS_PROFILE, endpoint: g.endpointUrl ?? streams.env.AWS_ENDPOINT_URL, log };
-    const profile = g.profile ? `${g.profile} (--profile)` : streams.env.AWS_PROFILE ? `${streams.env.AWS_PROFILE} (AWS_PROFILE)` : 'default';
-    reporter.notify({
-      level: 'debug',
-      code: 'aws.setup',
-      text: `AWS: region ${resolvedRegion ? `${resolvedRegion.value} (${resolvedRegion.from})` : "from the profile's config"}, endpoint ${config.endpoint ?? "AWS's public one"}, profile ${profile}`,
-    });
+    const { config, resolvedRegion, summary } = awsSetup(g, streams.env, settings.region, log);
+    reporter.notify({ level: 'debug', code: 'aws.setup', text: summary });
     const deps: Deps = {
       aws: overrides.aws ? overrides.aws(config) : new AwsClients(config),
       io,

@@ -132,3 +132,10 @@ export function conflicting(d: CommandDefinition, cmd: Command): string[] | unde
   }
   return undefined;
 }
+
+/** `replay-archive list`: the command's words below `tap`. */
+export function commandPath(cmd: Command): string {
+  const words: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) words.unshift(c.name());
+  return words.join(' ');
+}
