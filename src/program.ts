@@ -119,8 +119,8 @@ export function valuesOf(d: CommandDefinition, cmd: Command): { values: Record<s
 }
 
 /**
- * The first set of options of `d.conflicts` that were given together, as flags; for a subcommand,
- * its parent's options that it does not take (`replay-archive list --from`), but for --env.
+ * The first set of options of `d.conflicts` that were given together, as flags. A subcommand given
+ * one of its parent's own options (`replay-archive list --from`; --env is tap's) throws a UsageError.
  */
 export function conflicting(d: CommandDefinition, cmd: Command): string[] | undefined {
   const parent = cmd.parent ? definitions.get(cmd.parent) : undefined;

@@ -87,7 +87,7 @@ export class HumanReporter implements Io {
     const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
     const { signal } = this.options;
     try {
-      return (await Promise.race([rl.question(`${this.chalk.yellow('?')} ${question} `, { signal: signal ?? new AbortController().signal }), closed])).trim();
+      return (await Promise.race([rl.question(`${this.chalk.yellow('?')} ${question} `, signal ? { signal } : {}), closed])).trim();
     } catch (error) {
       // Ctrl-C at the prompt: the terminal sends SIGINT to tap, which aborts the signal.
       if (signal?.aborted) throw interruption(signal);
