@@ -1,6 +1,7 @@
 import * as apigwSdk from '@aws-sdk/client-api-gateway';
 import * as cfnSdk from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
@@ -12,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { FakeCloudFormation, type FakeCloudFormationOptions } from './cloudformation.js';
 import { FakeCloudWatch } from './cloudwatch.js';
 import { awsError } from './errors.js';
+import { FakeLogs } from './logs.js';
 import { FakeS3 } from './s3.js';
 import { FakeServerless } from './serverless.js';
 
@@ -82,6 +84,8 @@ export class FakeAws {
   }
   /** Metrics from the functions' EMF log lines. */
   readonly cloudWatch: FakeCloudWatch;
+  /** CloudWatch Logs: the env's log groups as the functions and the stage write them (`invocation`, `access`). */
+  readonly cloudWatchLogs = new FakeLogs(REGION, ACCOUNT);
 
   /** `fetch` that reaches the fake API Gateway (pass it to runTap); a faulted POST is applied and its answer lost. */
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -172,7 +176,11 @@ export class FakeAws {
     const cw = mockClient(CloudWatchClient);
     this.route(cw, GetMetricDataCommand, (i) => this.cloudWatch.getMetricData(i));
 
-    this.mocks.push(cfn, s3, sts, kms, lambda, apigw, xray, events, sqs, cw);
+    const cwl = mockClient(logsSdk.CloudWatchLogsClient);
+    this.route(cwl, logsSdk.FilterLogEventsCommand, (i) => this.cloudWatchLogs.filterLogEvents(i));
+    this.route(cwl, logsSdk.StartLiveTailCommand, (i) => this.cloudWatchLogs.startLiveTail(i));
+
+    this.mocks.push(cfn, s3, sts, kms, lambda, apigw, xray, events, sqs, cw, cwl);
     return this;
   }
 
