@@ -118,6 +118,20 @@ describe('tap logs: search', () => {
     expect((result.skipped as { source: string }[]).map((s) => s.source)).toEqual(['api']);
   });
 
+  it('--trace-id --function handler: no access log to skip', async () => {
+    const r = await logs('--trace-id', T1, '--function', 'handler', '--json');
+    expect(ndjson(r.stdout).result).toMatchObject({ count: 4, skipped: [] });
+  });
+
+  it('access denied on FilterLogEvents: exit 3, naming the call', async () => {
+    fake.before = (call) => {
+      if (call === 'FilterLogEvents') throw Object.assign(new Error('User is not authorized to perform: logs:FilterLogEvents'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    };
+    const r = await logs();
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/FilterLogEvents/);
+  });
+
   it('--trace-id with --errors: the failed lines of that trace only', async () => {
     const r = await logs('--trace-id', T2, '--errors', '--json');
     expect(ndjson(r.stdout).events.map((e) => (e.data as { text: string }).text)).toEqual(['PutEvents failed']);

@@ -64,7 +64,7 @@ export async function run(o: LogsInput, deps: Deps): Promise<LogsResult> {
   }
   deps.io.notify({ level: 'progress', code: 'logs.search', text: `Searching ${sources.join(', ')} logs from ${window.from.toISOString()} to ${window.to.toISOString()}` });
   const q = { ...window, sources, limit: o.limit };
-  const found = o.traceId ? await traceLines(logs, names, { ...q, traceId: o.traceId, filter }, deps) : await searchLogs(logs, names, { ...q, ...filter }, deps);
+  const found = o.traceId ? await traceLines(logs, names, { ...q, traceId: o.traceId, apiRequestIds: [], filter }, deps) : await searchLogs(logs, names, { ...q, ...filter }, deps);
   for (const s of found.skipped) deps.io.notify({ level: 'info', code: 'logs.skipped', text: `${s.source}: ${s.reason}`, data: s });
   found.lines.forEach(emit(deps));
   return { kind: 'logs', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), sources, count: found.lines.length, truncated: found.truncated, skipped: found.skipped };

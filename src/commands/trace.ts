@@ -9,7 +9,7 @@ import { logsOfTrace } from '../logs/of-trace.js';
 import { windowOf } from '../time.js';
 import { fetchTraces, filterExpression, traceSummaries } from '../trace/search.js';
 import { type MapService, serviceMap } from '../trace/service-map.js';
-import { PLAIN, waterfall } from '../trace/waterfall.js';
+import { type Paint, PLAIN, waterfall } from '../trace/waterfall.js';
 
 export type TraceResult =
   | { kind: 'summaries'; env: string; from: string; to: string; filter: string; summaries: TraceSummary[]; traces?: Trace[] }
@@ -129,10 +129,11 @@ function summaryLine(s: TraceSummary): string {
 }
 
 /** The trace's log lines under its waterfall (`--logs`). */
-function logsUnder(lines: LogLine[] | undefined, asked: boolean): string {
+function logsUnder(lines: LogLine[] | undefined, asked: boolean, paint: Paint): string {
   if (!asked) return '';
   if (!lines?.length) return '\nlogs: no log lines of this trace (CloudWatch Logs may take a minute to have them)';
-  return `\nlogs:\n${lines.map((l) => `  ${drawLine(l)}`).join('\n')}`;
+  const colours = { error: (s: string) => paint.fault(s), warn: (s: string) => paint.error(s), dim: (s: string) => paint.dim(s) };
+  return `\nlogs:\n${lines.map((l) => `  ${drawLine(l, colours)}`).join('\n')}`;
 }
 
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
@@ -143,7 +144,7 @@ export function render(r: TraceResult, style: Style = { color: false }): string 
   const paint = style.color ? { fault: chalk.red, error: chalk.yellow, dim: chalk.gray } : PLAIN;
   switch (r.kind) {
     case 'traces':
-      return r.traces.length ? r.traces.map((t) => waterfall(t, paint) + logsUnder(r.logs?.[t.Id ?? ''], r.logs !== undefined)).join('\n\n') : 'no such trace (X-Ray keeps traces 30 days)';
+      return r.traces.length ? r.traces.map((t) => waterfall(t, paint) + logsUnder(r.logs?.[t.Id ?? ''], r.logs !== undefined, paint)).join('\n\n') : 'no such trace (X-Ray keeps traces 30 days)';
     case 'summaries':
       if (r.traces) return r.traces.map((t) => waterfall(t, paint)).join('\n\n') || `no traces from ${r.from} to ${r.to}`;
       return r.summaries.length ? r.summaries.map(summaryLine).join('\n') : `no traces from ${r.from} to ${r.to} matching ${r.filter}`;

@@ -61,7 +61,6 @@ async function liveTail(f: Follow): Promise<{ sampled: boolean }> {
   // One pattern for the session: sent when every group's pattern is the same; else tap's own check filters.
   const patterns = new Set(f.sources.map((s) => patternFor(s, f.filter)));
   const pattern = patterns.size === 1 ? [...patterns][0] : undefined;
-  const sourceOf = (id = ''): LogSource | undefined => arns.get(id) ?? f.sources.find((s) => logGroupOf(f.names, s) === id);
   let sampled = false;
   for (;;) {
     const { responseStream } = await f.logs.send(
@@ -72,7 +71,8 @@ async function liveTail(f: Follow): Promise<{ sampled: boolean }> {
     f.deps.io.notify({ level: 'info', code: 'logs.follow', text: 'Following new log lines with Live Tail (Ctrl-C to stop)' });
     const ended = await readStream(responseStream, f.deps.signal, (item) => {
       for (const e of item.sessionUpdate?.sessionResults ?? []) {
-        const source = sourceOf(e.logGroupIdentifier);
+        // Live Tail names each event's group as it was asked for: by its ARN.
+        const source = arns.get(String(e.logGroupIdentifier));
         if (!source) continue;
         const line = parseEvent(source, { logStreamName: e.logStreamName, message: e.message, timestamp: e.timestamp });
         if (matches(line, f.filter)) f.emit(line);
@@ -81,7 +81,7 @@ async function liveTail(f: Follow): Promise<{ sampled: boolean }> {
         sampled = true;
         f.deps.io.notify({ level: 'warn', code: 'logs.sampled', text: 'Live Tail is sampling (more than 500 lines a second): not every line is shown' });
       }
-      if (item.SessionStreamingException) throw Object.assign(new Error(item.SessionStreamingException.message ?? 'the stream broke'), { name: 'SessionStreamingException' });
+      if (item.SessionStreamingException) throw Object.assign(new Error(String(item.SessionStreamingException.message)), { name: 'SessionStreamingException' });
       return item.SessionTimeoutException !== undefined;
     });
     if (f.deps.signal.aborted) return { sampled };
@@ -127,7 +127,7 @@ async function poll(f: Follow, since: number): Promise<void> {
       const fresh: LogLine[] = [];
       for (const source of sources) {
         const keep = (l: LogLine) => {
-          const id = l.eventId ?? `${l.stream}/${l.timestamp}/${l.message}`;
+          const id = String(l.eventId); // FilterLogEvents gives every event its id
           if (seen.has(id)) return;
           seen.set(id, l.timestamp);
           fresh.push(l);

@@ -51,8 +51,7 @@ function jsonOf(text: string): Record<string, unknown> | undefined {
   const t = text.trim();
   if (!t.startsWith('{')) return undefined;
   try {
-    const v: unknown = JSON.parse(t);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    return JSON.parse(t) as Record<string, unknown>; // starts with '{': an object
   } catch {
     return undefined;
   }
@@ -114,7 +113,7 @@ export interface LinePaint {
 export function drawLine(l: LogLine, paint?: LinePaint): string {
   const where = `${l.time} ${l.source.padEnd(9)}`;
   if (l.text !== undefined) {
-    const level = (l.level ?? 'info').toUpperCase().padEnd(5);
+    const level = String(l.level).toUpperCase().padEnd(5); // every line with a text has a level
     const painted = !paint ? level : isError(l) ? paint.error(level) : l.level === 'warn' ? paint.warn(level) : level;
     const cid = l.correlationId ? `  ${paint ? paint.dim(`correlationId=${l.correlationId}`) : `correlationId=${l.correlationId}`}` : '';
     return `${painted} ${where} ${l.text}${cid}`;

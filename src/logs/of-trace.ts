@@ -18,7 +18,7 @@ type Doc = SegmentDoc & { aws?: { api_gateway?: { request_id?: string } } };
  * within the trace's own time span (and a margin).
  */
 export async function logsOfTrace(trace: Trace, names: EnvNames, deps: Deps, now: Date): Promise<LogLine[]> {
-  const docs = (trace.Segments ?? []).map((s) => JSON.parse(s.Document ?? '{}') as Doc);
+  const docs = (trace.Segments ?? []).map((s) => JSON.parse(String(s.Document)) as Doc);
   const starts = docs.map((d) => d.start_time).filter(Number.isFinite);
   const ends = docs.map((d) => d.end_time ?? d.start_time).filter(Number.isFinite);
   if (!trace.Id || starts.length === 0) return [];

@@ -55,10 +55,12 @@ export function patternFor(source: LogSource, f: LogFilter): string | undefined 
   return f.errors ? '?ERROR ?"Task timed out" ?"Status: timeout" ?"Status: error"' : undefined;
 }
 
+const NO_TRACE_ID = "the API's access log carries no trace id (`tap trace --id X --logs` finds its lines by the stage's request id)";
+
 /** Why a source can hold no line for the filter, if so. */
 export function cannotMatch(source: LogSource, f: LogFilter): string | undefined {
   if (source === 'api' && f.correlationId) return "the API's access log carries no correlation id";
-  if (source === 'api' && f.traceId) return "the API's access log carries no trace id (`tap trace --id X --logs` finds its lines by the stage's request id)";
+  if (source === 'api' && f.traceId) return NO_TRACE_ID;
   return undefined;
 }
 
@@ -160,7 +162,7 @@ const IDS_PER_PATTERN = 10;
 export async function traceLines(
   logs: CloudWatchLogsClient,
   names: EnvNames,
-  q: { traceId: string; apiRequestIds?: readonly string[]; from: Date; to: Date; sources: readonly LogSource[]; limit: number; filter?: LogFilter },
+  q: { traceId: string; apiRequestIds: readonly string[]; from: Date; to: Date; sources: readonly LogSource[]; limit: number; filter?: LogFilter },
   deps: Pick<Deps, 'io'>,
 ): Promise<LogSearch> {
   const window = { from: q.from, to: q.to, limit: q.limit };
@@ -175,12 +177,12 @@ export async function traceLines(
   for (const source of q.sources.filter((s) => s !== 'api')) {
     const reports = await searchLogs(logs, names, { ...window, sources: [source], traceId: q.traceId, limit: MAX_SCAN }, deps);
     add(reports, false);
-    const ids = [...new Set(reports.lines.flatMap((l) => l.requestId ?? []))];
+    const ids = [...new Set(reports.lines.map((l) => String(l.requestId)))]; // every REPORT line names its request
     for (let i = 0; i < ids.length; i += IDS_PER_PATTERN) add(await searchLogs(logs, names, { ...window, ...also, sources: [source], requestIds: new Set(ids.slice(i, i + IDS_PER_PATTERN)) }, deps));
   }
   if (q.sources.includes('api')) {
-    if (!q.apiRequestIds?.length) all.skipped.push({ source: 'api', reason: cannotMatch('api', { traceId: q.traceId }) ?? '' });
-    for (const id of q.apiRequestIds ?? []) add(await searchLogs(logs, names, { ...window, ...also, sources: ['api'], requestIds: new Set([id]) }, deps));
+    if (!q.apiRequestIds.length) all.skipped.push({ source: 'api', reason: NO_TRACE_ID });
+    for (const id of q.apiRequestIds) add(await searchLogs(logs, names, { ...window, ...also, sources: ['api'], requestIds: new Set([id]) }, deps));
   }
   return { ...all, lines: newest(all.lines, q.limit) };
 }

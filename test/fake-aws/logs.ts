@@ -47,7 +47,7 @@ export class FakeLogs {
   /** StartLiveTail throws this (AccessDeniedException, an emulator's UnknownOperation...). */
   liveTailRefusal?: Error;
   /** How a Live Tail stream ends once it has delivered what was written: wait for Ctrl-C, time out (3 h), or break. */
-  liveTailEnd: 'wait' | 'timeout' | 'broken' = 'wait';
+  liveTailEnd: 'wait' | 'timeout' | 'broken' | 'close' = 'wait';
   /** Live Tail's `sessionMetadata.sampled` (it samples above 500 events a second). */
   liveTailSampled = false;
   /** Runs when a Live Tail session starts (a test writes lines "meanwhile"). */
@@ -150,6 +150,7 @@ export class FakeLogs {
       }
       if (this.liveTailEnd === 'timeout') return void (yield { SessionTimeoutException: { message: 'Session timed out after 3 hours' } });
       if (this.liveTailEnd === 'broken') return void (yield { SessionStreamingException: { message: 'Internal streaming failure' } });
+      if (this.liveTailEnd === 'close') return; // the stream ends with no message (a dropped connection)
       await new Promise<void>((resolve) => {
         session.wake = resolve;
         this.onLiveTailIdle?.();
