@@ -8,7 +8,7 @@ import { buildKey, cacheDir } from '../src/stack/synth-cache.js';
 import { synthesize } from '../src/stack/synth.js';
 import { runTap } from './helpers/run-tap.js';
 
-// The real build, counted; validation is test/helpers/stub-validation.ts's stand-in (a vi.fn).
+// The real build, counted; validation is test/helpers/setup.ts's stand-in (a vi.fn).
 vi.mock('../src/stack/build.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../src/stack/build.js')>();
   return { ...actual, buildTemplate: vi.fn(actual.buildTemplate) };
