@@ -91,8 +91,8 @@ describe('tap logs: search', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('--function handler,api: only those groups are read', async () => {
-    const r = await logs('--function', 'handler,api', '--json');
+  it.each([[['--function', 'handler,api']], [['--function', 'api', '--function', 'handler']]])('%j: only those groups are read', async (args) => {
+    const r = await logs(...args, '--json');
     const { events } = ndjson(r.stdout);
     expect(new Set(events.map((e) => (e.data as { source: string }).source))).toEqual(new Set(['handler', 'api']));
     expect(new Set(inputs.map((i) => i.logGroupName))).toEqual(new Set([HANDLER, API]));
@@ -194,8 +194,16 @@ describe('tap logs: search', () => {
     const r = await logs('--json');
     const { events, result } = ndjson(r.stdout);
     expect(events.find((e) => e.code === 'logs.missing-group')).toMatchObject({ level: 'warn', data: { group: PROCESSOR } });
-    expect(result.skipped).toEqual([{ source: 'processor', reason: `log group ${PROCESSOR} does not exist` }]);
+    expect(result.skipped).toEqual([{ source: 'processor', reason: `log group ${PROCESSOR} does not exist`, missing: true }]);
     expect(result.count).toBe(10);
+    expect(r.code).toBe(0);
+  });
+
+  it('none of the log groups exists (no env deployed here): says so, exit 1', async () => {
+    fake.cloudWatchLogs.groups.clear();
+    const r = await logs();
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("none of env dev's log groups exist: is it deployed in this account and region?\n");
   });
 
   it('a search that reads more than MAX_SCAN events stops, shows the newest found and says so', async () => {

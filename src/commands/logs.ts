@@ -16,11 +16,15 @@ const RETENTION_MS = 30 * 86_400_000;
 const CORRELATION_ID = /^[A-Za-z0-9][A-Za-z0-9-]{7,63}$/;
 const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 
+const sourcesCsv = option.csv('names', `only these sources: ${SOURCES.join(', ')} (comma-separated or repeated; api is the stage's access log)`);
+/** The csv builder's own parse (its one error format), adding to what an earlier --function gave. */
+const splitCsv = (text: string, flag: string): string[] => (sourcesCsv as Required<typeof sourcesCsv>).parse(text, flag, undefined) as string[];
+
 const LOGS_OPTIONS = {
   since: option.duration('window ending now: 90s, 30m, 6h, 2d (the log groups keep 30 days)', { default: '15m' }),
   from: option.time('window start: ISO 8601 (UTC when no zone) or relative, e.g. "2h ago"'),
   to: option.time('window end', { defaultHelp: 'now' }),
-  function: option.csv('names', `only these sources: ${SOURCES.join(', ')} (comma-separated; api is the stage's access log)`),
+  function: { ...sourcesCsv, parse: (text: string, flag: string, previous: string[] | undefined) => [...(previous ?? []), ...splitCsv(text, flag)] },
   correlationId: option.string('id', 'only lines with this correlation id (the functions log it in each JSON line)', {
     check: (text, flag) => {
       if (!CORRELATION_ID.test(text)) throw new UsageError(`invalid ${flag} '${text}': 8-64 letters, digits or hyphens, as the handler takes it`);
@@ -70,14 +74,19 @@ export async function run(o: LogsInput, deps: Deps): Promise<LogsResult> {
   return { kind: 'logs', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), sources, count: found.lines.length, truncated: found.truncated, skipped: found.skipped };
 }
 
+/** None of the log groups asked for exists: the env is not deployed (or not in this account and region). */
+const noGroups = (r: LogsResult): boolean => r.kind === 'logs' && r.sources.every((s) => r.skipped.some((k) => k.source === s && k.missing));
+
 export function render(r: LogsResult): string {
   if (r.kind === 'followed') return `${r.count} line(s) seen (${r.via === 'live-tail' ? 'Live Tail' : 'polling'})`;
+  if (noGroups(r)) return `none of env ${r.env}'s log groups exist: is it deployed in this account and region?`;
   // The lines themselves went out as they were found; a window with nothing says so.
   return r.count ? '' : `no log lines from ${r.from} to ${r.to} in ${r.sources.join(', ')}`;
 }
 
 export function exitCode(r: LogsResult): number {
-  return r.kind === 'followed' && r.interrupted ? EXIT.interrupted : EXIT.ok;
+  if (r.kind === 'followed') return r.interrupted ? EXIT.interrupted : EXIT.ok;
+  return noGroups(r) ? EXIT.failed : EXIT.ok;
 }
 
 export default defineCommand({
@@ -94,7 +103,7 @@ export default defineCommand({
     'tap logs --env prod --follow --errors',
   ],
   notes:
-    'Shows the newest --limit lines of the window, oldest first. Exit codes: 0 ok (also when nothing matches), 2 bad input, 130 when Ctrl-C ends --follow.',
+    'Shows the newest --limit lines of the window, oldest first. Exit codes: 0 ok (also when nothing matches), 1 when none of the log groups exists, 2 bad input, 130 when Ctrl-C ends --follow.',
   permissions: 'logs:FilterLogEvents on the three log groups; --follow: logs:StartLiveTail and sts:GetCallerIdentity (else it polls with logs:FilterLogEvents).',
   run,
   render,

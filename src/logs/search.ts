@@ -24,8 +24,8 @@ export interface LogQuery extends LogFilter {
 export interface LogSearch {
   /** The newest `limit` lines of the window that match, oldest first. */
   readonly lines: LogLine[];
-  /** Sources left out, and why (a group that does not exist, a filter the source cannot match). */
-  readonly skipped: { source: LogSource; reason: string }[];
+  /** Sources left out, and why (a filter the source cannot match, or its group does not exist: `missing`). */
+  readonly skipped: { source: LogSource; reason: string; missing?: true }[];
   /** Events read; `truncated` when MAX_SCAN stopped the search before the window's start. */
   readonly scanned: number;
   readonly truncated: boolean;
@@ -132,7 +132,7 @@ export async function searchLogs(logs: CloudWatchLogsClient, names: EnvNames, q:
         truncated ||= r.cut;
       } catch (error) {
         if (!isMissingGroup(error)) throw error;
-        skipped.push({ source, reason: `log group ${group} does not exist` });
+        skipped.push({ source, reason: `log group ${group} does not exist`, missing: true });
         deps.io.notify({ level: 'warn', code: 'logs.missing-group', text: `log group ${group} does not exist (is the env deployed, and has the ${source} run yet?)`, data: { group } });
         sources = sources.filter((s) => s !== source);
       }
