@@ -70,16 +70,19 @@ export class FakeAws {
       create: (r: { type: string; physicalId: string; properties: unknown }) => {
         if (r.type === 'AWS::S3::Bucket') this.s3.createBucket(r.physicalId, true);
         if (r.type === 'AWS::ApiGateway::Account') this.apiGatewayAccount.cloudwatchRoleArn = (r.properties as { CloudWatchRoleArn?: string }).CloudWatchRoleArn;
+        if (r.type === 'AWS::Logs::LogGroup') this.cloudWatchLogs.createGroup(r.physicalId);
       },
       refuse: (r: { type: string; properties: unknown }) => (r.type === 'AWS::ApiGateway::Stage' ? this.refuseStage(r.properties) : undefined),
       delete: (r: { type: string; physicalId: string }) => {
         if (r.type === 'AWS::S3::Bucket' && this.s3.buckets.has(r.physicalId)) this.s3.deleteBucket(r.physicalId);
+        if (r.type === 'AWS::Logs::LogGroup') this.cloudWatchLogs.groups.delete(r.physicalId);
         // KMS keeps a deleted key for a waiting period (default 30 days) before it is gone.
         if (r.type === 'AWS::KMS::Key') this.keysPendingDeletion.set(r.physicalId, new Date(this.time + 30 * 86_400_000));
       },
     };
     this.cloudFormation = new FakeCloudFormation(hooks, now, REGION, ACCOUNT, { eventsPerPoll: 4, eventPageSize: 10, ...options });
     this.serverless = new FakeServerless(this.cloudFormation, this.s3, now);
+    this.serverless.cloudWatchLogs = this.cloudWatchLogs;
     this.cloudWatch = new FakeCloudWatch(() => this.serverless.logs);
   }
   /** Metrics from the functions' EMF log lines. */
