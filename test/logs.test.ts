@@ -113,8 +113,8 @@ describe('tap logs: search', () => {
     const { events, result } = ndjson(r.stdout);
     const lines = events.map((e) => e.data as { source: string; requestId: string });
     expect(lines.map((l) => l.requestId)).toEqual([rid(1), rid(1), rid(1), rid(1), rid(2), rid(2), rid(2), rid(2), rid(2)]);
-    expect(patternsSent(HANDLER)).toEqual([`REPORT "${T1}"`, `?"${rid(1)}"`]);
-    expect(patternsSent(PROCESSOR)).toEqual([`REPORT "${T1}"`, `?"${rid(2)}"`]);
+    expect(patternsSent(HANDLER)).toEqual([`"${T1}"`, `?"${rid(1)}"`]);
+    expect(patternsSent(PROCESSOR)).toEqual([`"${T1}"`, `?"${rid(2)}"`]);
     expect((result.skipped as { source: string }[]).map((s) => s.source)).toEqual(['api']);
   });
 

@@ -50,7 +50,8 @@ export function patternFor(source: LogSource, f: LogFilter): string | undefined 
     return !ids && f.errors ? '{ $.status = "5*" }' : undefined;
   }
   if (ids?.length) return ids.map((id) => `?"${id}"`).join(' ');
-  if (f.traceId) return `REPORT "${f.traceId}"`;
+  // Only REPORT lines hold a trace id; one quoted phrase is also what emulators evaluate (moto 5.2.1 takes no term with it).
+  if (f.traceId) return `"${f.traceId}"`;
   if (f.correlationId) return `"${f.correlationId}"`;
   return f.errors ? '?ERROR ?"Task timed out" ?"Status: timeout" ?"Status: error"' : undefined;
 }
