@@ -134,6 +134,16 @@ describe('tap logs --follow: polling when Live Tail is refused or breaks', () =>
     expect(r.stderr).toMatch(/Live Tail is not available \(SessionEnded: the session ended\)/);
   });
 
+  it('a session that breaks after showing lines: polling goes on after the last line, none is shown twice', async () => {
+    fake.cloudWatchLogs.liveTailEnd = 'broken';
+    fake.cloudWatchLogs.onLiveTailStart = () => writeTraffic(t);
+    const r = await follow(['--json'], async () => ctl.abort('SIGINT'));
+    const { events, result } = ndjson(r.stdout);
+    expect(events.filter((e) => e.code === 'logs.line')).toHaveLength(10);
+    expect(result).toMatchObject({ via: 'polling', count: 10 });
+    expect(fake.calls).toContain('FilterLogEvents');
+  });
+
   it('a broken stream (SessionStreamingException) falls back to polling', async () => {
     fake.cloudWatchLogs.liveTailEnd = 'broken';
     const r = await follow([], sleeper(1, []));

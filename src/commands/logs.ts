@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { EXIT, UsageError } from '../errors.js';
 import { followLogs } from '../logs/follow.js';
 import { drawLine, type LogLine, type LogSource, SOURCES } from '../logs/lines.js';
-import { type LogSearch, searchLogs, traceLines } from '../logs/search.js';
+import { cannotMatch, type LogSearch, searchLogs, traceLines } from '../logs/search.js';
 import { windowOf } from '../time.js';
 
 export type LogsResult =
@@ -59,6 +59,8 @@ export async function run(o: LogsInput, deps: Deps): Promise<LogsResult> {
     throw new UsageError(`the window starts ${window.from.toISOString()}, more than 30 days ago: the env's log groups keep 30 days`, { hint: 'use --since 30d or less' });
   }
   const filter = { correlationId: o.correlationId, errors: o.errors };
+  const reasons = sources.map((s) => cannotMatch(s, { ...filter, traceId: o.traceId }));
+  if (reasons.every(Boolean)) throw new UsageError(`no line can match: ${[...new Set(reasons)].join('; ')}`, { hint: 'add --function handler,processor' });
   await deps.aws.cloudFormationReady(); // region and credentials fail fast, with the project's messages
   const logs = await deps.aws.logs();
   if (o.follow) {

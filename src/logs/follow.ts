@@ -34,9 +34,14 @@ interface Follow {
  * started again.
  */
 export async function followLogs(f: Follow): Promise<Followed> {
-  const since = f.deps.clock().getTime();
+  let since = f.deps.clock().getTime();
   let lines = 0;
-  const emit = (l: LogLine) => (lines++, f.emit(l));
+  const emit = (l: LogLine) => {
+    lines++;
+    // Polling after a session that broke goes on after the last line shown, not from the start again.
+    since = Math.max(since, l.timestamp + 1);
+    f.emit(l);
+  };
   const live = await liveTail({ ...f, emit }).catch((error: unknown) => ({ failed: error }));
   if ('sampled' in live) return { via: 'live-tail', lines, sampled: live.sampled };
   if (f.deps.signal.aborted) return { via: 'live-tail', lines, sampled: false };
