@@ -115,9 +115,16 @@ describe('tap logs: search', () => {
     const { events, result } = ndjson(r.stdout);
     const lines = events.map((e) => e.data as { source: string; requestId: string });
     expect(lines.map((l) => l.requestId)).toEqual([rid(1), rid(1), rid(1), rid(1), rid(2), rid(2), rid(2), rid(2), rid(2)]);
-    expect(patternsSent(HANDLER)).toEqual([`"${T1}"`, `?"${rid(1)}"`]);
-    expect(patternsSent(PROCESSOR)).toEqual([`"${T1}"`, `?"${rid(2)}"`]);
+    expect(patternsSent(HANDLER)).toEqual([`"${T1}"`, `"${rid(1)}"`]);
+    expect(patternsSent(PROCESSOR)).toEqual([`"${T1}"`, `"${rid(2)}"`]);
     expect((result.skipped as { source: string }[]).map((s) => s.source)).toEqual(['api']);
+  });
+
+  it('--trace-id of a trace with two invocations of one function (a retry): both, in one pattern', async () => {
+    fake.cloudWatchLogs.invocation(PROCESSOR, { requestId: rid(6), at: NOW - 8 * min, traceId: T1, lines: [{ json: { level: 'info', msg: 'processing', correlationId: 'order-12345678' } }] });
+    const r = await logs('--trace-id', T1, '--function', 'processor', '--json');
+    expect(ndjson(r.stdout).result.count).toBe(9);
+    expect(patternsSent(PROCESSOR)).toEqual([`"${T1}"`, `?"${rid(2)}" ?"${rid(6)}"`]);
   });
 
   it('--trace-id --function handler: no access log to skip', async () => {

@@ -49,7 +49,7 @@ export function patternFor(source: LogSource, f: LogFilter): string | undefined 
     if (ids?.length === 1) return `{ $.requestId = "${ids[0]}" }`;
     return !ids && f.errors ? '{ $.status = "5*" }' : undefined;
   }
-  if (ids?.length) return ids.map((id) => `?"${id}"`).join(' ');
+  if (ids?.length) return ids.length === 1 ? `"${ids[0]}"` : ids.map((id) => `?"${id}"`).join(' ');
   // Only REPORT lines hold a trace id; one quoted phrase is also what emulators evaluate (moto 5.2.1 takes no term with it).
   if (f.traceId) return `"${f.traceId}"`;
   if (f.correlationId) return `"${f.correlationId}"`;
