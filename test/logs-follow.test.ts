@@ -65,6 +65,11 @@ describe('tap logs --follow: Live Tail', () => {
     fake.cloudWatchLogs.onLiveTailIdle = () => ctl.abort('SIGINT');
     await follow(['--errors', '--function', 'api']);
     expect(liveTailInputs[1]).toEqual({ logGroupIdentifiers: [ARN(API)], logEventFilterPattern: '{ $.status = "5*" }' });
+    // The access log carries no correlation id: it is not tailed for one.
+    ctl = new AbortController();
+    fake.cloudWatchLogs.onLiveTailIdle = () => ctl.abort('SIGINT');
+    await follow(['--correlation-id', 'order-12345678']);
+    expect(liveTailInputs[2]).toEqual({ logGroupIdentifiers: [ARN(HANDLER), ARN(PROCESSOR)], logEventFilterPattern: '"order-12345678"' });
   });
 
   it('a session Live Tail ends (after 3 hours) is started again; sampling is said once', async () => {

@@ -65,13 +65,14 @@ export async function run(o: LogsInput, deps: Deps): Promise<LogsResult> {
   const logs = await deps.aws.logs();
   if (o.follow) {
     deps.claimInterrupts(); // Ctrl-C is how a follow ends
-    const r = await followLogs({ logs, names, sources, filter, deps, emit: emit(deps) });
+    const r = await followLogs({ logs, names, sources: sources.filter((_, i) => !reasons[i]), filter, deps, emit: emit(deps) });
     return { kind: 'followed', env: names.env, sources, via: r.via, count: r.lines, sampled: r.sampled, interrupted: deps.signal.aborted };
   }
   deps.io.notify({ level: 'progress', code: 'logs.search', text: `Searching ${sources.join(', ')} logs from ${window.from.toISOString()} to ${window.to.toISOString()}` });
   const q = { ...window, sources, limit: o.limit };
   const found = o.traceId ? await traceLines(logs, names, { ...q, traceId: o.traceId, apiRequestIds: [], filter }, deps) : await searchLogs(logs, names, { ...q, ...filter }, deps);
-  for (const s of found.skipped) deps.io.notify({ level: 'info', code: 'logs.skipped', text: `${s.source}: ${s.reason}`, data: s });
+  // A missing group was warned about when it was met.
+  for (const s of found.skipped.filter((k) => !k.missing)) deps.io.notify({ level: 'info', code: 'logs.skipped', text: `${s.source}: ${s.reason}`, data: s });
   found.lines.forEach(emit(deps));
   return { kind: 'logs', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), sources, count: found.lines.length, truncated: found.truncated, skipped: found.skipped };
 }
