@@ -16,6 +16,7 @@ import { templateSource } from '../deploy/staging.js';
 import { outputPath } from '../io/files.js';
 import { ENV_TAG, namesFor } from '../stack/naming.js';
 import { assertRegionSupported } from '../stack/regions.js';
+import { checkEmail } from '../stack/settings.js';
 import { synthesizeChecked } from './synth.js';
 
 export interface DeployOptions {
@@ -34,6 +35,8 @@ export interface DeployOptions {
   readonly wait?: boolean;
   /** Read and write the synth cache. @default true */
   readonly cache?: boolean;
+  /** Subscribe these addresses to the alerts topic, in place of tap.config.json's `alertEmails`. @default the file's, else none */
+  readonly alertEmail?: readonly string[];
 }
 
 interface Base {
@@ -72,7 +75,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   // The region resolves locally (flag, environment, profile): an unsupported one fails before any call.
   assertRegionSupported(await (await deps.aws.cloudFormation()).config.region());
   const cfn = await deps.aws.cloudFormationReady();
-  const synthesized = await synthesizeChecked(options.env, deps, options);
+  const synthesized = await synthesizeChecked(options.env, deps, { cache: options.cache, alertEmails: options.alertEmail });
   const wait = options.wait ?? true;
 
   const stack = await prepareStack(cfn, names.stack, deps, { wait, stuckHint: (status) => stuckHint(status, names.stack, options.env) });
@@ -227,6 +230,7 @@ export default defineCommand({
     rollback: option.negatable('keep the resources of a failed deployment for inspection (no rollback)'),
     terminationProtection: option.tristate('turn termination protection on', 'turn termination protection off (without either: as tap.config.json says, else left as it is)'),
     tag: option.repeatable('key=value', 'stack tag, copied onto every resource; wins over the same key in tap.config.json', { short: 't' }),
+    alertEmail: option.repeatable('address', "subscribe this address to the env's alarms (AWS mails it a confirmation link); replaces tap.config.json's alertEmails", { check: checkEmail }),
     outputsFile: option.string('file', 'write the stack outputs to <file> as JSON'),
     wait: option.negatable('return once the change set executes, without following it'),
     cache: option.negatable('synthesize and validate afresh, without the synth cache'),
@@ -252,6 +256,7 @@ DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, plus
         terminationProtection: input.terminationProtection ?? deps.settings.terminationProtection?.value,
         tag: tagsWithConfig(input.tag, deps.settings.tags?.value),
         outputsFile: input.outputsFile,
+        alertEmail: input.alertEmail,
         wait: input.wait,
         cache: input.cache,
       },
