@@ -1,6 +1,6 @@
 import * as apigwSdk from '@aws-sdk/client-api-gateway';
 import * as cfnSdk from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
@@ -78,7 +78,12 @@ export class FakeAws {
     };
     this.cloudFormation = new FakeCloudFormation(hooks, now, REGION, ACCOUNT, { eventsPerPoll: 4, eventPageSize: 10, ...options });
     this.serverless = new FakeServerless(this.cloudFormation, this.s3, now);
-    this.cloudWatch = new FakeCloudWatch(() => this.serverless.logs);
+    this.cloudWatch = new FakeCloudWatch(
+      () => this.serverless.logs,
+      // The alarms of every deployed stack, as CloudFormation made them from the template.
+      () => ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm'].flatMap((type) => this.cloudFormation.resources(type).map((r) => ({ ...r, type }))),
+      now,
+    );
   }
   /** Metrics from the functions' EMF log lines. */
   readonly cloudWatch: FakeCloudWatch;
@@ -171,6 +176,8 @@ export class FakeAws {
 
     const cw = mockClient(CloudWatchClient);
     this.route(cw, GetMetricDataCommand, (i) => this.cloudWatch.getMetricData(i));
+    this.route(cw, DescribeAlarmsCommand, (i) => this.cloudWatch.describeAlarms(i));
+    this.route(cw, SetAlarmStateCommand, (i) => this.cloudWatch.setAlarmState(i));
 
     this.mocks.push(cfn, s3, sts, kms, lambda, apigw, xray, events, sqs, cw);
     return this;
