@@ -78,6 +78,11 @@ export class FakeAws {
     };
     this.cloudFormation = new FakeCloudFormation(hooks, now, REGION, ACCOUNT, { eventsPerPoll: 4, eventPageSize: 10, ...options });
     this.serverless = new FakeServerless(this.cloudFormation, this.s3, now);
+    this.cloudFormation.alarmState = (arn) => {
+      const alarm = this.cloudWatch.describeAlarms({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 100 });
+      const found = [...alarm.MetricAlarms, ...alarm.CompositeAlarms].find((a) => a.AlarmArn === arn);
+      return found?.StateValue;
+    };
     this.cloudWatch = new FakeCloudWatch(
       () => this.serverless.logs,
       // The alarms of every deployed stack, as CloudFormation made them from the template.
