@@ -25,7 +25,7 @@ describe('rollback triggers', () => {
     const created = vi.spyOn(fake.cloudFormation, 'createChangeSet');
     const first = await human();
     expect(first.code).toBe(0);
-    expect(triggerMessages(first.stderr)).toEqual(['No rollback triggers: a first create: the alarms do not exist yet; the next update has them']);
+    expect(triggerMessages(first.stderr)).toEqual(['No rollback triggers on a first create: the alarms do not exist yet; the next update has them']);
     const stackInputs = () => created.mock.calls.map(([i]) => i as Input & { StackName?: string }).filter((i) => i.StackName === names.stack);
     expect(stackInputs()[0]?.RollbackConfiguration).toEqual({ RollbackTriggers: [], MonitoringTimeInMinutes: 0 });
 

@@ -41,8 +41,8 @@ export async function rollbackConfiguration(deps: Deps, names: EnvNames, type: '
     deps.io.notify({ level: 'info', code: 'deploy.rollback-triggers', text: `Rollback trigger: ${names.rollup} (any of the env's ${Object.keys(names.alarms).length} alarms in ALARM rolls the update back)${watch}` });
     return { RollbackTriggers: [{ Arn: arn, Type: 'AWS::CloudWatch::CompositeAlarm' }], MonitoringTimeInMinutes: monitorMinutes };
   }
-  const why = type === 'CREATE' ? 'a first create: the alarms do not exist yet' : `${names.rollup} does not exist yet (this deploy creates it)`;
-  deps.io.notify({ level: 'info', code: 'deploy.rollback-triggers', text: `No rollback triggers: ${why}; the next update has them` });
+  const why = type === 'CREATE' ? 'No rollback triggers on a first create: the alarms do not exist yet' : `No rollback triggers: ${names.rollup} does not exist yet (this deploy creates it)`;
+  deps.io.notify({ level: 'info', code: 'deploy.rollback-triggers', text: `${why}; the next update has them` });
   return { RollbackTriggers: [], MonitoringTimeInMinutes: monitorMinutes };
 }
 
