@@ -1,4 +1,4 @@
-import { Fn, Tags } from 'aws-cdk-lib';
+import { Fn, Tags } from 'aws-cdk-lib/core';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { PERIOD_S } from './alarm-spec.js';

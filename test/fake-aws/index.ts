@@ -107,8 +107,20 @@ export class FakeAws {
   /** POSTs through `fetch` that were applied and whose answer was lost. */
   fetchAnswersLost = 0;
 
+  /** Fakes installed and not yet restored (see `restoreAll`). */
+  private static readonly installed = new Set<FakeAws>();
+
+  /**
+   * Restores every installed fake: run after each test file (test/helpers/setup.ts), since files
+   * share their worker's SDK modules (vitest.config.ts) and a fake left installed would answer the next file.
+   */
+  static restoreAll(): void {
+    for (const fake of FakeAws.installed) fake.restore();
+  }
+
   /** Points every SDK client at this fake until `restore()`. */
   install(): this {
+    FakeAws.installed.add(this);
     const cf = this.cloudFormation;
     const cfn = mockClient(cfnSdk.CloudFormationClient);
     this.route(cfn, cfnSdk.DescribeStacksCommand, (i) => cf.describeStacks(i));
@@ -189,6 +201,7 @@ export class FakeAws {
   }
 
   restore(): void {
+    FakeAws.installed.delete(this);
     for (const m of this.mocks.splice(0)) m.restore();
   }
 
