@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
+import type { Thresholds } from './stack/settings.js';
 
 /**
  * `tap.config.json`: settings per env (and defaults for all), validated against
@@ -15,9 +16,15 @@ export interface EnvSettings {
   readonly region?: string;
   readonly tags?: Record<string, string>;
   readonly terminationProtection?: boolean;
+  readonly alertEmails?: readonly string[];
+  readonly alarms?: Partial<Thresholds>;
+  readonly logRetentionDays?: number;
+  readonly processor?: { readonly memoryMb?: number; readonly timeoutSeconds?: number };
 }
 type Key = keyof EnvSettings;
-const KEYS: readonly Key[] = ['account', 'region', 'tags', 'terminationProtection'];
+const KEYS: readonly Key[] = ['account', 'region', 'tags', 'terminationProtection', 'alertEmails', 'alarms', 'logRetentionDays', 'processor'];
+/** Settings that are objects add up key by key, later layers winning; every other setting is the last layer's. */
+const MERGED: readonly Key[] = ['tags', 'alarms', 'processor'];
 
 interface ConfigFile {
   defaults?: EnvSettings;
@@ -57,7 +64,8 @@ function validator(): Validate {
 /** A JSON pointer (`/envs/pr-*\/region`) as the path a person reads (`envs["pr-*"].region`). */
 function jsonPath(pointer: string): string {
   const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  return parts.reduce((path, p) => (/^[A-Za-z_$][\w$]*$/.test(p) ? `${path}.${p}` : `${path}[${JSON.stringify(p)}]`), '$');
+  const step = (p: string): string => (/^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : /^\d+$/.test(p) ? `[${p}]` : `[${JSON.stringify(p)}]`);
+  return parts.reduce((path, p) => `${path}${step(p)}`, '$');
 }
 
 /** Reads and validates the file; any problem is a UsageError naming the file, the JSON path and the rule. */
@@ -99,9 +107,9 @@ function effective(config: ConfigFile, env: string, file: string): Effective {
   for (const key of KEYS) {
     const given = layers.filter(([, settings]) => settings[key] !== undefined);
     if (given.length === 0) continue;
-    // Tags add up key by key, later layers winning; every other setting is the last layer's.
-    const used = key === 'tags' ? given : given.slice(-1);
-    const value: unknown = key === 'tags' ? Object.fromEntries(used.flatMap(([, settings]) => Object.entries(settings.tags!))) : used[0]![1][key];
+    const merged = MERGED.includes(key);
+    const used = merged ? given : given.slice(-1);
+    const value: unknown = merged ? Object.fromEntries(used.flatMap(([, settings]) => Object.entries(settings[key] as object))) : used[0]![1][key];
     result[key] = { value, from: `${file}: ${used.map(([where]) => `${where}.${key}`).join(' + ')}` };
   }
   return result;

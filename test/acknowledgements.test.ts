@@ -6,6 +6,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SharedStack } from '../src/stack/shared-stack.js';
 import { reportFindings } from '../src/stack/build.js';
+import { DEFAULT_SETTINGS } from '../src/stack/settings.js';
 import { TapStack } from '../src/stack/tap-stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tap-acks-'));
@@ -33,6 +34,7 @@ function withoutAcknowledgements(build: (app: App) => void, name: string): { ack
 describe('cdk-nag acknowledgements', () => {
   it.each([
     ['TapStack-dev', (app: App) => void new TapStack(app, { envName: 'dev', tapVersion: '9.9.9' })],
+    ['TapStack-dev with alert e-mails', (app: App) => void new TapStack(app, { envName: 'dev', tapVersion: '9.9.9', settings: { ...DEFAULT_SETTINGS, alertEmails: ['oncall@example.com'] } })],
     ['TapShared', (app: App) => void new SharedStack(app, '9.9.9')],
   ])('%s: each one answers a finding cdk-nag really makes on that construct (none is stale), with a reason', (name, build) => {
     const { acknowledged, found } = withoutAcknowledgements(build, name);

@@ -25,11 +25,11 @@ describe('tap deploy: stack states', () => {
   it('creates a new stack, one line per event without a TTY, and prints the outputs', async () => {
     const r = await deploy('--no-color');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^TapStack-dep: CREATE_COMPLETE, 36 change\(s\) applied\nOutputs:\n/);
+    expect(r.stdout).toMatch(/^TapStack-dep: CREATE_COMPLETE, 49 change\(s\) applied\nOutputs:\n/);
     expect(r.stdout).toContain('  EventBusName = srv-events-dep');
     expect(r.stderr).toContain('+ Add    DataBucketE3889A50 (AWS::S3::Bucket)');
-    expect(r.stderr).toMatch(/… \[1\/36\] Key961B73FD CREATE_COMPLETE\n/);
-    expect(r.stderr).toMatch(/… \[36\/36\] TraceGroup CREATE_COMPLETE\n… \[36\/36\] TapStack-dep CREATE_COMPLETE\n/);
+    expect(r.stderr).toMatch(/… \[1\/49\] Key961B73FD CREATE_COMPLETE\n/);
+    expect(r.stderr).toMatch(/… \[49\/49\] TraceGroup CREATE_COMPLETE\n… \[49\/49\] TapStack-dep CREATE_COMPLETE\n/);
   });
 
   it('creates over a REVIEW_IN_PROGRESS stack left by a change set that was never executed', async () => {

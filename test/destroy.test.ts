@@ -89,7 +89,7 @@ describe('tap destroy: emptying and DELETE_FAILED', () => {
     };
     const r = await destroy('--yes', '--no-color');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/! \[\d+\/36\] DataBucketE3889A50 DELETE_FAILED: The bucket you tried to delete is not empty/);
+    expect(r.stderr).toMatch(/! \[\d+\/49\] DataBucketE3889A50 DELETE_FAILED: The bucket you tried to delete is not empty/);
     expect(r.stderr).toMatch(/TapStack-des is DELETE_FAILED; emptying what can be emptied and deleting once more/);
     expect(r.stdout).toMatch(/^TapStack-des: destroyed \(1 object version\(s\) removed, after 2 attempts\)/);
     expect(stack()).toBeUndefined();

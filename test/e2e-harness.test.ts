@@ -64,7 +64,7 @@ describe('the e2e steps: what they accept', async () => {
     expect(() => checkDeploy(deployed({ outputs: {} }))).toThrow('deploy says CREATE_COMPLETE, but the stack has none of its outputs: it is empty (no resource was created)');
     expect(() => checkDeploy(deployed({ outputs: { ...outputs, DlqUrl: undefined, ApiUrl: '' } }))).toThrow('outputs are missing: ApiUrl, DlqUrl');
     expect(() => checkDeploy(deployed({ changes: [] }))).toThrow('deploy says CREATE_COMPLETE with no resource changes');
-    expect(checkDeploy(deployed({}))).toBe('CREATE_COMPLETE: 2 resource changes, all 9 outputs (API value-of-ApiUrl)');
+    expect(checkDeploy(deployed({}))).toBe('CREATE_COMPLETE: 2 resource changes, all 11 outputs (API value-of-ApiUrl)');
     expect(() => checkDeploy({ code: 1, stderr: '', result: { kind: 'failed', status: 'ROLLBACK_COMPLETE' } })).toThrow(/^deploy ended failed \(exit 1: /);
   });
 

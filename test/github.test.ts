@@ -37,9 +37,9 @@ describe('under GitHub Actions', () => {
       expect.stringMatching(/^::warning title=tap verify gha%3A dlq::2 message\(s\) waiting in srv-dlq-gha/),
     ]);
     const md = readFileSync(summary, 'utf8');
-    expect(md).toMatch(/^### tap verify --env gha: 7 passed, 1 failed, 1 warning\(s\), 0 skipped\n\n\| check \| result \| time \| detail \|\n\| --- \| --- \| --- \| --- \|\n/);
+    expect(md).toMatch(/^### tap verify --env gha: 8 passed, 1 failed, 1 warning\(s\), 0 skipped\n\n\| check \| result \| time \| detail \|\n\| --- \| --- \| --- \| --- \|\n/);
     expect(md).toMatch(/\n\| rule \| ❌ fail \| \d+ ms \| srv-deliver-gha: state is "DISABLED", expected "ENABLED" \|\n/);
-    expect(r.stdout).toMatch(/TapStack-gha: 7 passed, 1 failed/); // the result is where it always is
+    expect(r.stdout).toMatch(/TapStack-gha: 8 passed, 1 failed/); // the result is where it always is
   });
 
   it('diff: the change summary in the job summary', async () => {
@@ -55,7 +55,7 @@ describe('under GitHub Actions', () => {
   it('deploy: its stack events in one log group, the outcome and outputs in the job summary, the outputs as step outputs', async () => {
     const r = await runTap(['deploy', '--env', 'ghd'], { env: inActions() });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/\n::group::stack\.event\n(… \[\d+\/36\] .*\n)+::endgroup::\n$/);
+    expect(r.stderr).toMatch(/\n::group::stack\.event\n(… \[\d+\/49\] .*\n)+::endgroup::\n$/);
     expect(r.stderr.match(/::group::/g)).toHaveLength(1);
     const md = readFileSync(summary, 'utf8');
     expect(md).toMatch(/^### tap deploy TapStack-ghd: deployed \(CREATE_COMPLETE\)\n\n\| output \| value \|\n\| --- \| --- \|\n/);

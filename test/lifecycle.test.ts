@@ -27,7 +27,7 @@ describe('lifecycle on the in-memory AWS fake', () => {
     const ids = first.events.map((e) => (e.data as { eventId: string }).eventId);
     expect(new Set(ids).size).toBe(ids.length);
     expect((first.events.at(-1)?.data as { status: string }).status).toBe('CREATE_COMPLETE');
-    expect(first.events.filter((e) => (e.data as { status: string }).status === 'CREATE_COMPLETE')).toHaveLength(40); // 36 resources + the stack, then TapShared first: its 2 resources + its stack
+    expect(first.events.filter((e) => (e.data as { status: string }).status === 'CREATE_COMPLETE')).toHaveLength(53); // 49 resources + the stack, then TapShared first: its 2 resources + its stack
 
     fake.resetCalls();
     const again = await runTap(['deploy', '--env', 'life', '--json']);
@@ -41,7 +41,7 @@ describe('lifecycle on the in-memory AWS fake', () => {
     expect(tagged.code).toBe(0);
     const update = ndjson(tagged.stdout).result as { kind: string; status: string; changes: { action: string; replacement: string }[] };
     expect(update).toMatchObject({ kind: 'deployed', status: 'UPDATE_COMPLETE' });
-    expect(update.changes.length).toBe(36);
+    expect(update.changes.length).toBe(49);
     expect(update.changes.every((c) => c.action === 'Modify' && c.replacement === 'False')).toBe(true);
     expect(fake.cloudFormation.stack('TapStack-life')?.tags).toEqual({ 'tap:env': 'life', team: 'payments' });
 

@@ -27,7 +27,7 @@ describe('tap status', () => {
     const s = await status();
     expect(s.code).toBe(0);
     expect(s.healthy).toBe(true);
-    for (const id of ['stack', 'api', 'xray', 'dlq', 'archive', 'replays', 'receipts']) expect([id, s[id]?.health]).toEqual([id, 'green']);
+    for (const id of ['stack', 'api', 'xray', 'dlq', 'archive', 'replays', 'alarms', 'receipts']) expect([id, s[id]?.health]).toEqual([id, 'green']);
     // status's own API probe may be among the traces: it runs beside the X-Ray read.
     expect(s.xray?.summary).toMatch(/^[12] traces in 15 min: 0 fault\(s\), 0 error\(s\)$/);
     expect(s.archive?.summary).toMatch(/^ENABLED, 1 events, [\d,]+ bytes$/);
@@ -67,7 +67,7 @@ describe('tap status', () => {
     const gone = await status();
     expect(gone.code).toBe(1);
     // One clear line per check, and no read of a resource the missing stack would hold.
-    for (const id of ['stack', 'api', 'xray', 'dlq', 'archive', 'replays', 'receipts']) expect([id, gone[id]]).toEqual([id, { id, health: 'red', summary: 'TapStack-sta does not exist', rule: 'red: no stack' }]);
+    for (const id of ['stack', 'api', 'xray', 'dlq', 'archive', 'replays', 'alarms', 'receipts']) expect([id, gone[id]]).toEqual([id, { id, health: 'red', summary: 'TapStack-sta does not exist', rule: 'red: no stack' }]);
     expect(fake.calls).toEqual(['DescribeStacks']);
   });
 

@@ -24,13 +24,14 @@ const byId = (r: Result) => Object.fromEntries(r.checks.map((c) => [c.id, c]));
 
 describe('tap verify on a deployed fake env', () => {
   it('passes every check, with a canary whose receipt and trace appear after a delay', async () => {
-    fake.serverless.deliveryDelay = 6;
+    // Counted in API calls of every check, which run side by side: enough that the canary's first read misses.
+    fake.serverless.deliveryDelay = 12;
     const r = await verify('--json');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as Result;
     expect(result.checks.map((c) => [c.id, c.status])).toEqual([
       ['stack', 'pass'], ['api', 'pass'], ['lambda-config', 'pass'], ['api-tracing', 'pass'], ['xray-group', 'pass'],
-      ['event-bus', 'pass'], ['archive', 'pass'], ['rule', 'pass'], ['dlq', 'pass'], ['canary-delivery', 'pass'], ['canary-trace', 'pass'],
+      ['event-bus', 'pass'], ['archive', 'pass'], ['rule', 'pass'], ['dlq', 'pass'], ['alarms', 'pass'], ['canary-delivery', 'pass'], ['canary-trace', 'pass'],
     ]);
     const checks = byId(result);
     expect(checks['canary-trace']?.detail).toMatch(/^trace 1-[0-9a-f]{8}-[0-9a-f]{24}: srv-api-ver\/ver -> srv-handler-ver -> srv-processor-ver$/);
@@ -48,7 +49,7 @@ describe('tap verify on a deployed fake env', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✖ lambda-config .* srv-processor-ver: tracing is PassThrough, expected Active\n\s+remedy: run `tap deploy --env ver`/);
     expect(r.stdout).toMatch(/✖ canary-trace .* lacks srv-processor-ver/);
-    expect(r.stdout).toMatch(/TapStack-ver: 9 passed, 2 failed, 0 warning\(s\), 0 skipped in/);
+    expect(r.stdout).toMatch(/TapStack-ver: 10 passed, 2 failed, 0 warning\(s\), 0 skipped in/);
   });
 
   it('--no-canary is read-only: no event sent, nothing written', async () => {
@@ -179,9 +180,9 @@ describe('tap verify on a deployed fake env', () => {
     expect(r.stdout).toContain(`JUnit report written to ${file}`);
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(file, 'utf8'));
     const suite = xml.testsuites.testsuite;
-    expect(suite).toMatchObject({ name: 'tap verify --env ver', tests: '11', failures: '2', skipped: '1', errors: '0' });
+    expect(suite).toMatchObject({ name: 'tap verify --env ver', tests: '12', failures: '2', skipped: '1', errors: '0' });
     const cases = suite.testcase as { name: string; failure?: { message: string }; skipped?: unknown; 'system-out'?: string }[];
-    expect(cases).toHaveLength(11);
+    expect(cases).toHaveLength(12);
     expect(cases.find((c) => c.name.startsWith('rule:'))?.failure?.message).toBe('srv-deliver-ver: state is &quot;DISABLED&quot;, expected &quot;ENABLED&quot;'.replace(/&quot;/g, '"'));
     expect(cases.find((c) => c.name.startsWith('canary-trace:'))?.skipped).toBeDefined();
     expect(cases.find((c) => c.name.startsWith('dlq:'))?.['system-out']).toMatch(/^warning: 1 message/);

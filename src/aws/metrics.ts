@@ -1,11 +1,8 @@
 import type { Deps } from '../deps.js';
+import { EVENTS_PROCESSED } from '../stack/spec.js';
 
-/**
- * The metric the processor emits for every event it handles, in CloudWatch Embedded Metric Format
- * (processor.cjs: namespace `Tap`, dimension `Env`, `EventsProcessed` = 1 per event). CloudWatch
- * turns the log line into the metric; tap reads it back without listing the receipts.
- */
-export const EVENTS_PROCESSED = { namespace: 'Tap', metric: 'EventsProcessed', dimension: 'Env' } as const;
+export { EVENTS_PROCESSED };
+
 /** One-minute periods: standard-resolution EMF metrics are stored per minute (for 15 days). */
 const PERIOD_S = 60;
 

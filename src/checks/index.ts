@@ -1,3 +1,4 @@
+import { alarmsCheck } from './alarms.js';
 import { apiCheck } from './api.js';
 import { apiTracingCheck } from './api-tracing.js';
 import { archiveCheck } from './archive.js';
@@ -23,6 +24,7 @@ export const CHECKS: readonly Check[] = [
   archiveCheck,
   ruleCheck,
   dlqCheck,
+  alarmsCheck,
   canaryDeliveryCheck,
   canaryTraceCheck,
   driftCheck,

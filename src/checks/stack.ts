@@ -22,6 +22,8 @@ function expectedOutputs(env: string, names: EnvNames): Record<string, (v: strin
     [OUTPUTS.processorName]: (v) => v === names.processor,
     [OUTPUTS.bucketName]: (v) => v.startsWith(bucketPrefix(env)),
     [OUTPUTS.dlqUrl]: (v) => url(v, new RegExp(`/${names.dlq}$`)),
+    [OUTPUTS.alertsTopicArn]: (v) => v.startsWith('arn:') && v.endsWith(`:${names.alerts}`),
+    [OUTPUTS.dashboardUrl]: (v) => url(v, /^\/cloudwatch\/home$/) && v.endsWith(`#dashboards:name=${names.dashboard}`),
   };
 }
 

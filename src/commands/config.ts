@@ -23,7 +23,7 @@ export default defineCommand({
   options: {},
   examples: ['tap config --env prod', 'tap config --env pr-123 --config ci/tap.config.json --json'],
   notes: `tap.config.json (this directory or a parent, or --config FILE) holds settings per env and defaults for
-all: account, region, tags, terminationProtection. An env name wins over a pattern such as "pr-*",
+all: account, region, tags, terminationProtection, alertEmails, alarms, logRetentionDays, processor. An env name wins over a pattern such as "pr-*",
 a pattern over "defaults"; command-line options win over the file. The schema: tap.config.schema.json.`,
   permissions: 'none (offline: it shows the pinned account, it does not check it).',
   run: ({ env }, deps) => {

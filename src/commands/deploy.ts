@@ -11,11 +11,13 @@ import { retryTransient } from '../aws/retry.js';
 import { type Outcome, POLL_MS, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
 import { prepareStack } from '../deploy/prepare.js';
 import { type AccountRole, ensureAccountRole } from '../deploy/shared.js';
+import { alarmBehind, type AlarmRollback, parseMonitor, rollbackConfiguration } from '../deploy/rollback-triggers.js';
 import { describeStack, isConsistent, stateOf, type StackInfo, stuckHint, succeeded } from '../deploy/stack.js';
 import { templateSource } from '../deploy/staging.js';
 import { outputPath } from '../io/files.js';
 import { ENV_TAG, namesFor } from '../stack/naming.js';
 import { assertRegionSupported } from '../stack/regions.js';
+import { checkEmail } from '../stack/settings.js';
 import { synthesizeChecked } from './synth.js';
 
 export interface DeployOptions {
@@ -34,6 +36,10 @@ export interface DeployOptions {
   readonly wait?: boolean;
   /** Read and write the synth cache. @default true */
   readonly cache?: boolean;
+  /** How long CloudFormation keeps watching the rollback trigger after an update, in minutes (0-180). @default 0 */
+  readonly monitor?: number;
+  /** Subscribe these addresses to the alerts topic, in place of tap.config.json's `alertEmails`. @default the file's, else none */
+  readonly alertEmail?: readonly string[];
 }
 
 interface Base {
@@ -46,7 +52,7 @@ export type DeployResult =
   | (Base & { kind: 'no-changes'; status: string; outputs: Record<string, string>; outputsFile?: string })
   | (Base & { kind: 'deployed'; status: string; changes: Change[]; outputs: Record<string, string>; outputsFile?: string })
   | (Base & { kind: 'started'; changeSetName: string; changes: Change[] })
-  | (Base & { kind: 'failed'; status: string; changes: Change[]; rootCause?: StackEventRecord; failures: StackEventRecord[] });
+  | (Base & { kind: 'failed'; status: string; changes: Change[]; rootCause?: StackEventRecord; failures: StackEventRecord[]; alarm?: AlarmRollback });
 
 /** Stack tags from `--tag KEY=VALUE`, checked against CloudFormation's tag rules. */
 export function parseTags(env: string, tags: readonly string[] = []): Record<string, string> {
@@ -72,7 +78,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   // The region resolves locally (flag, environment, profile): an unsupported one fails before any call.
   assertRegionSupported(await (await deps.aws.cloudFormation()).config.region());
   const cfn = await deps.aws.cloudFormationReady();
-  const synthesized = await synthesizeChecked(options.env, deps, options);
+  const synthesized = await synthesizeChecked(options.env, deps, { cache: options.cache, alertEmails: options.alertEmail });
   const wait = options.wait ?? true;
 
   const stack = await prepareStack(cfn, names.stack, deps, { wait, stuckHint: (status) => stuckHint(status, names.stack, options.env) });
@@ -96,6 +102,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
       template: await templateSource(names.stack, synthesized.templateBody, deps),
       tags,
       description: `tap deploy --env ${options.env}`,
+      rollbackConfiguration: await rollbackConfiguration(deps, names, type, options.monitor ?? 0),
     },
     deps,
   );
@@ -118,7 +125,8 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
 
   const outcome: Outcome = await monitor.follow(changeSet.changes.length);
   if (!succeeded(outcome.status)) {
-    return { ...base, kind: 'failed', status: outcome.status, changes: changeSet.changes, rootCause: outcome.rootCause, failures: outcome.failures };
+    const alarm = await alarmBehind(deps, names, outcome.rollbackReason);
+    return { ...base, kind: 'failed', status: outcome.status, changes: changeSet.changes, rootCause: outcome.rootCause, failures: outcome.failures, ...(alarm ? { alarm } : {}) };
   }
   const outputs = (await retryTransient(deps, POLL_MS, () => describeStack(cfn, names.stack)))?.outputs ?? {};
   return { ...base, kind: 'deployed', status: outcome.status, changes: changeSet.changes, outputs, outputsFile: writeOutputs(outputsFile, outputs) };
@@ -186,6 +194,7 @@ function renderEnv(r: DeployResult): string {
     case 'started':
       return `${r.stackName}: change set ${r.changeSetName} is executing (${r.changes.length} change(s)); follow it with \`tap deploy --env ${r.env}\` or \`tap status --env ${r.env}\``;
     case 'failed': {
+      if (r.alarm) return `${r.stackName}: rolled back by alarm ${r.alarm.alarm}, stack is ${r.status}\nAlarm reason: ${r.alarm.reason}`;
       const cause = r.rootCause ? `${r.rootCause.logicalId} (${r.rootCause.type}) ${r.rootCause.status}: ${r.rootCause.reason ?? 'no reason given'}` : 'no failed resource was reported';
       const next = r.status === 'ROLLBACK_COMPLETE' ? `\nThe next \`tap deploy --env ${r.env}\` deletes the failed stack and creates it again.` : '';
       return `${r.stackName}: deployment failed, stack is ${r.status}\nRoot cause: ${cause}${next}`;
@@ -204,7 +213,8 @@ export function github(r: DeployResult, gh: GitHubActions): void {
   gh.summary(
     [
       `### tap deploy ${r.stackName}: ${r.kind} (${status})`,
-      ...(r.kind === 'failed' && r.rootCause ? ['', `Root cause: ${cell(`${r.rootCause.logicalId} (${r.rootCause.type}) ${r.rootCause.status}: ${r.rootCause.reason ?? 'no reason given'}`)}`] : []),
+      ...(r.kind === 'failed' && r.alarm ? ['', `Rolled back by alarm ${cell(`${r.alarm.alarm}: ${r.alarm.reason}`)}`] : []),
+      ...(r.kind === 'failed' && !r.alarm && r.rootCause ? ['', `Root cause: ${cell(`${r.rootCause.logicalId} (${r.rootCause.type}) ${r.rootCause.status}: ${r.rootCause.reason ?? 'no reason given'}`)}`] : []),
       ...(outputs.length ? ['', '| output | value |', '| --- | --- |', ...outputs.map(([k, v]) => `| ${k} | ${cell(v)} |`)] : []),
       '',
     ].join('\n'),
@@ -228,6 +238,8 @@ export default defineCommand({
     rollback: option.negatable('keep the resources of a failed deployment for inspection (no rollback)'),
     terminationProtection: option.tristate('turn termination protection on', 'turn termination protection off (without either: as tap.config.json says, else left as it is)'),
     tag: option.repeatable('key=value', 'stack tag, copied onto every resource; wins over the same key in tap.config.json', { short: 't' }),
+    alertEmail: option.repeatable('address', "subscribe this address to the env's alarms (AWS mails it a confirmation link); replaces tap.config.json's alertEmails", { check: checkEmail }),
+    monitor: { value: 'duration', help: "after an update, keep CloudFormation watching the env's alarms this long (0-180 min); one in ALARM rolls it back", default: 0, defaultHelp: '0m', parse: parseMonitor },
     outputsFile: option.string('file', 'write the stack outputs to <file> as JSON'),
     wait: option.negatable('return once the change set executes, without following it'),
     cache: option.negatable('synthesize and validate afresh, without the synth cache'),
@@ -241,9 +253,13 @@ export default defineCommand({
 Changes that replace or remove resources need --yes, or a "y" on a terminal.
 Ctrl-C before the first write ends it with nothing changed; after, it stops watching: CloudFormation
 goes on, and running deploy again waits for it.
-First, API Gateway's account CloudWatch role: used as it is when set; otherwise the shared stack TapShared is deployed.`,
+First, API Gateway's account CloudWatch role: used as it is when set; otherwise the shared stack TapShared is deployed.
+On an update, the composite of the env's alarms (srv-alarms-<env>) is CloudFormation's rollback trigger: an alarm in
+ALARM during the update, or during --monitor after it, rolls it back and deploy names the alarm (exit 1). A first
+create has no trigger (the alarms do not exist yet). --alert-email subscribes addresses; AWS mails each a link to confirm.`,
   permissions: `apigateway:GET on /account, cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
-DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, plus what the stack's resources need.`,
+DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, cloudwatch:DescribeAlarms (the rollback trigger),
+plus what the stack's resources need (CloudWatch alarms and dashboards, SNS topics and subscriptions among them).`,
   run: (input, deps) =>
     run(
       {
@@ -253,6 +269,8 @@ DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, plus
         terminationProtection: input.terminationProtection ?? deps.settings.terminationProtection?.value,
         tag: tagsWithConfig(input.tag, deps.settings.tags?.value),
         outputsFile: input.outputsFile,
+        alertEmail: input.alertEmail,
+        monitor: input.monitor,
         wait: input.wait,
         cache: input.cache,
       },

@@ -1,4 +1,6 @@
+import { describeEnvAlarms } from '../aws/alarms.js';
 import { lastProcessed } from '../aws/metrics.js';
+import { expectsData } from '../stack/alarm-spec.js';
 import { describeStack, type StackInfo } from '../deploy/stack.js';
 import { defineCommand } from '../command.js';
 import type { Deps } from '../deps.js';
@@ -152,6 +154,24 @@ const PROBES: Record<string, Probe> = {
     if (latest?.State === 'FAILED') return line('amber', summary, 'amber: the latest replay FAILED', { running });
     return line('green', summary, 'green: the latest replay did not fail', { running });
   },
+  /**
+   * The env's alarms by name (every DescribeAlarms page). INSUFFICIENT_DATA matters only for an
+   * alarm that should always have data; the others report only when something happens, and sit
+   * there for a period after they are created.
+   */
+  async alarms(ctx) {
+    await present(ctx);
+    const { metric } = await describeEnvAlarms(ctx.deps, ctx.names);
+    const missing = metric.filter((m) => !m.alarm).map((m) => m.name);
+    const firing = metric.filter((m) => m.alarm?.StateValue === 'ALARM').map((m) => m.name);
+    const silent = metric.filter((m) => m.alarm?.StateValue === 'INSUFFICIENT_DATA' && expectsData(m.alarm.TreatMissingData)).map((m) => m.name);
+    const ok = metric.length - missing.length - firing.length - silent.length;
+    const data = { alarm: firing, insufficientData: silent, missing };
+    if (firing.length) return line('red', `in ALARM: ${firing.join(', ')}${ok ? `; ${ok} not` : ''}`, 'red: any alarm in ALARM', data);
+    if (missing.length) return line('amber', `${missing.length} missing (${missing.join(', ')}): deploy to create them`, 'amber: an alarm is missing', data);
+    if (silent.length) return line('amber', `INSUFFICIENT_DATA: ${silent.join(', ')}`, 'amber: no data where data is expected', data);
+    return line('green', `${ok} alarms, none in ALARM`, 'green: none in ALARM', data);
+  },
   /** One GetMetricData call, whatever the bucket holds: the processor's EventsProcessed metric (see aws/metrics.ts). */
   async receipts(ctx) {
     await present(ctx);
@@ -204,13 +224,13 @@ export function exitCode(r: StatusResult): number {
 
 export default defineCommand({
   name: 'status',
-  summary: "one screen on the env's health: stack, API, X-Ray faults, DLQ, archive, replays, last receipt",
+  summary: "one screen on the env's health: stack, API, X-Ray faults, DLQ, archive, replays, alarms, last receipt",
   env: 'required',
   options: {},
   examples: ['tap status --env prod', 'tap status --env prod --json        for dashboards; exit 1 when any line is red'],
   notes: 'Each line is green, amber or red, with the rule that put it there. Read-only.',
   permissions: `cloudformation:DescribeStacks, xray:GetTraceSummaries, sqs:GetQueueAttributes, events:DescribeArchive,
-events:ListReplays, cloudwatch:GetMetricData (the processor's EventsProcessed metric).`,
+events:ListReplays, cloudwatch:GetMetricData (the processor's EventsProcessed metric), cloudwatch:DescribeAlarms.`,
   run: ({ env }, deps) => run({ env: env.env }, deps),
   render,
   exitCode,

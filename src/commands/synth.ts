@@ -4,6 +4,7 @@ import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { JobFailed } from '../errors.js';
 import { namesFor } from '../stack/naming.js';
+import { stackSettings } from '../stack/settings.js';
 import { CFN_LIMITS, type Finding, type Synthesized } from '../stack/synth.js';
 import { VERSION } from '../version.js';
 
@@ -38,11 +39,12 @@ export interface SynthResult {
  * Synthesizes the env's stack and reports every finding; fails when any is an error.
  * Shared by every command that needs the template (synth, diff, deploy).
  */
-export async function synthesizeChecked(env: string, deps: Deps, options: { cache?: boolean } = {}): Promise<Synthesized> {
+export async function synthesizeChecked(env: string, deps: Deps, options: { cache?: boolean; alertEmails?: readonly string[] } = {}): Promise<Synthesized> {
   const names = namesFor(env); // validates before loading aws-cdk-lib
   deps.io.notify({ level: 'progress', code: 'synth.start', text: `Synthesizing ${names.stack}` });
   const { synthesize } = await import('../stack/synth.js');
-  const synthesized = await synthesize(env, VERSION, { cacheDir: options.cache === false ? undefined : deps.cacheDir, signal: deps.signal });
+  const settings = stackSettings(deps.settings, options.alertEmails);
+  const synthesized = await synthesize(env, VERSION, { cacheDir: options.cache === false ? undefined : deps.cacheDir, signal: deps.signal, settings });
   const errors = synthesized.findings.filter((f) => f.level === 'error');
   for (const f of synthesized.findings) {
     deps.io.notify({ level: f.level === 'error' ? 'error' : 'warn', code: 'synth.finding', text: `${f.path}: ${f.message}`, data: f });

@@ -114,7 +114,7 @@ export default defineCommand({
   env: 'required',
   options: VERIFY_OPTIONS,
   examples: ['tap verify --env ci --junit report.xml', 'tap verify --env prod --no-canary --json', 'tap verify --env dev --only canary-trace --timeout 120'],
-  notes: `Checks: stack, api, lambda-config, api-tracing, xray-group, event-bus, archive, rule, dlq,
+  notes: `Checks: stack, api, lambda-config, api-tracing, xray-group, event-bus, archive, rule, dlq, alarms,
 canary-delivery, canary-trace, drift (with --drift).
 
 Exit codes: 0 nothing failed (warnings allowed unless --strict), 1 a check failed, 2 bad input (an

@@ -1,4 +1,4 @@
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, RollbackConfiguration } from '@aws-sdk/client-cloudformation';
 import type { Deps } from '../deps.js';
 import { retryTransient } from '../aws/retry.js';
 import { requestToken } from '../aws/tokens.js';
@@ -22,6 +22,8 @@ export interface ChangeSetRequest {
   readonly template: { TemplateBody: string } | { TemplateURL: string };
   readonly tags: Record<string, string>;
   readonly description: string;
+  /** Alarms that roll the operation back, and how long CloudFormation watches them after it. @default none */
+  readonly rollbackConfiguration?: RollbackConfiguration;
 }
 
 export interface ChangeSet {
@@ -57,6 +59,7 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
     Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
     Parameters: [],
     Description: request.description,
+    ...(request.rollbackConfiguration ? { RollbackConfiguration: request.rollbackConfiguration } : {}),
     ClientToken: requestToken('create'),
   };
   const created = await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new sdk.CreateChangeSetCommand(input)));

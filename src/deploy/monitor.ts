@@ -24,6 +24,8 @@ export interface Outcome {
   readonly rootCause?: StackEventRecord;
   /** Every failed event, oldest first. */
   readonly failures: StackEventRecord[];
+  /** Why the stack rolled back: the reason on its own first *ROLLBACK_IN_PROGRESS event. */
+  readonly rollbackReason?: string;
   readonly events: number;
 }
 
@@ -145,7 +147,8 @@ export class StackMonitor {
   private outcome(end: StackEventRecord): Outcome {
     const failures = this.events.filter(isFailure);
     const resourceFailures = failures.filter((e) => e.logicalId !== this.stack.name && !isCancellation(e));
-    return { status: end.status, rootCause: resourceFailures[0] ?? failures[0], failures, events: this.events.length };
+    const rollback = this.events.find((e) => e.logicalId === this.stack.name && e.status.endsWith('ROLLBACK_IN_PROGRESS'));
+    return { status: end.status, rootCause: resourceFailures[0] ?? failures[0], failures, events: this.events.length, rollbackReason: rollback?.reason };
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { levelOf } from './cfn-validate.js';
+import type { StackSettings } from './settings.js';
 import type { CfnTemplate, Finding } from './synth.js';
 
 /** What building the stack yields: everything synth reports except CloudFormation validation. */
@@ -26,7 +27,7 @@ interface ReportFile {
  * built CLI it runs in a worker thread (`build-worker.ts`), so the main thread stays free for the
  * spinner and for Ctrl-C.
  */
-export async function buildTemplate(env: string, tapVersion: string, outdir: string): Promise<Built> {
+export async function buildTemplate(env: string, tapVersion: string, outdir: string, settings?: StackSettings): Promise<Built> {
   // `aws-cdk-lib/core`, never the package root, here and in the stack's modules: an ESM import of
   // the root (a CommonJS barrel of lazy getters) reads every export and so loads all ~770 of its
   // modules (a third of a second); the stack and cdk-nag need ~330.
@@ -44,7 +45,7 @@ export async function buildTemplate(env: string, tapVersion: string, outdir: str
     // tap reads the validation report and reports the findings itself.
     context: { '@aws-cdk/core:failSynthOnValidationErrors': false },
   });
-  const stack = buildStack(env, tapVersion, app);
+  const stack = buildStack(env, tapVersion, app, settings);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);

@@ -17,10 +17,12 @@ import type { Finding } from './synth.js';
 export const WARM_TYPES = [
   'AWS::ApiGateway::Account', 'AWS::ApiGateway::Deployment', 'AWS::ApiGateway::Method',
   'AWS::ApiGateway::Model', 'AWS::ApiGateway::RequestValidator', 'AWS::ApiGateway::Resource',
-  'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage', 'AWS::Events::Archive', 'AWS::Events::EventBus',
+  'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage', 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm',
+  'AWS::CloudWatch::Dashboard', 'AWS::Events::Archive', 'AWS::Events::EventBus',
   'AWS::Events::Rule', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::KMS::Alias', 'AWS::KMS::Key',
   'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket',
-  'AWS::S3::BucketPolicy', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::XRay::Group',
+  'AWS::S3::BucketPolicy', 'AWS::SNS::Subscription', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::SQS::Queue',
+  'AWS::SQS::QueuePolicy', 'AWS::XRay::Group',
 ];
 
 interface Violation {

@@ -46,6 +46,9 @@ const RULES = {
   xrayGroup: { what: 'X-Ray group name', limit: 32, name: (env) => `srv-trace-${env}` },
   api: { what: 'API Gateway REST API name', limit: 1024, name: (env) => `srv-api-${env}` },
   keyAlias: { what: 'KMS alias', limit: 256, name: (env) => `alias/srv-key-${env}` },
+  alerts: { what: 'SNS topic name', limit: 256, name: (env) => `srv-alerts-${env}` },
+  dashboard: { what: 'CloudWatch dashboard name', limit: 255, name: (env) => `srv-${env}` },
+  alarm: { what: 'CloudWatch alarm name', limit: 255, name: (env) => alarmName(env, longest(ALARM_IDS)) },
   bucket: {
     what: 'S3 bucket name',
     limit: 63,
@@ -59,6 +62,32 @@ const RULES = {
 } satisfies Record<string, NameRule>;
 
 export type NameKey = keyof typeof RULES;
+
+/**
+ * The env's CloudWatch alarms, one per condition an on-call engineer acts on (alarm-spec.ts says
+ * what each watches), and `alarms`, the composite of them all: CloudFormation takes at most five
+ * rollback triggers, so deploy names the composite.
+ */
+export const ALARM_IDS = [
+  'api-5xx',
+  'api-latency',
+  'handler-errors',
+  'processor-errors',
+  'processor-throttles',
+  'rule-failures',
+  'async-dropped',
+  'dlq-depth',
+  'dlq-age',
+] as const;
+export type AlarmId = (typeof ALARM_IDS)[number];
+
+function alarmName(env: string, id: AlarmId | 'alarms'): string {
+  return `srv-${id}-${env}`;
+}
+
+function longest(ids: readonly AlarmId[]): AlarmId {
+  return [...ids].sort((a, b) => b.length - a.length)[0]!;
+}
 
 /** The env name's own form: lowercase because S3 bucket names are; no trailing or double hyphen. */
 const ENV_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
@@ -83,6 +112,9 @@ export const stagingBucketName = (account: string, region: string): string => `t
 /** The stack tag that names an env's stack's env, and the one that marks the shared stack. */
 export const ENV_TAG = 'tap:env';
 export const SHARED_TAG = 'tap:shared';
+/** The tag with tap's version, and every tag the env stack puts on its resources. */
+export const VERSION_TAG = 'tap:version';
+export const TAG_KEYS = [ENV_TAG, VERSION_TAG] as const;
 
 /** A replay name that sorts by time and says which env it belongs to. */
 export function replayName(env: string, at: Date): string {
@@ -128,6 +160,11 @@ export function namesFor(env: string) {
     handlerLogGroup: `/aws/lambda/${n('handler')}`,
     processorLogGroup: `/aws/lambda/${n('processor')}`,
     accessLogGroup: `/aws/apigateway/${n('api')}/access`,
+    alerts: n('alerts'),
+    dashboard: n('dashboard'),
+    alarms: Object.fromEntries(ALARM_IDS.map((id) => [id, alarmName(env, id)])) as Record<AlarmId, string>,
+    /** The composite alarm: in ALARM when any of `alarms` is. */
+    rollup: alarmName(env, 'alarms'),
   } as const;
 }
 

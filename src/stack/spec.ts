@@ -44,7 +44,16 @@ export const OUTPUTS = {
   processorName: 'ProcessorFunctionName',
   bucketName: 'DataBucketName',
   dlqUrl: 'DlqUrl',
+  alertsTopicArn: 'AlertsTopicArn',
+  dashboardUrl: 'DashboardUrl',
 } as const;
+
+/**
+ * The metric the processor emits for every event it handles, in CloudWatch Embedded Metric Format
+ * (processor.cjs: namespace `Tap`, dimension `Env`, `EventsProcessed` = 1 per event; also
+ * `ReplayedEvents` and `DeliveryLatency`). CloudWatch turns the log line into the metric.
+ */
+export const EVENTS_PROCESSED = { namespace: 'Tap', metric: 'EventsProcessed', dimension: 'Env' } as const;
 
 /** The X-Ray service name of the API stage: `<api name>/<stage>`. */
 export const apiTraceName = (names: EnvNames): string => `${names.api}/${names.env}`;

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SETTINGS, type StackSettings } from './settings.js';
 
 /**
  * The synth cache: what an unchanged stack synthesizes to, and the CloudFormation validation findings
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
  *
  * Two kinds of entry, each one JSON file named by a SHA-256:
  * - `build-<hash>`: the template, cdk-nag findings and acknowledgement count, keyed by everything the
- *   build reads: the env name, tap's version, every file of the stack's code (src/ or dist/ stack
+ *   build reads: the env name, tap's version, the env's stack settings (settings.ts), every file of the stack's code (src/ or dist/ stack
  *   modules and the Lambda sources), the versions of aws-cdk-lib, cdk-nag and constructs, and the two
  *   environment variables through which aws-cdk-lib's App takes context. The stack is
  *   environment-agnostic (no account or region lookups), so nothing else goes into the template.
@@ -55,13 +56,13 @@ function filesBelow(dir: string, base: string): string[] {
 }
 
 /** The build key: a hash of everything that decides the synthesized template (see above). */
-export function buildKey(env: string, tapVersion: string): string {
+export function buildKey(env: string, tapVersion: string, settings: StackSettings = DEFAULT_SETTINGS): string {
   const hash = createHash('sha256');
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const code = fileURLToPath(new URL('.', import.meta.url)); // src/stack or dist/stack
   const functions = fileURLToPath(new URL('../../src/stack/functions/', import.meta.url));
   const files = [...new Set([...filesBelow(code, root), ...filesBelow(functions, root)])].sort();
-  hash.update(JSON.stringify({ format: FORMAT, env, tapVersion, packages: ['aws-cdk-lib', 'cdk-nag', 'constructs'].map(packageVersion) }));
+  hash.update(JSON.stringify({ format: FORMAT, env, tapVersion, settings, packages: ['aws-cdk-lib', 'cdk-nag', 'constructs'].map(packageVersion) }));
   hash.update(JSON.stringify([process.env.CDK_CONTEXT_JSON ?? null, process.env.CDK_CONTEXT_OVERFLOW_LOCATION ?? null]));
   for (const file of files) hash.update(`\0${file}\0`).update(readFileSync(join(root, file)));
   return hash.digest('hex');

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { untilInterrupted } from '../errors.js';
 import type { Built } from './build.js';
 import { startValidator } from './cfn-validate.js';
+import { DEFAULT_SETTINGS, type StackSettings } from './settings.js';
 import { buildKey, SynthCache, validationKey } from './synth-cache.js';
 
 /** CloudFormation's quotas on one template (AWS CloudFormation User Guide, "quotas"). */
@@ -51,6 +52,8 @@ export interface SynthesizeOptions {
   readonly cacheDir?: string;
   /** Aborting it stops the build and the validation (their worker threads) at once. */
   readonly signal?: AbortSignal;
+  /** What the env's settings put into the template (thresholds, e-mails, retention, the processor's size). @default DEFAULT_SETTINGS */
+  readonly settings?: StackSettings;
 }
 
 /** The build's worker entry, beside this file once built; from TypeScript sources (tests) there is none. */
@@ -64,13 +67,14 @@ const BUILD_WORKER = import.meta.url.endsWith('.js') ? new URL('./build-worker.j
  */
 export async function synthesize(env: string, tapVersion: string, options: SynthesizeOptions = {}): Promise<Synthesized> {
   const cache = options.cacheDir === undefined ? undefined : new SynthCache(options.cacheDir);
-  const key = cache && buildKey(env, tapVersion);
+  const settings = options.settings ?? DEFAULT_SETTINGS;
+  const key = cache && buildKey(env, tapVersion, settings);
   const cached = key ? cache.get('build', key, isBuilt) : undefined;
   const outdir = mkdtempSync(join(tmpdir(), 'tap-synth-'));
   // Speculative: a stack whose code changed rarely yields a template validated before.
   let validator = cached ? undefined : startValidator(outdir);
   try {
-    const built = cached ?? (await untilInterrupted(build(env, tapVersion, outdir, options.signal), options.signal));
+    const built = cached ?? (await untilInterrupted(build(env, tapVersion, outdir, settings, options.signal), options.signal));
     if (key && !cached) cache.put('build', key, built);
     const templateBody = JSON.stringify(built.template);
     const vkey = cache && validationKey(templateBody);
@@ -91,9 +95,9 @@ export async function synthesize(env: string, tapVersion: string, options: Synth
 }
 
 /** Builds in a worker thread from the built CLI (ended at once when `signal` aborts), in-process from sources. */
-async function build(env: string, tapVersion: string, outdir: string, signal: AbortSignal | undefined): Promise<Built> {
-  if (!BUILD_WORKER) return (await import('./build.js')).buildTemplate(env, tapVersion, outdir);
-  const thread = new Worker(BUILD_WORKER, { workerData: { env, tapVersion, outdir } });
+async function build(env: string, tapVersion: string, outdir: string, settings: StackSettings, signal: AbortSignal | undefined): Promise<Built> {
+  if (!BUILD_WORKER) return (await import('./build.js')).buildTemplate(env, tapVersion, outdir, settings);
+  const thread = new Worker(BUILD_WORKER, { workerData: { env, tapVersion, outdir, settings } });
   const stop = (): void => void thread.terminate();
   signal?.addEventListener('abort', stop, { once: true });
   try {

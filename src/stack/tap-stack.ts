@@ -11,8 +11,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import type { Construct } from 'constructs';
+import { Alerting } from './alerting.js';
+import { dashboardUrl } from './dashboard.js';
 import { allowLogsToUseKey, allowRuleToUseKey, viaService } from './key-policy.js';
-import { bucketName, ENV_TAG, namesFor, type EnvNames } from './naming.js';
+import { bucketName, ENV_TAG, namesFor, type EnvNames, VERSION_TAG } from './naming.js';
+import { DEFAULT_SETTINGS, type StackSettings } from './settings.js';
 import { ARCHIVE_RETENTION_DAYS, FUNCTION_MEMORY_MB, OUTPUTS, PROCESSOR_ASYNC, RECEIPT_EXPIRY_DAYS, RULE_RETRY, traceFilter } from './spec.js';
 
 /** Runtime of both functions: the newest Node.js runtime in aws-cdk-lib that is not deprecated. */
@@ -26,14 +29,14 @@ export interface TapStackProps extends StackProps {
   readonly envName: string;
   /** Written to the `tap:version` tag. */
   readonly tapVersion: string;
+  /** Alarm thresholds, alert e-mails, log retention, the processor's size. @default DEFAULT_SETTINGS */
+  readonly settings?: StackSettings;
 }
 
 type FunctionKind = 'handler' | 'processor';
-/** Construct id (fixes the logical ids) and timeout of each function. */
-const FUNCTIONS: Record<FunctionKind, { id: string; timeoutSeconds: number }> = {
-  handler: { id: 'Handler', timeoutSeconds: 10 },
-  processor: { id: 'Processor', timeoutSeconds: 30 },
-};
+/** Construct id of each function (fixes the logical ids). */
+const FUNCTION_IDS: Record<FunctionKind, string> = { handler: 'Handler', processor: 'Processor' };
+const HANDLER_TIMEOUT_SECONDS = 10;
 
 function functionCode(which: FunctionKind): lambda.Code {
   // src/stack/ and dist/stack/ are both two levels below the package root, where the source lives.
@@ -43,6 +46,7 @@ function functionCode(which: FunctionKind): lambda.Code {
 /** API Gateway -> handler -> EventBridge bus (archived) -> rule (retries, DLQ) -> processor -> S3 receipt. */
 export class TapStack extends Stack {
   readonly names: EnvNames;
+  readonly settings: StackSettings;
   /** Every log group of this env, for the key policy. */
   private readonly logGroupNames: string[] = [];
 
@@ -55,8 +59,9 @@ export class TapStack extends Stack {
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     });
     this.names = names;
+    this.settings = props.settings ?? DEFAULT_SETTINGS;
     Tags.of(this).add(ENV_TAG, names.env);
-    Tags.of(this).add('tap:version', props.tapVersion);
+    Tags.of(this).add(VERSION_TAG, props.tapVersion);
 
     const key = this.encryptionKey();
     const bucket = this.dataBucket(key);
@@ -123,6 +128,8 @@ export class TapStack extends Stack {
     const api = this.restApi(handler, key);
     allowLogsToUseKey(key, this.logGroupNames);
 
+    const alerting = new Alerting(this, 'Alerting', { names, key, stage: api.deploymentStage, handler, processor, dlq, settings: this.settings });
+
     new xray.CfnGroup(this, 'TraceGroup', {
       groupName: names.xrayGroup,
       filterExpression: traceFilter(names),
@@ -140,6 +147,8 @@ export class TapStack extends Stack {
     out(OUTPUTS.processorName, processor.functionName, 'Event processor function');
     out(OUTPUTS.bucketName, bucket.bucketName, 'Data bucket holding receipts/');
     out(OUTPUTS.dlqUrl, dlq.queueUrl, 'Dead-letter queue of the rule');
+    out(OUTPUTS.alertsTopicArn, alerting.topic.topicArn, 'SNS topic of the alarms');
+    out(OUTPUTS.dashboardUrl, dashboardUrl(names), 'CloudWatch dashboard of this env');
   }
 
   /** The logical id CloudFormation sees for a construct, as cdk-nag names it in finding ids. */
@@ -217,19 +226,21 @@ export class TapStack extends Stack {
     return dlq;
   }
 
-  /** A log group of this env: KMS-encrypted, a month's retention, removed with the stack. */
+  /** A log group of this env: KMS-encrypted, kept as long as the settings say (a month by default), removed with the stack. */
   private logGroup(id: string, logGroupName: string, key: kms.IKey): logs.LogGroup {
     this.logGroupNames.push(logGroupName);
     return new logs.LogGroup(this, id, {
       logGroupName,
-      retention: logs.RetentionDays.ONE_MONTH,
+      // RetentionDays' values are the day counts; the settings hold only the ones CloudWatch Logs allows.
+      retention: this.settings.logRetentionDays as logs.RetentionDays,
       encryptionKey: key,
       removalPolicy: RemovalPolicy.DESTROY,
     });
   }
 
   private tracedFunction(which: FunctionKind, key: kms.Key, environment: Record<string, string>): lambda.Function {
-    const { id, timeoutSeconds } = FUNCTIONS[which];
+    const id = FUNCTION_IDS[which];
+    const processor = which === 'processor';
     const functionName = this.names[which];
     const logGroup = this.logGroup(`${id}Logs`, this.names[`${which}LogGroup`], key);
     // An own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
@@ -254,8 +265,8 @@ export class TapStack extends Stack {
       runtime: FUNCTION_RUNTIME,
       handler: 'index.handler',
       code: functionCode(which),
-      memorySize: FUNCTION_MEMORY_MB,
-      timeout: Duration.seconds(timeoutSeconds),
+      memorySize: processor ? this.settings.processorMemoryMb : FUNCTION_MEMORY_MB,
+      timeout: Duration.seconds(processor ? this.settings.processorTimeoutSeconds : HANDLER_TIMEOUT_SECONDS),
       tracing: lambda.Tracing.ACTIVE,
       insightsVersion: INSIGHTS_VERSION,
       environment,
@@ -335,8 +346,8 @@ export class TapStack extends Stack {
 }
 
 /** Builds the app and the env's stack (no AWS calls); the stack is environment-agnostic. */
-export function buildStack(envName: string, tapVersion: string, app = new App()): TapStack {
-  return new TapStack(app, { envName, tapVersion });
+export function buildStack(envName: string, tapVersion: string, app = new App(), settings?: StackSettings): TapStack {
+  return new TapStack(app, { envName, tapVersion, settings });
 }
 
 /**

@@ -3,7 +3,7 @@
 // an Error naming what is wrong.
 
 /** The outputs every deployed stack has (src/stack/spec.ts OUTPUTS). */
-export const STACK_OUTPUTS = ['ApiUrl', 'EventBusName', 'EventBusArn', 'ArchiveName', 'XRayGroupName', 'HandlerFunctionName', 'ProcessorFunctionName', 'DataBucketName', 'DlqUrl'];
+export const STACK_OUTPUTS = ['ApiUrl', 'EventBusName', 'EventBusArn', 'ArchiveName', 'XRayGroupName', 'HandlerFunctionName', 'ProcessorFunctionName', 'DataBucketName', 'DlqUrl', 'AlertsTopicArn', 'DashboardUrl'];
 
 /** The error tap printed, in one readable line: with --json the final `{"kind":"error",...}` line's message and hint, else the last stderr line. */
 export function reason(r) {

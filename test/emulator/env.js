@@ -4,6 +4,7 @@
 // the settings of src/stack/spec.ts. A minimal stack TapStack-<env> holds the outputs tap reads and
 // the resources destroy finds through DescribeStackResources (the data bucket and the KMS key; the
 // functions' role too, since IAM has no client among the project's dependencies).
+import { ALARMS, PERIOD_S } from '../../dist/stack/alarm-spec.js';
 import { apiTraceName, ARCHIVE_RETENTION_DAYS, FUNCTION_MEMORY_MB, INSIGHTS_LAYER, OUTPUTS, RULE_RETRY, RUNTIME, traceFilter } from '../../dist/stack/spec.js';
 
 /** AWS's public Lambda Insights layer, as the stack references it (account 580247275435). */
@@ -97,8 +98,25 @@ export async function createEnv(c, names, { account, region, apiUrl, apiId }) {
     missing.push({ what: 'xray-group', why: `moto 5.2.1 has no X-Ray group API: CreateGroup answered HTTP ${error.$metadata?.httpStatusCode ?? '?'} (${error.name})` });
   }
 
+  // CloudWatch: the env's alarms, each notifying the alerts topic (SNS has no client among the
+  // project's dependencies: the topic is its ARN), set OK as a first evaluation would leave them;
+  // the composite by PutCompositeAlarm, which moto may lack (then the alarms check is skipped).
+  const topicArn = `arn:aws:sns:${region}:${account}:${names.alerts}`;
+  for (const spec of ALARMS) {
+    const AlarmName = names.alarms[spec.id];
+    await c.cloudWatch.send(new sdk.cloudWatch.PutMetricAlarmCommand({ AlarmName, Namespace: 'Tap', MetricName: spec.id, Statistic: 'Sum', Period: PERIOD_S, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: spec.missingData, AlarmActions: [topicArn], OKActions: [topicArn] }));
+    await c.cloudWatch.send(new sdk.cloudWatch.SetAlarmStateCommand({ AlarmName, StateValue: 'OK', StateReason: 'emulator: evaluated' }));
+  }
+  try {
+    await c.cloudWatch.send(new sdk.cloudWatch.PutCompositeAlarmCommand({ AlarmName: names.rollup, AlarmRule: Object.values(names.alarms).map((n) => `ALARM("${n}")`).join(' OR '), ActionsEnabled: false }));
+  } catch (error) {
+    missing.push({ what: 'alarms', why: `moto 5.2.1 has no composite alarms: PutCompositeAlarm answered HTTP ${error.$metadata?.httpStatusCode ?? '?'} (${error.name})` });
+  }
+
   // The stack: outputs as the real template writes them, and the resources destroy reads.
   const outputs = {
+    [OUTPUTS.alertsTopicArn]: topicArn,
+    [OUTPUTS.dashboardUrl]: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${names.dashboard}`,
     [OUTPUTS.apiUrl]: apiUrl,
     [OUTPUTS.busName]: names.bus,
     [OUTPUTS.busArn]: bus.EventBusArn,
@@ -157,6 +175,7 @@ export async function deleteEnv(c, names, env) {
     },
     () => c.sqs.send(new sdk.sqs.DeleteQueueCommand({ QueueUrl: env.dlqUrl })),
     () => c.sqs.send(new sdk.sqs.DeleteQueueCommand({ QueueUrl: env.deliveryUrl })),
+    () => c.cloudWatch.send(new sdk.cloudWatch.DeleteAlarmsCommand({ AlarmNames: [...Object.values(names.alarms), names.rollup] })),
   ];
   await Promise.all(attempts.map((a) => a().catch(() => {})));
 }

@@ -98,12 +98,12 @@ const status = async (ctx, table) => {
   const motoXray = xray?.health === 'red' && /Not implemented yet - moto|InternalFailure/.test(xray.summary);
   const red = r.result.lines.filter((l) => l.health !== 'green' && !(l.id === 'xray' && motoXray));
   expect(red.length === 0, `not green: ${red.map((l) => `${l.id} ${l.health}: ${l.summary} (${l.rule})`).join('; ')}`, r);
-  expect(Object.keys(lines).join(',') === 'stack,api,xray,dlq,archive,replays,receipts', `status lines are ${Object.keys(lines).join(',')}`);
+  expect(Object.keys(lines).join(',') === 'stack,api,xray,dlq,archive,replays,alarms,receipts', `status lines are ${Object.keys(lines).join(',')}`);
   if (motoXray) {
     expect(r.code === 1, `status exit ${r.code} with the xray line red, expected 1`, r);
     table.skip('status: xray line', `moto answers GetTraceSummaries with a FilterExpression: ${xray.summary}`);
   } else expect(r.code === 0, `status exit ${r.code} with every line green`, r);
-  return `${r.result.lines.filter((l) => l.health === 'green').length} of 7 lines green: ${r.result.lines.map((l) => `${l.id} ${l.summary}`).join('; ')}`.slice(0, 300);
+  return `${r.result.lines.filter((l) => l.health === 'green').length} of 8 lines green: ${r.result.lines.map((l) => `${l.id} ${l.summary}`).join('; ')}`.slice(0, 300);
 };
 
 const replay = async (ctx, table) => {

@@ -49,6 +49,7 @@ interface FakeChangeSet {
   changes: Change[];
   polls: number;
   clientToken?: string;
+  rollbackTriggers?: { Arn?: string; Type?: string }[];
 }
 
 export interface FakeCloudFormationOptions {
@@ -84,6 +85,8 @@ export class FakeCloudFormation {
   readonly changeSetsByStack = new Map<string, number>();
   /** Make this resource fail on its next create or update, with this reason. */
   failNext?: { logicalId: string; reason: string };
+  /** A rollback trigger's alarm state by ARN (undefined: no such alarm); FakeAws reads its CloudWatch. */
+  alarmState?: (arn: string) => string | undefined;
 
   constructor(
     private readonly hooks: ResourceHooks,
@@ -164,7 +167,7 @@ export class FakeCloudFormation {
     return { TemplateBody: stack.templateBody, StagesAvailable: ['Original', 'Processed'] };
   }
 
-  createChangeSet(input: { StackName?: string; ChangeSetName?: string; ChangeSetType?: string; TemplateBody?: string; TemplateURL?: string; Tags?: { Key?: string; Value?: string }[]; ClientToken?: string }, templateFromUrl: (url: string) => string) {
+  createChangeSet(input: { StackName?: string; ChangeSetName?: string; ChangeSetType?: string; TemplateBody?: string; TemplateURL?: string; Tags?: { Key?: string; Value?: string }[]; ClientToken?: string; RollbackConfiguration?: { RollbackTriggers?: { Arn?: string; Type?: string }[] } }, templateFromUrl: (url: string) => string) {
     const repeated = input.ClientToken ? this.byClientToken.get(input.ClientToken) : undefined;
     if (repeated) return repeated;
     const name = input.StackName ?? '';
@@ -190,7 +193,7 @@ export class FakeCloudFormation {
     if ([...this.changeSets.values()].some((c) => c.stack === stack && c.name === input.ChangeSetName)) {
       throw Object.assign(validationError(`ChangeSet ${input.ChangeSetName} already exists`), { name: 'AlreadyExistsException' });
     }
-    const cs: FakeChangeSet = { id, name: input.ChangeSetName ?? '', stack, type: input.ChangeSetType ?? 'UPDATE', templateBody: body, tags, status: 'CREATE_PENDING', changes, polls: 0, clientToken: input.ClientToken };
+    const cs: FakeChangeSet = { id, name: input.ChangeSetName ?? '', stack, type: input.ChangeSetType ?? 'UPDATE', templateBody: body, tags, status: 'CREATE_PENDING', changes, polls: 0, clientToken: input.ClientToken, rollbackTriggers: input.RollbackConfiguration?.RollbackTriggers };
     this.changeSetsCreated++;
     this.changeSetsByStack.set(stack.name, (this.changeSetsByStack.get(stack.name) ?? 0) + 1);
     if (input.ClientToken) this.byClientToken.set(input.ClientToken, { Id: id, StackId: stack.id });
@@ -322,6 +325,8 @@ export class FakeCloudFormation {
     const done: { change: Change; resource: Resource }[] = [];
     const changes = cs.changes.filter((c) => c.ResourceChange?.Action !== 'Remove');
     for (const [i, change] of changes.entries()) {
+      const tripped = this.trippedTrigger(cs);
+      if (tripped && !creating) return yield* this.rollBackOnAlarm(stack, done, before, oldBody, tripped);
       const id = change.ResourceChange?.LogicalResourceId ?? '';
       const add = change.ResourceChange?.Action === 'Add';
       const op = add ? 'CREATE' : 'UPDATE';
@@ -388,6 +393,38 @@ export class FakeCloudFormation {
     }
     stack.status = `${verb}_COMPLETE`;
     stack.statusReason = undefined;
+    yield this.event(stack, undefined, stack.status);
+    stack.operation = undefined;
+  }
+
+  /**
+   * Rollback triggers (a small hook beside the state machine): a trigger whose alarm is in ALARM, or
+   * missing, during an update rolls it back. AWS documents that it does, not the event's sentence;
+   * the fake's names the alarm by ARN.
+   */
+  private trippedTrigger(cs: FakeChangeSet): string | undefined {
+    for (const t of cs.rollbackTriggers ?? []) {
+      const state = this.alarmState?.(t.Arn ?? '');
+      if (state === undefined) return `Rollback trigger ${t.Arn} does not exist`;
+      if (state === 'ALARM') return `Received ALARM state from rollback trigger ${t.Arn}`;
+    }
+    return undefined;
+  }
+
+  private *rollBackOnAlarm(stack: FakeStack, done: { change: Change; resource: Resource }[], before: Map<string, Resource>, oldBody: string, reason: string): Generator<void, void, void> {
+    stack.status = 'UPDATE_ROLLBACK_IN_PROGRESS';
+    stack.statusReason = reason;
+    yield this.event(stack, undefined, stack.status, reason);
+    for (const { change, resource } of done.reverse()) {
+      if (change.ResourceChange?.Action !== 'Add') yield this.event(stack, resource, 'UPDATE_COMPLETE');
+      else {
+        this.hooks.delete(resource);
+        yield this.event(stack, resource, 'DELETE_COMPLETE');
+      }
+    }
+    stack.templateBody = oldBody;
+    stack.resources = before;
+    stack.status = 'UPDATE_ROLLBACK_COMPLETE';
     yield this.event(stack, undefined, stack.status);
     stack.operation = undefined;
   }

@@ -1,6 +1,6 @@
 import * as apigwSdk from '@aws-sdk/client-api-gateway';
 import * as cfnSdk from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
@@ -83,7 +83,17 @@ export class FakeAws {
     this.cloudFormation = new FakeCloudFormation(hooks, now, REGION, ACCOUNT, { eventsPerPoll: 4, eventPageSize: 10, ...options });
     this.serverless = new FakeServerless(this.cloudFormation, this.s3, now);
     this.serverless.cloudWatchLogs = this.cloudWatchLogs;
-    this.cloudWatch = new FakeCloudWatch(() => this.serverless.logs);
+    this.cloudFormation.alarmState = (arn) => {
+      const alarm = this.cloudWatch.describeAlarms({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 100 });
+      const found = [...alarm.MetricAlarms, ...alarm.CompositeAlarms].find((a) => a.AlarmArn === arn);
+      return found?.StateValue;
+    };
+    this.cloudWatch = new FakeCloudWatch(
+      () => this.serverless.logs,
+      // The alarms of every deployed stack, as CloudFormation made them from the template.
+      () => ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm'].flatMap((type) => this.cloudFormation.resources(type).map((r) => ({ ...r, type }))),
+      now,
+    );
   }
   /** Metrics from the functions' EMF log lines. */
   readonly cloudWatch: FakeCloudWatch;
@@ -190,6 +200,8 @@ export class FakeAws {
 
     const cw = mockClient(CloudWatchClient);
     this.route(cw, GetMetricDataCommand, (i) => this.cloudWatch.getMetricData(i));
+    this.route(cw, DescribeAlarmsCommand, (i) => this.cloudWatch.describeAlarms(i));
+    this.route(cw, SetAlarmStateCommand, (i) => this.cloudWatch.setAlarmState(i));
 
     const cwl = mockClient(logsSdk.CloudWatchLogsClient);
     this.route(cwl, logsSdk.FilterLogEventsCommand, (i) => this.cloudWatchLogs.filterLogEvents(i));

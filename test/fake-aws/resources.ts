@@ -28,6 +28,10 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::ApiGateway::Stage': 'StageName',
   'AWS::XRay::Group': 'GroupName',
   'AWS::IAM::Role': 'RoleName',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::CloudWatch::Alarm': 'AlarmName',
+  'AWS::CloudWatch::CompositeAlarm': 'AlarmName',
+  'AWS::CloudWatch::Dashboard': 'DashboardName',
 };
 
 /**
@@ -76,7 +80,11 @@ export class Resolver {
       case 'AWS::IAM::Role':
         return `arn:aws:iam::${this.account}:role/${physicalId}`;
       case 'AWS::SQS::Queue':
-        return `arn:aws:sqs:${at}:${physicalId}`;
+      case 'AWS::SNS::Topic':
+        return `arn:aws:${service.toLowerCase()}:${at}:${physicalId}`;
+      case 'AWS::CloudWatch::Alarm':
+      case 'AWS::CloudWatch::CompositeAlarm':
+        return `arn:aws:cloudwatch:${at}:alarm:${physicalId}`;
       default:
         return `arn:aws:${service.toLowerCase()}:${at}:${kind.toLowerCase()}/${physicalId}`;
     }
@@ -118,6 +126,8 @@ export class Resolver {
     const r = resources.get(name);
     if (!r) return name;
     if (r.type === 'AWS::SQS::Queue') return `https://sqs.${this.region}.amazonaws.com/${this.account}/${r.physicalId}`;
+    // A topic's Ref is its ARN (CloudFormation template reference, AWS::SNS::Topic "Return values").
+    if (r.type === 'AWS::SNS::Topic') return this.arn(r.type, r.physicalId);
     return r.physicalId;
   }
 }
