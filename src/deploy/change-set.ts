@@ -107,10 +107,3 @@ export async function executeChangeSet(cfn: CloudFormationClient, changeSet: Cha
   const input = { ChangeSetName: changeSet.id, DisableRollback: !rollback, ClientRequestToken: changeSet.executeToken };
   await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new ExecuteChangeSetCommand(input)));
 }
-
-/** One line per change: `+ Add  Bucket (AWS::S3::Bucket)`, with the replacement for a Modify. */
-export function describeChange(c: Change): string {
-  const mark = c.action === 'Add' ? '+' : c.action === 'Remove' ? '-' : '~';
-  const replacement = c.action === 'Modify' && c.replacement && c.replacement !== 'False' ? ` (replacement: ${c.replacement})` : '';
-  return `${mark} ${c.action.padEnd(6)} ${c.logicalId} (${c.type})${replacement}`;
-}
