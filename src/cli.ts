@@ -79,13 +79,12 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const loaded = file ? loadConfig(file) : undefined; // a file found is checked even when no env is named
     const settings = loaded && envName ? loaded.settingsFor(envName) : {};
     const reporter = io;
-    const log = (level: 'debug' | 'warn', text: string): void => reporter.notify({ level, code: `aws.${level}`, text });
     // --profile NAME acts as AWS_PROFILE=NAME does (region, credentials, endpoint_url); either names it in
     // errors. The SDK takes a profile's endpoint_url only from AWS_PROFILE (@smithy/core's
     // getEndpointFromConfig reads no client option), so the process's own environment gets it too.
     if (g.profile && streams.env === process.env) process.env.AWS_PROFILE = g.profile;
-    const { config, resolvedRegion, summary } = awsSetup(g, streams.env, settings.region, log);
-    reporter.notify({ level: 'debug', code: 'aws.setup', text: summary });
+    const { config, resolvedRegion, setup } = awsSetup(g, streams.env, settings.region, (m) => reporter.notify(m));
+    reporter.notify({ level: 'debug', code: 'aws.setup', data: setup });
     const deps: Deps = {
       aws: overrides.aws ? overrides.aws(config) : new AwsClients(config),
       io,
@@ -117,7 +116,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     try {
       if (gh) d.github?.(result, gh);
     } catch (error) {
-      deps.io.notify({ level: 'warn', code: 'github.write', text: `could not write to GitHub's step files: ${(error as Error).message}` });
+      deps.io.notify({ level: 'warn', code: 'github.write', data: { error: (error as Error).message } });
     }
     deps.io.result(result, (r, style) => d.render(r, style));
     code = d.exitCode?.(result, input) ?? EXIT.ok;

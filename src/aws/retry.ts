@@ -15,7 +15,7 @@ export async function retryTransient<T>(deps: Pick<Deps, 'sleep' | 'io'>, delayM
       return await read();
     } catch (error) {
       if (!isTransient(error) || attempt >= TRIES) throw error;
-      deps.io.notify({ level: 'debug', code: 'aws.retry', text: `${(error as Error).name}: ${(error as Error).message}; trying again (${attempt}/${TRIES - 1})` });
+      deps.io.notify({ level: 'debug', code: 'aws.retry', data: { error: (error as Error).name, message: (error as Error).message, attempt, of: TRIES - 1, delayMs } });
       await deps.sleep(delayMs);
     }
   }
