@@ -46,7 +46,7 @@ export const isDestructive = (c: Change): boolean => c.action === 'Remove' || c.
 export async function createChangeSet(cfn: CloudFormationClient, request: ChangeSetRequest, deps: Deps): Promise<ChangeSet | undefined> {
   const sdk = await import('@aws-sdk/client-cloudformation');
   const name = `tap-${deps.clock().toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  deps.io.notify({ level: 'progress', code: 'deploy.change-set', text: `Creating change set ${name} (${request.type})` });
+  deps.io.notify({ level: 'progress', code: 'deploy.change-set', data: { name, type: request.type } });
   // One input, one ClientToken: a try whose answer was lost is recognised by CloudFormation when sent again.
   const input = {
     StackName: request.stackName,
