@@ -37,7 +37,7 @@ export interface DiffResult {
 export async function run(options: DiffOptions, deps: Deps): Promise<DiffResult> {
   const cfn = await deps.aws.cloudFormationReady();
   const synthesized = await synthesizeChecked(options.env, deps, options);
-  deps.io.notify({ level: 'progress', code: 'diff.fetch', text: `Reading the deployed template of ${synthesized.stackName}` });
+  deps.io.notify({ level: 'progress', code: 'diff.fetch', data: { stack: synthesized.stackName } });
   const current = await deployedTemplate(cfn, synthesized.stackName);
   const { fullDiff, formatDifferences } = await import('@aws-cdk/cloudformation-diff');
   const diff = fullDiff(current ?? {}, synthesized.template);

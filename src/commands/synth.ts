@@ -40,12 +40,12 @@ export interface SynthResult {
  */
 export async function synthesizeChecked(env: string, deps: Deps, options: { cache?: boolean } = {}): Promise<Synthesized> {
   const names = namesFor(env); // validates before loading aws-cdk-lib
-  deps.io.notify({ level: 'progress', code: 'synth.start', text: `Synthesizing ${names.stack}` });
+  deps.io.notify({ level: 'progress', code: 'synth.start', data: { stack: names.stack } });
   const { synthesize } = await import('../stack/synth.js');
   const synthesized = await synthesize(env, VERSION, { cacheDir: options.cache === false ? undefined : deps.cacheDir, signal: deps.signal });
   const errors = synthesized.findings.filter((f) => f.level === 'error');
   for (const f of synthesized.findings) {
-    deps.io.notify({ level: f.level === 'error' ? 'error' : 'warn', code: 'synth.finding', text: `${f.path}: ${f.message}`, data: f });
+    deps.io.notify({ level: f.level === 'error' ? 'error' : 'warn', code: 'synth.finding', data: f });
   }
   if (errors.length > 0) {
     throw new JobFailed(`synth found ${errors.length} error(s) in ${names.stack}`, {

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { CheckResult } from '../checks/check.js';
+import { CHECK_SYMBOL, type CheckResult } from '../checks/check.js';
 import type { Deps } from '../deps.js';
 import { defineCommand, type Input, option } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -31,7 +31,6 @@ export interface VerifyResult {
   readonly junitFile?: string;
 }
 
-const SYMBOL = { pass: '✔', fail: '✖', warn: '!', skip: '–' } as const;
 export async function run(options: VerifyInput, deps: Deps): Promise<VerifyResult> {
   const names = options.env;
   const timeout = options.timeout * 1000;
@@ -41,12 +40,12 @@ export async function run(options: VerifyInput, deps: Deps): Promise<VerifyResul
   if (checks.length === 0) throw new UsageError('--only and --skip leave no check to run', { hint: 'name at least one check that --skip does not remove' });
   await deps.aws.cloudFormationReady();
 
-  deps.io.notify({ level: 'progress', code: 'verify.start', text: `Verifying ${names.stack}: ${checks.map((c) => c.id).join(', ')}` });
+  deps.io.notify({ level: 'progress', code: 'verify.start', data: { stack: names.stack, checks: checks.map((c) => c.id) } });
   const started = performance.now();
   let finished = 0;
   const results = await runChecks(names.env, checks, deps, timeout, (r) => {
     finished++;
-    deps.io.notify({ level: 'progress', code: 'verify.check', text: `${finished}/${checks.length} ${SYMBOL[r.status]} ${r.id} (${r.durationMs} ms)`, data: r });
+    deps.io.notify({ level: 'progress', code: 'verify.check', data: { ...r, finished, total: checks.length } });
   });
   const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
   const strict = options.strict;
@@ -73,7 +72,7 @@ export function render(r: VerifyResult): string {
   const idWidth = Math.max(...r.checks.map((c) => c.id.length));
   const titleWidth = Math.max(...r.checks.map((c) => c.title.length));
   const rows = r.checks.flatMap((c) => [
-    `${SYMBOL[c.status]} ${c.id.padEnd(idWidth)}  ${c.title.padEnd(titleWidth)}  ${`${c.durationMs} ms`.padStart(8)}  ${c.detail}`,
+    `${CHECK_SYMBOL[c.status]} ${c.id.padEnd(idWidth)}  ${c.title.padEnd(titleWidth)}  ${`${c.durationMs} ms`.padStart(8)}  ${c.detail}`,
     ...(c.remedy && c.status !== 'pass' ? [`  ${' '.repeat(idWidth)}  remedy: ${c.remedy}`] : []),
   ]);
   return [

@@ -1,5 +1,6 @@
 import type { TraceSummary } from '@aws-sdk/client-xray';
 import { CHECK_SYMBOL, type CheckResult } from '../../checks/check.js';
+import type { StopSignal } from '../../errors.js';
 import type { ReplayView } from '../../replay/replays.js';
 import { progressBar } from '../../replay/replays.js';
 import type { Finding } from '../../stack/synth.js';
@@ -34,7 +35,7 @@ export interface ObserveMessages {
   'replay.started': { name: string; from: string; to: string; rule?: string };
   'replay.progress': ReplayView & { elapsedS: number };
   /** Ctrl-C (SIGINT) or SIGTERM during a replay without --detach. */
-  'replay.cancelling': { name: string; signal: 'SIGINT' | 'SIGTERM' };
+  'replay.cancelling': { name: string; signal: StopSignal };
 }
 
 export const observeSentences: Sentences<ObserveMessages> = {
