@@ -14,24 +14,18 @@ export interface Payloads extends RunMessages, DeployMessages, ObserveMessages {
 export type Code = keyof Payloads;
 
 /** What logic emits: a level, a code, and that code's payload (`data`); the compiler checks the pair. */
-export type Message = { [C in Code]: { readonly level: Level; readonly code: C; readonly data: Payloads[C] } }[Code] | LegacyMessage;
-
-/** TRANSITION: a message whose caller still composes its text; gone once every call site is typed. */
-interface LegacyMessage {
-  readonly level: Level;
-  readonly code: string;
-  readonly text: string;
-  readonly data?: unknown;
-}
+export type Message = { [C in Code]: { readonly level: Level; readonly code: C; readonly data: Payloads[C] } }[Code];
 
 /** An area's sentences: for each of its codes, the line a person reads, drawn from the payload alone. */
 export type Sentences<P> = { readonly [C in keyof P]: (data: P[C]) => string };
 
 const SENTENCES: Sentences<Payloads> = { ...runSentences, ...deploySentences, ...observeSentences };
 
+/** Every code (test/messages.test.ts has a case for each). */
+export const CODES = Object.keys(SENTENCES) as readonly Code[];
+
 /** The sentence for a message: the one place where (code, payload) becomes text. */
 export function sentence(message: Message): string {
-  if ('text' in message) return message.text;
   // The map pairs each code with its payload's sentence; TypeScript cannot follow that through a union.
   return (SENTENCES[message.code] as (data: Message['data']) => string)(message.data);
 }
