@@ -10,7 +10,7 @@ import { githubActions } from './io/github.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams } from './io/types.js';
 import { findConfig, loadConfig } from './config.js';
-import { commandPath, conflicting, createProgram, register, valuesOf } from './program.js';
+import { checkInput, createProgram, register, valuesOf } from './program.js';
 import type { EnvNames } from './stack/naming.js';
 import { cacheDir } from './stack/synth-cache.js';
 
@@ -100,8 +100,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   };
 
   const runDefinition = async (d: CommandDefinition, cmd: Command): Promise<void> => {
-    const clash = conflicting(d, cmd);
-    if (clash) throw new UsageError(`${clash.join(' and ')} cannot be given together`, { hint: `see \`tap ${commandPath(cmd)} --help\`` });
+    checkInput(d, cmd);
     const { values, args } = valuesOf(d, cmd);
     const env = cmd.optsWithGlobals<{ env?: EnvNames }>().env;
     const input = { ...values, env, args } as Parameters<CommandDefinition['run']>[0];
@@ -127,12 +126,12 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     await program.parseAsync(argv, { from: 'user' });
     return signal.reason === 'SIGTERM' ? EXIT.terminated : code;
   } catch (error) {
-    // --help and --version end here with 0; commander printed a parse error itself unless --json.
-    if (error instanceof CommanderError && (error.exitCode === 0 || !json)) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // --help and --version end here with 0; `tap` alone has had its help on stderr (a person's; --json says so).
+    if (error instanceof CommanderError && (error.exitCode === 0 || (error.code === 'commander.help' && !json))) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const parseMessage = (e: CommanderError): string => (e.code === 'commander.help' ? 'no command given' : e.message.replace(/^error: /, ''));
     const tapError = error instanceof CommanderError ? new UsageError(parseMessage(error), { hint: 'run with --help for usage' }) : toTapError(error);
     const exitCode = signal.reason === 'SIGTERM' ? EXIT.terminated : tapError.exitCode;
-    const reporter = io ?? (await createReporter(streams, { json, color: false, verbose, quiet: false }));
+    const reporter = io ?? (await createReporter(streams, { json, color: !argv.includes('--no-color'), verbose, quiet: false }));
     reporter.close();
     const detail = verbose && tapError.cause instanceof Error ? tapError.cause.stack : undefined;
     reporter.fail({ error: tapError.name, message: tapError.message, hint: tapError.hint, exitCode, detail });

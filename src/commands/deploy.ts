@@ -241,6 +241,7 @@ Changes that replace or remove resources need --yes, or a "y" on a terminal.
 Ctrl-C before the first write ends it with nothing changed; after, it stops watching: CloudFormation
 goes on, and running deploy again waits for it.
 First, API Gateway's account CloudWatch role: used as it is when set; otherwise the shared stack TapShared is deployed.`,
+  exits: { 0: 'deployed, no changes, or started (--no-wait)', 1: 'the deployment failed, or the stack is in a state tap cannot move on; synth found an error' },
   permissions: `apigateway:GET on /account, cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
 DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, plus what the stack's resources need.`,
   run: (input, deps) =>

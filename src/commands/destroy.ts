@@ -143,6 +143,7 @@ export default defineCommand({
   },
   examples: ['tap destroy --env dev                  asks you to type "dev"', 'tap destroy --env ci --yes --json'],
   notes: 'TapShared (API Gateway\'s account role, shared by every env) is never removed; see the README.',
+  exits: { 0: 'destroyed, started (--no-wait), or nothing to destroy', 1: 'the delete failed, or termination protection is on', 130: 'interrupted (Ctrl-C), or the env name not confirmed' },
   permissions: `cloudformation:DescribeStacks, DescribeStackEvents, DescribeStackResources, DeleteStack;
 s3:ListBucketVersions, s3:DeleteObjectVersion on the data bucket; kms:DescribeKey (to report the key's deletion date).`,
   run: (input, deps) => run({ env: input.env.env, yes: input.yes, wait: input.wait }, deps),

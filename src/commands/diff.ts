@@ -103,6 +103,7 @@ export default defineCommand({
     cache: option.negatable('synthesize and validate afresh, without the synth cache'),
   },
   examples: ['tap diff --env staging', 'tap diff --env prod --fail --json'],
+  exits: { 0: 'no difference, or a difference without --fail', 1: 'with --fail, a difference; synth found an error; or an AWS call still failed after the retries' },
   permissions: 'cloudformation:GetTemplate on the stack TapStack-<env>.',
   run: ({ env, fail, cache }, deps) => run({ env: env.env, fail, cache }, deps),
   render,

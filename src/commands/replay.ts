@@ -195,6 +195,7 @@ export default defineCommand({
   ],
   notes: `The window must lie within the archive's 7-day retention and after its creation. Proof of processing:
 the processor writes a receipt per replayed event under receipts/replays/<replay>/, which tap counts.`,
+  exits: { 0: 'COMPLETED with the expected count, or started (--no-wait)', 1: 'the replay FAILED or re-processed another count than --expect; no stack, output or archive; 10 replays already running', 2: 'bad input: the window, the name (or one in use), a rule that does not exist, an archive not ENABLED' },
   permissions: `events:DescribeArchive, DescribeEventBus, DescribeRule, StartReplay, DescribeReplay,
 CancelReplay, ListReplays; cloudformation:DescribeStacks; s3:ListBucket on the data bucket.`,
   run: (input, deps) => {

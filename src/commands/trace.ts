@@ -156,7 +156,7 @@ export default defineCommand({
     'tap trace --env prod --follow',
     'tap trace --env prod --map --since 6h',
   ],
-  notes: 'Exit codes: 0 ok (also when a search finds nothing, and when Ctrl-C ends --follow), 1 when no trace of --id exists, 2 bad input.',
+  exits: { 0: 'ok, also when a search finds nothing and when Ctrl-C ends --follow', 1: 'no trace of --id exists, or an AWS call still failed after the retries' },
   permissions: 'xray:GetTraceSummaries, xray:BatchGetTraces, xray:GetServiceGraph (--map).',
   run,
   render,

@@ -114,10 +114,13 @@ export default defineCommand({
   options: VERIFY_OPTIONS,
   examples: ['tap verify --env ci --junit report.xml', 'tap verify --env prod --no-canary --json', 'tap verify --env dev --only canary-trace --timeout 120'],
   notes: `Checks: stack, api, lambda-config, api-tracing, xray-group, event-bus, archive, rule, dlq,
-canary-delivery, canary-trace, drift (with --drift).
-
-Exit codes: 0 nothing failed (warnings allowed unless --strict), 1 a check failed, 2 bad input (an
-unknown check, or --only/--skip leaving none), 3 AWS could not be reached or refused the caller.`,
+canary-delivery, canary-trace, drift (with --drift).`,
+  exits: {
+    0: 'nothing failed (warnings allowed unless --strict)',
+    1: 'a check failed (or warned, with --strict)',
+    2: 'bad input: an unknown check, or --only/--skip leaving none',
+    3: 'AWS could not be reached or refused the caller in a check',
+  },
   permissions: 'the read-only policy in the README for --no-canary; the canary adds execute-api:Invoke, s3:GetObject, kms:Decrypt and xray:BatchGetTraces.',
   run,
   render,
