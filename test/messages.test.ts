@@ -61,6 +61,18 @@ const CASES: [Message, string][] = [
   [{ level: 'progress', code: 'replay.progress', data: { name: 'r1', state: 'STARTING', progress: 0, elapsedS: 0 } }, 'r1 STARTING [░░░░░░░░░░░░░░░░░░░░] 0% 0s elapsed'],
   [{ level: 'warn', code: 'replay.cancelling', data: { name: 'r1', signal: 'SIGINT' } }, 'Ctrl-C: cancelling replay r1'],
   [{ level: 'warn', code: 'replay.cancelling', data: { name: 'r1', signal: 'SIGTERM' } }, 'SIGTERM: cancelling replay r1'],
+  [{ level: 'info', code: 'logs.line', data: { source: 'handler', time: 't', timestamp: 0, message: 'plain line' } }, '      t handler   plain line'],
+  [{ level: 'progress', code: 'logs.search', data: { sources: ['handler', 'api'], from: 'a', to: 'b' } }, 'Searching handler, api logs from a to b'],
+  [{ level: 'info', code: 'logs.skipped', data: { source: 'api', reason: 'no correlation ids there' } }, 'api: no correlation ids there'],
+  [{ level: 'warn', code: 'logs.missing-group', data: { group: 'g', source: 'processor', during: 'search' } }, 'log group g does not exist (is the env deployed, and has the processor run yet?)'],
+  [{ level: 'warn', code: 'logs.missing-group', data: { group: 'g', source: 'processor', during: 'follow' } }, 'log group g does not exist; not following it'],
+  [{ level: 'warn', code: 'logs.truncated', data: { scanned: 10000 } }, 'stopped after reading 10000 log events: the newest lines found are shown; narrow the window or add a filter'],
+  [{ level: 'info', code: 'logs.follow', data: { via: 'live-tail' } }, 'Following new log lines with Live Tail (Ctrl-C to stop)'],
+  [{ level: 'info', code: 'logs.follow', data: { via: 'polling' } }, 'Following new log lines (Ctrl-C to stop)'],
+  [{ level: 'warn', code: 'logs.live-tail-unavailable', data: { error: 'AccessDeniedException', message: 'no', pollMs: 2000 } }, 'Live Tail is not available (AccessDeniedException: no); polling FilterLogEvents every 2 s instead'],
+  [{ level: 'warn', code: 'logs.sampled', data: {} }, 'Live Tail is sampling (more than 500 lines a second): not every line is shown'],
+  [{ level: 'info', code: 'logs.live-tail-restart', data: {} }, 'Live Tail ended its session (3 hours); starting a new one'],
+  [{ level: 'warn', code: 'logs.throttled', data: { error: 'ThrottlingException', nextMs: 4000 } }, 'CloudWatch Logs is throttling (ThrottlingException); next look in 4 s'],
 ];
 
 describe('typed messages', () => {

@@ -16,10 +16,10 @@ export class JsonReporter implements Io {
     private readonly options: ReporterOptions,
   ) {}
 
-  notify(message: Message, options: { stream?: boolean } = {}): void {
+  notify(message: Message, options: { stream?: boolean; output?: boolean } = {}): void {
     // `text` is the sentence a person would read; `data` is the code's payload (src/io/messages/).
     const { level, code, data } = message;
-    if (options.stream || level === 'warn' || level === 'error') {
+    if (options.stream || options.output || level === 'warn' || level === 'error') {
       this.streams.stdout.write(`${JSON.stringify({ type: 'event', level, code, text: sentence(message), data })}\n`);
     } else if (this.options.verbose && level !== 'progress') {
       this.streams.stderr.write(`${JSON.stringify({ level, code, text: sentence(message), data })}\n`);

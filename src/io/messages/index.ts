@@ -1,5 +1,6 @@
 import type { Level } from '../types.js';
 import { type DeployMessages, deploySentences } from './deploy.js';
+import { type LogsMessages, logsSentences } from './logs.js';
 import { type ObserveMessages, observeSentences } from './observe.js';
 import { type RunMessages, runSentences } from './run.js';
 
@@ -9,7 +10,7 @@ import { type RunMessages, runSentences } from './run.js';
  * emits it. An area's codes and sentences live side by side in its own file; a new message is one
  * line in its area's map type and one entry in its sentences (the compiler asks for both).
  */
-export interface Payloads extends RunMessages, DeployMessages, ObserveMessages {}
+export interface Payloads extends RunMessages, DeployMessages, ObserveMessages, LogsMessages {}
 
 export type Code = keyof Payloads;
 
@@ -19,7 +20,7 @@ export type Message = { [C in Code]: { readonly level: Level; readonly code: C; 
 /** An area's sentences: for each of its codes, the line a person reads, drawn from the payload alone. */
 export type Sentences<P> = { readonly [C in keyof P]: (data: P[C]) => string };
 
-const SENTENCES: Sentences<Payloads> = { ...runSentences, ...deploySentences, ...observeSentences };
+const SENTENCES: Sentences<Payloads> = { ...runSentences, ...deploySentences, ...observeSentences, ...logsSentences };
 
 /** Every code (test/messages.test.ts has a case for each). */
 export const CODES = Object.keys(SENTENCES) as readonly Code[];
