@@ -10,7 +10,7 @@ import { githubActions } from './io/github.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams } from './io/types.js';
 import { findConfig, loadConfig } from './config.js';
-import { commandPath, conflicting, createProgram, register, valuesOf } from './program.js';
+import { checkInput, createProgram, register, valuesOf } from './program.js';
 import type { EnvNames } from './stack/naming.js';
 import { cacheDir } from './stack/synth-cache.js';
 
@@ -79,13 +79,12 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const loaded = file ? loadConfig(file) : undefined; // a file found is checked even when no env is named
     const settings = loaded && envName ? loaded.settingsFor(envName) : {};
     const reporter = io;
-    const log = (level: 'debug' | 'warn', text: string): void => reporter.notify({ level, code: `aws.${level}`, text });
     // --profile NAME acts as AWS_PROFILE=NAME does (region, credentials, endpoint_url); either names it in
     // errors. The SDK takes a profile's endpoint_url only from AWS_PROFILE (@smithy/core's
     // getEndpointFromConfig reads no client option), so the process's own environment gets it too.
     if (g.profile && streams.env === process.env) process.env.AWS_PROFILE = g.profile;
-    const { config, resolvedRegion, summary } = awsSetup(g, streams.env, settings.region, log);
-    reporter.notify({ level: 'debug', code: 'aws.setup', text: summary });
+    const { config, resolvedRegion, setup } = awsSetup(g, streams.env, settings.region, (m) => reporter.notify(m));
+    reporter.notify({ level: 'debug', code: 'aws.setup', data: setup });
     const deps: Deps = {
       aws: overrides.aws ? overrides.aws(config) : new AwsClients(config),
       io,
@@ -101,8 +100,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   };
 
   const runDefinition = async (d: CommandDefinition, cmd: Command): Promise<void> => {
-    const clash = conflicting(d, cmd);
-    if (clash) throw new UsageError(`${clash.join(' and ')} cannot be given together`, { hint: `see \`tap ${commandPath(cmd)} --help\`` });
+    checkInput(d, cmd);
     const { values, args } = valuesOf(d, cmd);
     const env = cmd.optsWithGlobals<{ env?: EnvNames }>().env;
     const input = { ...values, env, args } as Parameters<CommandDefinition['run']>[0];
@@ -117,7 +115,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     try {
       if (gh) d.github?.(result, gh);
     } catch (error) {
-      deps.io.notify({ level: 'warn', code: 'github.write', text: `could not write to GitHub's step files: ${(error as Error).message}` });
+      deps.io.notify({ level: 'warn', code: 'github.write', data: { error: (error as Error).message } });
     }
     deps.io.result(result, (r, style) => d.render(r, style));
     code = d.exitCode?.(result, input) ?? EXIT.ok;
@@ -128,12 +126,12 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     await program.parseAsync(argv, { from: 'user' });
     return signal.reason === 'SIGTERM' ? EXIT.terminated : code;
   } catch (error) {
-    // --help and --version end here with 0; commander printed a parse error itself unless --json.
-    if (error instanceof CommanderError && (error.exitCode === 0 || !json)) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // --help and --version end here with 0; `tap` alone has had its help on stderr (a person's; --json says so).
+    if (error instanceof CommanderError && (error.exitCode === 0 || (error.code === 'commander.help' && !json))) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const parseMessage = (e: CommanderError): string => (e.code === 'commander.help' ? 'no command given' : e.message.replace(/^error: /, ''));
     const tapError = error instanceof CommanderError ? new UsageError(parseMessage(error), { hint: 'run with --help for usage' }) : toTapError(error);
     const exitCode = signal.reason === 'SIGTERM' ? EXIT.terminated : tapError.exitCode;
-    const reporter = io ?? (await createReporter(streams, { json, color: false, verbose, quiet: false }));
+    const reporter = io ?? (await createReporter(streams, { json, color: !argv.includes('--no-color'), verbose, quiet: false }));
     reporter.close();
     const detail = verbose && tapError.cause instanceof Error ? tapError.cause.stack : undefined;
     reporter.fail({ error: tapError.name, message: tapError.message, hint: tapError.hint, exitCode, detail });

@@ -1,5 +1,5 @@
 import type { Deps } from './deps.js';
-import { UsageError } from './errors.js';
+import { type ExitCode, UsageError } from './errors.js';
 import type { GitHubActions } from './io/github.js';
 import type { Style } from './io/types.js';
 import type { EnvNames } from './stack/naming.js';
@@ -57,8 +57,13 @@ export interface CommandDefinition<O extends Options = Options, E extends EnvMod
   readonly conflicts?: readonly (readonly string[])[];
   /** `tap ...  # what it does`. */
   readonly examples: readonly string[];
-  /** Extra help paragraphs (behaviour, exit codes). */
+  /** Extra help paragraphs (behaviour). */
   readonly notes?: string;
+  /**
+   * What the command's exit codes mean for it, where that says more than the common meaning (help lists
+   * 0, 2, 130, 143 for every command, and 1 and 3 for every command that calls AWS). @default the common meanings
+   */
+  readonly exits?: Readonly<Partial<Record<ExitCode, string>>>;
   /** The IAM actions the command needs, for help and the README. */
   readonly permissions: string;
   // Methods, not function properties: any definition is then a CommandDefinition for registration.

@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander';
+import { Command, type HelpConfiguration, Option } from 'commander';
 import type { CommandDefinition, OptionSpec } from './command.js';
 import { UsageError } from './errors.js';
+import { describeOption, helpAfter, helpJson, textHelp } from './help.js';
 import type { Streams } from './io/types.js';
 import { MAX_ENV_LENGTH, namesFor } from './stack/naming.js';
 import { VERSION } from './version.js';
@@ -8,29 +9,53 @@ import { VERSION } from './version.js';
 /** What registration needs from the CLI: how to run a definition once commander has parsed it. */
 export type RunDefinition = (definition: CommandDefinition, command: Command) => Promise<void>;
 
-const EXAMPLES = `
+const EXAMPLES = [
+  'tap synth --env dev                      summary of the template, offline',
+  'tap synth --env dev --out cdk.out        write TapStack-dev.template.json',
+  'tap diff --env staging --fail            exit 1 when staging differs from the code',
+  'tap deploy --env staging                 change-set deploy with live progress',
+  'tap verify --env ci --junit report.xml   post-deploy checks with an end-to-end canary',
+  'tap status --env prod                    is the env healthy? (exit 1 when anything is red)',
+  'tap trace --env prod --faults --detail   X-Ray traces of the env, as waterfalls',
+  'tap replay --env prod --from "2h ago"    replay archived events, with proof of processing',
+  'tap destroy --env dev                    confirmed teardown',
+].map((e) => `$ ${e}`);
+
+const PROGRAM_HELP = `
 Examples:
-  $ tap synth --env dev                      summary of the template, offline
-  $ tap synth --env dev --out cdk.out        write TapStack-dev.template.json
-  $ tap diff --env staging --fail            exit 1 when staging differs from the code
-  $ tap deploy --env staging                 change-set deploy with live progress
-  $ tap verify --env ci --junit report.xml   post-deploy checks with an end-to-end canary
-  $ tap status --env prod                    is the env healthy? (exit 1 when anything is red)
-  $ tap trace --env prod --faults --detail   X-Ray traces of the env, as waterfalls
-  $ tap replay --env prod --from "2h ago"    replay archived events, with proof of processing
-  $ tap destroy --env dev                    confirmed teardown
+${EXAMPLES.map((e) => `  ${e}`).join('\n')}
 
 Exit codes: 0 ok, 1 the job failed, 2 bad input or usage, 3 AWS access or environment problem, 130 interrupted, 143 terminated.`;
 
-/** The program with its global options; commands are added by `register`. */
-export function createProgram(streams: Streams, quietErrors: boolean): Command {
+/** Programs created for `--json`: their help and version are one JSON line each. */
+const jsonPrograms = new WeakSet<Command>();
+const isJson = (cmd: Command): boolean => {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return jsonPrograms.has(root);
+};
+
+/** Help settings of every command: global options shown; under --json the help is one JSON object. */
+function helpSettings(more: HelpConfiguration = {}): HelpConfiguration {
+  return {
+    showGlobalOptions: true,
+    formatHelp: (cmd, helper) => (isJson(cmd) ? `${JSON.stringify(helpJson(cmd, helper, definitions.get(cmd), EXAMPLES))}\n` : textHelp(cmd, helper)),
+    ...more,
+  };
+}
+
+/**
+ * The program with its global options; commands are added by `register`. Parse errors are not
+ * printed by commander: the CLI reports them as it reports every error (coloured on a terminal, JSON with --json).
+ */
+export function createProgram(streams: Streams, json: boolean): Command {
   // Settings before the subcommands: commander copies them into each subcommand as it is created.
-  return new Command('tap')
+  const program = new Command('tap')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => streams.stdout.write(s), writeErr: (s) => quietErrors || streams.stderr.write(s) })
-    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({ writeOut: (s) => streams.stdout.write(s), writeErr: (s) => json || streams.stderr.write(s), outputError: () => {} })
+    .configureHelp(helpSettings())
     .description('Deploy, verify and diagnose the tap serverless stack (API Gateway, Lambda, EventBridge, X-Ray) on AWS.')
-    .version(VERSION, '-V, --version')
+    .version(json ? JSON.stringify({ kind: 'version', version: VERSION }) : VERSION, '-V, --version')
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE)')
     .addOption(new Option('--endpoint-url <url>', 'send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)').argParser(endpointUrl))
@@ -38,9 +63,10 @@ export function createProgram(streams: Streams, quietErrors: boolean): Command {
     .option('--json', 'one JSON object per line on stdout: progress events, then the result or the error')
     .option('--no-color', 'no colours (also when NO_COLOR is set)')
     .option('--verbose', 'print debug messages and stack traces')
-    .option('--quiet', 'print only warnings, errors and the result')
-    .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', EXAMPLES);
+    .option('--quiet', 'print only warnings, errors and the result (not with --verbose)')
+    .addHelpText('after', (context) => (isJson(context.command) ? '' : PROGRAM_HELP));
+  if (json) jsonPrograms.add(program);
+  return program;
 }
 
 /** An http(s) URL, checked as it is read (exit 2), not when the first call fails. */
@@ -72,22 +98,11 @@ function commanderOptions(key: string, spec: OptionSpec<unknown>): Option[] {
   // Defaults are applied by `valuesOf`, and shown here only where they say something ("(default: 60)").
   const shown = spec.defaultHelp ?? (typeof spec.default === 'number' || typeof spec.default === 'string' ? String(spec.default) : undefined);
   const help = shown ? `${spec.help} (default: ${shown})` : spec.help;
-  const main = new Option(`${short}${spec.negatable && spec.default === true ? flag.replace(/^--/, '--no-') : flag}${spec.value ? ` <${spec.value}>` : ''}`, help);
+  const main = describeOption(new Option(`${short}${spec.negatable && spec.default === true ? flag.replace(/^--/, '--no-') : flag}${spec.value ? ` <${spec.value}>` : ''}`, help), spec.help, shown);
   const parse = spec.parse?.bind(spec);
   if (parse) main.argParser((text: string, previous: unknown) => parse(text, flag, previous));
   if (spec.negatable && spec.default === undefined) return [new Option(flag, spec.help), new Option(flag.replace(/^--/, '--no-'), spec.helpOff ?? `not ${flag}`)];
   return [main];
-}
-
-function helpAfter(d: CommandDefinition): string {
-  return [
-    '',
-    'Examples:',
-    ...d.examples.map((e) => `  $ ${e}`),
-    ...(d.notes ? ['', d.notes] : []),
-    '',
-    `AWS permissions: ${d.permissions}`,
-  ].join('\n');
 }
 
 /** Adds a command (and its subcommands) from its definition. */
@@ -95,12 +110,14 @@ export function register(parent: Command, d: CommandDefinition, run: RunDefiniti
   const cmd = parent.command(d.name).description(d.summary);
   // A subcommand's help lists tap's global options, not its parent's own (which it refuses).
   const own = new Set(Object.keys(definitions.get(parent)?.options ?? {}));
-  if (own.size) cmd.configureHelp({ showGlobalOptions: true, visibleGlobalOptions: (c) => parent.options.filter((o) => !own.has(o.attributeName())).concat(c.parent?.parent?.options ?? []).filter((o) => !o.hidden) });
+  if (own.size) cmd.configureHelp(helpSettings({ visibleGlobalOptions: (c) => parent.options.filter((o) => !own.has(o.attributeName())).concat(c.parent?.parent?.options ?? []).filter((o) => !o.hidden) }));
   for (const alias of d.aliases ?? []) cmd.alias(alias);
   for (const a of d.args ?? []) cmd.argument(`<${a.name}>`, a.help);
   if (d.env === 'required' || d.env === 'optional') cmd.addOption(envOption(d.env === 'required'));
   for (const [key, spec] of Object.entries(d.options)) for (const o of commanderOptions(key, spec)) cmd.addOption(o);
-  cmd.addHelpText('after', helpAfter(d));
+  cmd.addHelpText('after', (context) => (isJson(context.command) ? '' : helpAfter(d)));
+  // A command with subcommands takes no argument of its own: a stray word is an unknown subcommand (checkInput).
+  if (d.subcommands?.length) cmd.allowExcessArguments(true);
   cmd.action((...parsed: unknown[]) => run(d, parsed.at(-1) as Command));
   definitions.set(cmd, d);
   for (const sub of d.subcommands ?? []) register(cmd, sub, run);
@@ -118,19 +135,29 @@ export function valuesOf(d: CommandDefinition, cmd: Command): { values: Record<s
   return { values, args };
 }
 
+/** Global options that cannot be given together. */
+const GLOBAL_CONFLICTS = [['quiet', 'verbose']] as const;
+
 /**
- * The first set of options of `d.conflicts` that were given together, as flags. A subcommand given
- * one of its parent's own options (`replay-archive list --from`; --env is tap's) throws a UsageError.
+ * Refuses input that commander lets through (exit 2), before anything runs: a word that names no
+ * subcommand, a parent's own option given to a subcommand (`replay-archive list --from`; --env is
+ * tap's), and options that cannot be given together (the definition's `conflicts`, and the global ones).
  */
-export function conflicting(d: CommandDefinition, cmd: Command): string[] | undefined {
+export function checkInput(d: CommandDefinition, cmd: Command): void {
+  const path = commandPath(cmd);
+  const hint = { hint: `see \`tap ${path} --help\`` };
+  const subcommands = (d.subcommands ?? []).map((s) => s.name);
+  if (subcommands.length && cmd.args.length) {
+    throw new UsageError(`unknown subcommand '${cmd.args[0]}' (expected ${subcommands.slice(0, -1).join(', ')} or ${subcommands.at(-1)})`, hint);
+  }
   const parent = cmd.parent ? definitions.get(cmd.parent) : undefined;
   const foreign = Object.keys(parent?.options ?? {}).filter((key) => cmd.parent?.getOptionValueSource(key) === 'cli');
-  if (parent && foreign.length) throw new UsageError(`${foreign.map(flagOf).join(', ')}: not an option of \`tap ${parent.name} ${d.name}\``, { hint: `see \`tap ${parent.name} ${d.name} --help\`` });
-  for (const set of d.conflicts ?? []) {
-    const given = set.filter((key) => cmd.getOptionValueSource(key) === 'cli');
-    if (given.length > 1) return given.map(flagOf);
+  if (parent && foreign.length) throw new UsageError(`${foreign.map(flagOf).join(', ')}: not an option of \`tap ${path}\``, hint);
+  const sets = [...(d.conflicts ?? []).map((set) => set.map((key) => ({ key, source: cmd.getOptionValueSource(key) }))), ...GLOBAL_CONFLICTS.map((set) => set.map((key) => ({ key, source: cmd.getOptionValueSourceWithGlobals(key) })))];
+  for (const set of sets) {
+    const given = set.filter((o) => o.source === 'cli');
+    if (given.length > 1) throw new UsageError(`${given.map((o) => flagOf(o.key)).join(' and ')} cannot be given together`, hint);
   }
-  return undefined;
 }
 
 /** `replay-archive list`: the command's words below `tap`. */

@@ -12,7 +12,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../src/aws/clients.js';
 import { emptyBucket } from '../src/deploy/bucket.js';
-import { createChangeSet, describeChange, type ChangeSetRequest } from '../src/deploy/change-set.js';
+import { createChangeSet, type ChangeSetRequest } from '../src/deploy/change-set.js';
+import { describeChange, sentence } from '../src/io/messages/index.js';
 import { settle, StackMonitor } from '../src/deploy/monitor.js';
 import { describeStack, stateOf, stuckHint } from '../src/deploy/stack.js';
 import { templateSource } from '../src/deploy/staging.js';
@@ -145,7 +146,7 @@ describe('stack events', () => {
     const monitor = await StackMonitor.start(cfn(), stack, deps);
     const outcome = await monitor.follow(3);
     expect(outcome).toEqual({ status: 'UPDATE_COMPLETE', rootCause: undefined, failures: [], events: 2 });
-    expect(deps.messages.map((m) => m.text)).toEqual(['[0/3]  ', '[0/3] TapStack-dev UPDATE_COMPLETE']);
+    expect(deps.messages.map(sentence)).toEqual(['[0/3]  ', '[0/3] TapStack-dev UPDATE_COMPLETE']);
   });
 
   it('settle: an operation that ended between the two reads is not waited for', async () => {

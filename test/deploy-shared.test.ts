@@ -82,7 +82,7 @@ describe("tap deploy: API Gateway's account role", () => {
     // The typed messages say the same (stderr, with --verbose under --json).
     const verbose = await deploy('three', '--json', '--verbose');
     const messages = verbose.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { code: string; data?: unknown });
-    expect(messages.find((m) => m.code === 'deploy.account-role')?.data).toEqual({ kind: 'in-place', roleArn: OURS });
+    expect(messages.find((m) => m.code === 'deploy.account-role')?.data).toEqual({ kind: 'in-place', roleArn: OURS, owner: 'tap-shared', stack: 'TapShared' });
     const human = await deploy('two', '--no-color');
     expect(human.stdout).toMatch(/\nAPI Gateway CloudWatch role: arn:aws:iam::123456789012:role\/TapShared-apigw-logs-us-east-1 \(in place, from TapShared; not changed\)\n$/);
   });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createReporter } from '../src/io/reporter.js';
-import type { Streams } from '../src/io/types.js';
+import type { Level, Message, Streams } from '../src/io/types.js';
 
 // What ora needs of a terminal stream besides write().
 const cursor = { cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns: 80 };
@@ -17,12 +17,14 @@ function streams(tty: boolean, env: Record<string, string> = {}) {
   return { s, out };
 }
 const opts = { json: false, color: true, verbose: false, quiet: false };
+/** A message whose sentence is `line` as it is (the SDK's own lines are drawn so). */
+const msg = (level: Level, line: string): Message => ({ level, code: 'aws.sdk', data: { line } });
 
 describe('colour, per stream', () => {
   it('a result piped to a file has no ANSI codes while stderr, a terminal, has colour', async () => {
     const { s, out } = streams(true);
     const io = await createReporter({ ...s, stdout: { write: (c: string) => s.stdout.write(c), isTTY: false } }, opts);
-    io.notify({ level: 'warn', code: 'w', text: 'careful' });
+    io.notify(msg('warn', 'careful'));
     io.result({}, (_r, style) => (style.color ? '\u001b[31mred\u001b[39m' : 'plain'));
     expect(out.stderr).toContain('\u001b[33m!\u001b[39m careful');
     expect(out.stdout).toBe('plain\n');
@@ -43,8 +45,8 @@ describe('colour, per stream', () => {
   it('a terminal that reports 0 columns gets plain lines, not a spinner', async () => {
     const { s, out } = streams(true);
     const io = await createReporter({ ...s, stderr: { ...s.stderr, columns: 0 } as Streams['stderr'] }, opts);
-    io.notify({ level: 'progress', code: 'p', text: 'working' });
-    io.notify({ level: 'progress', code: 'p', text: 'still working' });
+    io.notify(msg('progress', 'working'));
+    io.notify(msg('progress', 'still working'));
     io.close();
     expect(out.stderr).toBe('\u001b[36m…\u001b[39m working\n\u001b[36m…\u001b[39m still working\n');
     expect(io.interactive).toBe(false);
@@ -55,9 +57,9 @@ describe('reporters', () => {
   it('human, not a TTY: plain lines on stderr, result on stdout, no colour, never interactive', async () => {
     const { s, out } = streams(false);
     const io = await createReporter(s, opts);
-    io.notify({ level: 'progress', code: 'x', text: 'working' });
-    io.notify({ level: 'warn', code: 'x', text: 'careful' });
-    io.notify({ level: 'debug', code: 'x', text: 'hidden without --verbose' });
+    io.notify(msg('progress', 'working'));
+    io.notify(msg('warn', 'careful'));
+    io.notify(msg('debug', 'hidden without --verbose'));
     io.result({ n: 1 }, (r) => `n=${r.n}`);
     expect(out.stderr).toBe('… working\n! careful\n');
     expect(out.stdout).toBe('n=1\n');
@@ -70,8 +72,8 @@ describe('reporters', () => {
     const io = await createReporter(tty.s, opts);
     expect(io.color).toBe(true);
     expect(io.interactive).toBe(true);
-    io.notify({ level: 'progress', code: 'x', text: 'working' });
-    io.notify({ level: 'error', code: 'x', text: 'bad' });
+    io.notify(msg('progress', 'working'));
+    io.notify(msg('error', 'bad'));
     io.result('done', (r) => r);
     expect(tty.out.stderr).toMatch(/\u001b\[31m✖\u001b\[39m \u001b\[31mbad/);
     expect(tty.out.stdout).toBe('done\n');
@@ -85,22 +87,22 @@ describe('reporters', () => {
   it('--quiet keeps warnings and errors only', async () => {
     const { s, out } = streams(false);
     const io = await createReporter(s, { ...opts, quiet: true });
-    io.notify({ level: 'info', code: 'x', text: 'noise' });
-    io.notify({ level: 'warn', code: 'x', text: 'careful' });
+    io.notify(msg('info', 'noise'));
+    io.notify(msg('warn', 'careful'));
     expect(out.stderr).toBe('! careful\n');
   });
 
   it('--json: streamed events and warnings, then the result or the error, one JSON object per line on stdout; progress nowhere', async () => {
     const { s, out } = streams(false);
     const io = await createReporter(s, { ...opts, json: true });
-    io.notify({ level: 'progress', code: 'x', text: 'working' });
-    io.notify({ level: 'info', code: 'deploy.event', text: 'CREATE_COMPLETE', data: { id: 1 } }, { stream: true });
-    io.notify({ level: 'warn', code: 'w', text: 'careful' });
+    io.notify(msg('progress', 'working'));
+    io.notify({ level: 'progress', code: 'stack.event', data: { eventId: 'e1', logicalId: 'Queue', type: 'AWS::SQS::Queue', status: 'CREATE_COMPLETE' } }, { stream: true });
+    io.notify(msg('warn', 'careful'));
     io.result({ kind: 'ok' }, () => 'ignored');
     io.fail({ error: 'JobFailed', message: 'it broke', hint: 'try again', exitCode: 1, detail: 'a stack trace' });
     expect(out.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
-      { type: 'event', level: 'info', code: 'deploy.event', text: 'CREATE_COMPLETE', data: { id: 1 } },
-      { type: 'event', level: 'warn', code: 'w', text: 'careful' },
+      { type: 'event', level: 'progress', code: 'stack.event', text: 'Queue CREATE_COMPLETE', data: { eventId: 'e1', logicalId: 'Queue', type: 'AWS::SQS::Queue', status: 'CREATE_COMPLETE' } },
+      { type: 'event', level: 'warn', code: 'aws.sdk', text: 'careful', data: { line: 'careful' } },
       { kind: 'ok' },
       { kind: 'error', error: 'JobFailed', message: 'it broke', hint: 'try again', exitCode: 1 },
     ]);
@@ -110,17 +112,17 @@ describe('reporters', () => {
   it('--verbose: debug lines for a person, info lines on stderr for --json; a spinner line keeps its place', async () => {
     const human = streams(true);
     const io = await createReporter(human.s, { ...opts, verbose: true });
-    io.notify({ level: 'progress', code: 'x', text: 'working' });
-    io.notify({ level: 'debug', code: 'x', text: 'GetTemplate 120 ms' });
+    io.notify(msg('progress', 'working'));
+    io.notify(msg('debug', 'GetTemplate 120 ms'));
     io.result('two lines\n', (r) => r);
     expect(human.out.stderr).toMatch(/\u001b\[90m·\u001b\[39m GetTemplate 120 ms\n/);
     expect(human.out.stdout).toBe('two lines\n');
 
     const json = streams(false);
     const jio = await createReporter(json.s, { ...opts, json: true, verbose: true });
-    jio.notify({ level: 'info', code: 'i', text: 'shown' });
-    jio.notify({ level: 'progress', code: 'p', text: 'never' });
-    expect(json.out.stderr.trim().split('\n').map((l) => (JSON.parse(l) as { code: string }).code)).toEqual(['i']);
+    jio.notify(msg('info', 'shown'));
+    jio.notify(msg('progress', 'never'));
+    expect(json.out.stderr.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ level: 'info', code: 'aws.sdk', text: 'shown', data: { line: 'shown' } }]);
     await expect(jio.ask('?')).rejects.toThrow(/--json never asks a question/);
   });
 });

@@ -129,4 +129,16 @@ describe('tap status', () => {
     expect(r.stdout).toMatch(/^● green {2}stack {5}CREATE_COMPLETE, updated 2026-11-25T\S+ {2}\(green: settled \*_COMPLETE\)\n/);
     expect(r.stdout).toMatch(/\nTapStack-sta: healthy\n$/);
   });
+
+  it('while X-Ray throttles, each wait shows as progress on stderr, and the line still comes through', async () => {
+    let throttled = 0;
+    fake.before = (call) => {
+      if (call === 'GetTraceSummaries' && throttled++ < 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    };
+    const waits: number[] = [];
+    const r = await runTap(['status', '--env', 'sta'], { fetch: fake.fetch, clock: at('2026-11-25T12:10:00Z'), sleep: async (ms) => void waits.push(ms) });
+    expect(r.stderr).toBe('… ThrottlingException: Rate exceeded; trying again in 1 s (1/4)\n… ThrottlingException: Rate exceeded; trying again in 1 s (2/4)\n');
+    expect(waits).toEqual([1000, 1000]);
+    expect(r.stdout).toMatch(/● green {2}xray +\d traces in 15 min/);
+  });
 });

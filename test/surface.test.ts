@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runTap } from './helpers/run-tap.js';
 
@@ -84,5 +86,66 @@ describe('input is checked before the AWS setup', () => {
   it('verify --only/--skip that leave no check: exit 2', async () => {
     const r = await runTap(['verify', '--env', 'dev', '--only', 'dlq', '--skip', 'dlq,stack']);
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--only and --skip leave no check to run/)]);
+  });
+});
+
+describe('help and errors that tell all', () => {
+  const lines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it.each(COMMANDS)('tap %s --help lists its exit codes; under --json help is one JSON line', async (command) => {
+    const text = await runTap([command, '--help']);
+    expect(text.stdout).toMatch(/\nExit codes:\n {2}0 +\S.*\n(?: {2}\d+ +\S.*\n)* {2}2 +bad input/);
+    expect(text.stdout).toContain('  143  terminated (SIGTERM)');
+    const json = await runTap([command, '--help', '--json']);
+    expect([json.code, json.stderr]).toEqual([0, '']);
+    const [help, ...rest] = lines(json.stdout);
+    expect(rest).toEqual([]);
+    expect(help).toMatchObject({ kind: 'help', command: `tap ${command}`, usage: expect.any(String), options: expect.any(Array), examples: expect.any(Array), exitCodes: expect.objectContaining({ 0: expect.any(String), 2: expect.any(String) }) });
+  });
+
+  it('tap --json --help lists the commands; --json --version is one JSON line', async () => {
+    const help = lines((await runTap(['--json', '--help'])).stdout);
+    expect(help).toEqual([expect.objectContaining({ kind: 'help', command: 'tap', commands: expect.arrayContaining([expect.objectContaining({ name: 'deploy' })]) })]);
+    const version = await runTap(['--json', '--version']);
+    expect([version.code, lines(version.stdout)]).toEqual([0, [{ kind: 'version', version: expect.stringMatching(/^\d+\.\d+\.\d+/) }]]);
+    expect((await runTap(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('an option from the definition shows its help and default in JSON', async () => {
+    const help = lines((await runTap(['trace', '--help', '--json'])).stdout)[0] as { options: { flags: string; help: string; default?: string }[] };
+    expect(help.options).toContainEqual({ flags: '--limit <n>', help: 'at most this many traces, newest first', default: '20' });
+  });
+
+  it('replay-archive <word>: an unknown subcommand, exit 2, also under --json', async () => {
+    const r = await runTap(['replay-archive', 'bogus']);
+    expect([r.code, r.stderr]).toEqual([2, "✖ unknown subcommand 'bogus' (expected list, status or cancel)\n  hint: see `tap replay-archive --help`\n"]);
+    const j = await runTap(['replay-archive', 'bogus', '--json']);
+    expect([j.code, lines(j.stdout)]).toEqual([2, [expect.objectContaining({ kind: 'error', message: "unknown subcommand 'bogus' (expected list, status or cancel)" })]]);
+  });
+
+  it('--quiet with --verbose: refused, exit 2', async () => {
+    const r = await runTap(['list', '--quiet', '--verbose']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^✖ --quiet and --verbose cannot be given together\n/)]);
+  });
+
+  it("commander's parse errors look like tap's: red on a terminal, plain in a pipe or with NO_COLOR", async () => {
+    const tty = await runTap(['list', '--bogus'], { tty: true });
+    expect([tty.code, tty.stderr]).toEqual([2, expect.stringMatching(/^\u001b\[31m✖\u001b\[39m \u001b\[31munknown option '--bogus'.*\n.*hint: run with --help for usage/)]);
+    const pipe = await runTap(['list', '--bogus']);
+    expect(pipe.stderr).toBe("✖ unknown option '--bogus'\n  hint: run with --help for usage\n");
+    expect((await runTap(['list', '--bogus'], { tty: true, env: { NO_COLOR: '1' } })).stderr).toBe(pipe.stderr);
+  });
+});
+
+describe('the README matches --help', () => {
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  const section = (c: string) => {
+    const rest = readme.slice(readme.search(new RegExp(`^### \`tap ${c}\``, 'm')) + 4);
+    return rest.slice(0, rest.search(/^##+ /m));
+  };
+  it.each(COMMANDS)("every option of tap %s --help is in the command's README section", async (command) => {
+    const help = JSON.parse((await runTap([command, '--help', '--json'])).stdout) as { options: { flags: string }[] };
+    const flags = help.options.map((o) => /--[a-z-]+/.exec(o.flags)?.[0] ?? '').filter((f) => f !== '--help');
+    expect(flags.filter((f) => !section(command).includes(f))).toEqual([]);
   });
 });

@@ -15,11 +15,14 @@ export async function checkAccount(deps: Deps, env: string, mode: 'refuse' | 'wa
   } catch (error) {
     if (mode === 'refuse') throw error;
     // A read-only command goes on; it meets the same problem with its own calls and says so there.
-    deps.io.notify({ level: 'warn', code: 'config.account', text: `could not check that env ${env} is in account ${pinned.value}: ${(error as Error).message}` });
+    deps.io.notify({ level: 'warn', code: 'config.account', data: { env, pinned: pinned.value, unchecked: (error as Error).message } });
     return;
   }
   if (Account === pinned.value) return;
-  const text = `env ${env} lives in account ${pinned.value} (${pinned.from}), but these credentials are for account ${Account ?? 'unknown'}`;
-  if (mode === 'refuse') throw new UsageError(`${text}; nothing was changed`, { hint: 'use a profile or credentials for that account (--profile), or correct the account in the config file' });
-  deps.io.notify({ level: 'warn', code: 'config.account', text: `${text}: what follows describes that other account`, data: { pinned: pinned.value, caller: Account } });
+  if (mode === 'refuse') {
+    throw new UsageError(`env ${env} lives in account ${pinned.value} (${pinned.from}), but these credentials are for account ${Account ?? 'unknown'}; nothing was changed`, {
+      hint: 'use a profile or credentials for that account (--profile), or correct the account in the config file',
+    });
+  }
+  deps.io.notify({ level: 'warn', code: 'config.account', data: { env, pinned: pinned.value, from: pinned.from, caller: Account } });
 }

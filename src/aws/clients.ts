@@ -11,6 +11,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { XRayClient } from '@aws-sdk/client-xray';
 import { AwsError, withCallContext } from '../errors.js';
 import { VERSION } from '../version.js';
+import type { Message } from '../io/types.js';
 
 /** How every SDK client is built: one place for region, profile, endpoint, retries and user agent. */
 export interface AwsConfig {
@@ -23,7 +24,7 @@ export interface AwsConfig {
   /** Fixed credentials (tests). @default the SDK's standard provider chain */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Where the SDK's own messages go (its warnings; with --verbose its debug lines and each HTTP call). @default nowhere */
-  readonly log?: (level: 'debug' | 'warn', text: string) => void;
+  readonly log?: (message: Message) => void;
 }
 
 interface ClientConfig {
@@ -196,10 +197,10 @@ function sdkLogger(log: NonNullable<AwsConfig['log']>): SdkLogger {
     // (endpoint rules, each setting not found) would bury them.
     debug: (...c) => {
       const line = text(c);
-      if (line.startsWith('@aws-sdk/credential-provider')) log('debug', line);
+      if (line.startsWith('@aws-sdk/credential-provider')) log({ level: 'debug', code: 'aws.sdk', data: { line } });
     },
     info: () => {},
-    warn: (...c) => log('warn', text(c)),
+    warn: (...c) => log({ level: 'warn', code: 'aws.sdk', data: { line: text(c) } }),
     error: () => {},
   };
 }
@@ -221,16 +222,16 @@ function logCalls(client: Stacked, service: string, log: NonNullable<AwsConfig['
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const started = performance.now();
-      const took = () => `${Math.round(performance.now() - started)} ms`;
-      const call = `${service} ${(context.commandName ?? '').replace(/Command$/, '')}`;
+      const call = { service, operation: (context.commandName ?? '').replace(/Command$/, '') };
+      const ms = () => Math.round(performance.now() - started);
       try {
         const output = await next(args);
-        log('debug', `${call}: HTTP ${output.response?.statusCode ?? '?'} in ${took()}`);
+        log({ level: 'debug', code: 'aws.call', data: { ...call, status: output.response?.statusCode, ms: ms() } });
         return output;
       } catch (error) {
         const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
         const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-        log('debug', `${call}: ${status ? `HTTP ${status}` : 'no answer'} (${e.name ?? 'error'}) in ${took()}`);
+        log({ level: 'debug', code: 'aws.call', data: { ...call, status, error: e.name ?? 'error', ms: ms() } });
         throw error;
       }
     },

@@ -101,7 +101,7 @@ async function post(ctx: CheckContext, url: string, request: RequestInit): Promi
       return await ctx.deps.fetch(url, { ...request, signal: AbortSignal.timeout(10_000) });
     } catch (error) {
       if (!notSent(error)) {
-        ctx.deps.io.notify({ level: 'debug', code: 'canary.lost', text: `POST /events: ${(error as Error).message}; the event may have been taken, looking for its receipt instead of sending another` });
+        ctx.deps.io.notify({ level: 'debug', code: 'canary.lost', data: { error: (error as Error).message } });
         return 'lost';
       }
       if (attempt >= POST_TRIES) throw error;

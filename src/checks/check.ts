@@ -5,6 +5,9 @@ import type { EnvNames } from '../stack/naming.js';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
 /** What a check found. `remedy` is one line on what to do when it failed or warned. */
+/** How a check's status is drawn, in its result line and in verify's progress. */
+export const CHECK_SYMBOL: Record<CheckStatus, string> = { pass: '✔', fail: '✖', warn: '!', skip: '–' };
+
 export interface Outcome {
   readonly status: CheckStatus;
   readonly detail: string;

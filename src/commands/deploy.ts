@@ -6,7 +6,7 @@ import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { cell, type GitHubActions } from '../io/github.js';
 import { Aborted, EXIT, UsageError } from '../errors.js';
-import { type Change, createChangeSet, deleteChangeSet, describeChange, executeChangeSet, isDestructive } from '../deploy/change-set.js';
+import { type Change, createChangeSet, deleteChangeSet, executeChangeSet, isDestructive } from '../deploy/change-set.js';
 import { retryTransient } from '../aws/retry.js';
 import { type Outcome, POLL_MS, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
 import { prepareStack } from '../deploy/prepare.js';
@@ -87,7 +87,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   const base = { env: options.env, stackName: names.stack, accountRole: await ensureAccountRole(cfn, stack?.name, deps, { unchanged }) };
 
   if (stack && unchanged) {
-    deps.io.notify({ level: 'success', code: 'deploy.no-changes', text: `${names.stack} already matches the code: no change set needed` });
+    deps.io.notify({ level: 'success', code: 'deploy.no-changes', data: { stack: names.stack, found: 'matches' } });
     await protect(cfn, stack, stack.terminationProtection, options.terminationProtection, deps);
     return { ...base, kind: 'no-changes', status: stack.status, outputs: stack.outputs, outputsFile: writeOutputs(outputsFile, stack.outputs) };
   }
@@ -107,14 +107,14 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
     deps,
   );
   if (!changeSet) {
-    deps.io.notify({ level: 'success', code: 'deploy.no-changes', text: `${names.stack}: the change set was empty (deleted); no changes` });
+    deps.io.notify({ level: 'success', code: 'deploy.no-changes', data: { stack: names.stack, found: 'empty' } });
     const current = stack ?? (await describeStack(cfn, names.stack));
     if (current) await protect(cfn, current, current.terminationProtection, options.terminationProtection, deps);
     const outputs = current?.outputs ?? {};
     return { ...base, kind: 'no-changes', status: current?.status ?? 'UNKNOWN', outputs, outputsFile: writeOutputs(outputsFile, outputs) };
   }
 
-  for (const c of changeSet.changes) deps.io.notify({ level: 'info', code: 'deploy.change', text: describeChange(c), data: c });
+  for (const c of changeSet.changes) deps.io.notify({ level: 'info', code: 'deploy.change', data: c });
   await approve(cfn, changeSet, options, deps);
 
   const target = { id: changeSet.stackId, name: names.stack, token: changeSet.executeToken };
@@ -164,7 +164,7 @@ async function protect(cfn: CloudFormationClient, stack: { id: string; name: str
   const { UpdateTerminationProtectionCommand } = await import('@aws-sdk/client-cloudformation');
   deps.claimInterrupts(); // a write, also on the no-changes path
   await cfn.send(new UpdateTerminationProtectionCommand({ StackName: stack.id, EnableTerminationProtection: wanted }));
-  deps.io.notify({ level: 'info', code: 'deploy.termination-protection', text: `Termination protection ${wanted ? 'on' : 'off'} for ${stack.name}` });
+  deps.io.notify({ level: 'info', code: 'deploy.termination-protection', data: { stack: stack.name, on: wanted } });
 }
 
 function writeOutputs(file: string | undefined, outputs: Record<string, string>): string | undefined {
@@ -257,6 +257,7 @@ First, API Gateway's account CloudWatch role: used as it is when set; otherwise 
 On an update, the composite of the env's alarms (srv-alarms-<env>) is CloudFormation's rollback trigger: an alarm in
 ALARM during the update, or during --monitor after it, rolls it back and deploy names the alarm (exit 1). A first
 create has no trigger (the alarms do not exist yet). --alert-email subscribes addresses; AWS mails each a link to confirm.`,
+  exits: { 0: 'deployed, no changes, or started (--no-wait)', 1: 'the deployment failed or was rolled back (an alarm), or the stack is in a state tap cannot move on; synth found an error' },
   permissions: `apigateway:GET on /account, cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
 DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, cloudwatch:DescribeAlarms (the rollback trigger),
 plus what the stack's resources need (CloudWatch alarms and dashboards, SNS topics and subscriptions among them).`,

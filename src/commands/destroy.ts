@@ -44,7 +44,7 @@ export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyR
   let stack = await retryTransient(deps, POLL_MS, () => describeStack(cfn, names.stack));
   if (stack && stateOf(stack.status) === 'in-progress') stack = await settle(cfn, stack, deps, wait);
   if (!stack) {
-    deps.io.notify({ level: 'success', code: 'destroy.nothing', text: `${names.stack} does not exist in this account and region: nothing to destroy` });
+    deps.io.notify({ level: 'success', code: 'destroy.nothing', data: { stack: names.stack } });
     return { ...base, kind: 'nothing-to-destroy' };
   }
   if (stack.terminationProtection) {
@@ -65,7 +65,7 @@ export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyR
   for (let attempt = 1; ; attempt++) {
     if (bucket) {
       objectsRemoved += await emptyBucket(bucket, deps);
-      deps.io.notify({ level: 'info', code: 'destroy.emptied', text: `Data bucket ${bucket} emptied: ${objectsRemoved.toLocaleString('en-US')} object version(s) removed` });
+      deps.io.notify({ level: 'info', code: 'destroy.emptied', data: { bucket, removed: objectsRemoved } });
     }
     // One token per delete attempt: a retried request is the same delete, the second attempt a new one.
     const token = requestToken(`delete-${attempt}`);
@@ -79,7 +79,7 @@ export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyR
     }
     const causes = outcome.failures.filter((f) => f.logicalId !== names.stack);
     if (attempt >= ATTEMPTS) return { ...base, kind: 'failed', status: outcome.status, objectsRemoved, causes };
-    deps.io.notify({ level: 'warn', code: 'destroy.retry', text: `${names.stack} is ${outcome.status}; emptying what can be emptied and deleting once more` });
+    deps.io.notify({ level: 'warn', code: 'destroy.retry', data: { stack: names.stack, status: outcome.status } });
   }
 }
 
@@ -143,6 +143,7 @@ export default defineCommand({
   },
   examples: ['tap destroy --env dev                  asks you to type "dev"', 'tap destroy --env ci --yes --json'],
   notes: 'TapShared (API Gateway\'s account role, shared by every env) is never removed; see the README.',
+  exits: { 0: 'destroyed, started (--no-wait), or nothing to destroy', 1: 'the delete failed, or termination protection is on', 130: 'interrupted (Ctrl-C), or the env name not confirmed' },
   permissions: `cloudformation:DescribeStacks, DescribeStackEvents, DescribeStackResources, DeleteStack;
 s3:ListBucketVersions, s3:DeleteObjectVersion on the data bucket; kms:DescribeKey (to report the key's deletion date).`,
   run: (input, deps) => run({ env: input.env.env, yes: input.yes, wait: input.wait }, deps),

@@ -37,7 +37,7 @@ export interface DiffResult {
 export async function run(options: DiffOptions, deps: Deps): Promise<DiffResult> {
   const cfn = await deps.aws.cloudFormationReady();
   const synthesized = await synthesizeChecked(options.env, deps, options);
-  deps.io.notify({ level: 'progress', code: 'diff.fetch', text: `Reading the deployed template of ${synthesized.stackName}` });
+  deps.io.notify({ level: 'progress', code: 'diff.fetch', data: { stack: synthesized.stackName } });
   const current = await deployedTemplate(cfn, synthesized.stackName);
   const { fullDiff, formatDifferences } = await import('@aws-cdk/cloudformation-diff');
   const diff = fullDiff(current ?? {}, synthesized.template);
@@ -103,6 +103,7 @@ export default defineCommand({
     cache: option.negatable('synthesize and validate afresh, without the synth cache'),
   },
   examples: ['tap diff --env staging', 'tap diff --env prod --fail --json'],
+  exits: { 0: 'no difference, or a difference without --fail', 1: 'with --fail, a difference; synth found an error; or an AWS call still failed after the retries' },
   permissions: 'cloudformation:GetTemplate on the stack TapStack-<env>.',
   run: ({ env, fail, cache }, deps) => run({ env: env.env, fail, cache }, deps),
   render,

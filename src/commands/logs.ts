@@ -2,7 +2,7 @@ import { defineCommand, type Input, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { EXIT, UsageError } from '../errors.js';
 import { followLogs } from '../logs/follow.js';
-import { drawLine, type LogLine, type LogSource, SOURCES } from '../logs/lines.js';
+import { type LogLine, type LogSource, SOURCES } from '../logs/lines.js';
 import { cannotMatch, type LogSearch, searchLogs, traceLines } from '../logs/search.js';
 import { windowOf } from '../time.js';
 
@@ -48,7 +48,7 @@ function sourcesOf(given: string[] | undefined): LogSource[] {
 }
 
 /** Each line as a message of its own: stdout for a person, an event line with `--json`. */
-const emit = (deps: Deps) => (line: LogLine) => deps.io.notify({ level: 'info', code: 'logs.line', text: drawLine(line), data: line }, { output: true });
+const emit = (deps: Deps) => (line: LogLine) => deps.io.notify({ level: 'info', code: 'logs.line', data: line }, { output: true });
 
 export async function run(o: LogsInput, deps: Deps): Promise<LogsResult> {
   const names = o.env;
@@ -68,11 +68,11 @@ export async function run(o: LogsInput, deps: Deps): Promise<LogsResult> {
     const r = await followLogs({ logs, names, sources: sources.filter((_, i) => !reasons[i]), filter, deps, emit: emit(deps) });
     return { kind: 'followed', env: names.env, sources, via: r.via, count: r.lines, sampled: r.sampled, interrupted: deps.signal.aborted };
   }
-  deps.io.notify({ level: 'progress', code: 'logs.search', text: `Searching ${sources.join(', ')} logs from ${window.from.toISOString()} to ${window.to.toISOString()}` });
+  deps.io.notify({ level: 'progress', code: 'logs.search', data: { sources, from: window.from.toISOString(), to: window.to.toISOString() } });
   const q = { ...window, sources, limit: o.limit };
   const found = o.traceId ? await traceLines(logs, names, { ...q, traceId: o.traceId, apiRequestIds: [], filter }, deps) : await searchLogs(logs, names, { ...q, ...filter }, deps);
   // A missing group was warned about when it was met.
-  for (const s of found.skipped.filter((k) => !k.missing)) deps.io.notify({ level: 'info', code: 'logs.skipped', text: `${s.source}: ${s.reason}`, data: s });
+  for (const s of found.skipped.filter((k) => !k.missing)) deps.io.notify({ level: 'info', code: 'logs.skipped', data: s });
   found.lines.forEach(emit(deps));
   return { kind: 'logs', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), sources, count: found.lines.length, truncated: found.truncated, skipped: found.skipped };
 }
@@ -105,8 +105,8 @@ export default defineCommand({
     'tap logs --env prod --trace-id 1-5759e988-bd862e3fe1be46a994272793 --since 1d',
     'tap logs --env prod --follow --errors',
   ],
-  notes:
-    'Shows the newest --limit lines of the window, oldest first. Exit codes: 0 ok (also when nothing matches), 1 when none of the log groups exists, 2 bad input, 130 when Ctrl-C ends --follow.',
+  notes: 'Shows the newest --limit lines of the window, oldest first.',
+  exits: { 0: 'ok, also when nothing matches', 1: 'none of the log groups exists, or an AWS call still failed after the retries', 130: 'Ctrl-C ended --follow' },
   permissions: 'logs:FilterLogEvents on the three log groups; --follow: logs:StartLiveTail and sts:GetCallerIdentity (else it polls with logs:FilterLogEvents).',
   run,
   render,

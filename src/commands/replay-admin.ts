@@ -12,6 +12,7 @@ export const list = defineCommand({
   env: 'inherited',
   options: {},
   examples: ['tap replay-archive list --env prod'],
+  exits: { 1: 'no stack or archive, or an AWS call still failed after the retries' },
   permissions: 'events:DescribeArchive, events:ListReplays.',
   async run(options, deps): Promise<{ kind: 'replays'; env: string; archive: string; replays: ReplayView[] }> {
     if (!options.env) throw new UsageError('replay-archive list needs --env NAME', { hint: 'tap replay-archive list --env prod' });
@@ -64,6 +65,7 @@ export const cancel = defineCommand({
   args: NAME_ARG,
   options: {},
   examples: ['tap replay-archive cancel prod-replay-20261125101500'],
+  exits: { 1: 'the replay cannot be cancelled in its state', 2: 'bad input: the name, or no replay by that name' },
   permissions: 'events:CancelReplay.',
   async run({ args }, deps): Promise<{ kind: 'cancelling'; name: string; state: string }> {
     const name = args.name ?? '';

@@ -2,8 +2,8 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { retryTransient } from '../aws/retry.js';
 import { describeStack, requireOutput } from '../deploy/stack.js';
 import type { Deps } from '../deps.js';
-import { Aborted, EXIT, UsageError } from '../errors.js';
-import { checkReplayName, countReplayReceipts, describeReplay, envArchive, FINAL_STATES, progressBar, type ReplayView } from '../replay/replays.js';
+import { Aborted, EXIT, type StopSignal, UsageError } from '../errors.js';
+import { checkReplayName, countReplayReceipts, describeReplay, envArchive, FINAL_STATES, type ReplayView } from '../replay/replays.js';
 import { startReplay } from '../replay/start.js';
 import { namesFor, replayName } from '../stack/naming.js';
 import { ARCHIVE_RETENTION_DAYS, OUTPUTS } from '../stack/spec.js';
@@ -94,7 +94,7 @@ export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayRes
   };
   deps.claimInterrupts(); // from StartReplay on, Ctrl-C cancels the replay (or leaves it, with --detach)
   await startReplay(events, request, deps);
-  deps.io.notify({ level: 'info', code: 'replay.started', text: `Started replay ${name}: ${window.from.toISOString()} .. ${window.to.toISOString()}${options.rule ? ` to rule ${options.rule}` : ''}` });
+  deps.io.notify({ level: 'info', code: 'replay.started', data: { name, from: window.from.toISOString(), to: window.to.toISOString(), rule: options.rule } });
   if (options.wait === false) return { kind: 'started', env: options.env, replay: await describeReplay(events, name) };
 
   const started = performance.now();
@@ -114,10 +114,7 @@ async function follow(events: EventBridgeClient, name: string, detach: boolean, 
     if (deps.signal.aborted) return interrupted(events, name, detach, deps);
     const view = await retryTransient(deps, POLL_START_MS, () => describeReplay(events, name));
     const elapsed = Math.round((performance.now() - started) / 1000);
-    deps.io.notify(
-      { level: 'progress', code: 'replay.progress', text: `${name} ${view.state} ${progressBar(view.progress)} ${elapsed}s elapsed${view.lastReplayed ? `, at ${view.lastReplayed}` : ''}`, data: view },
-      { stream: true },
-    );
+    deps.io.notify({ level: 'progress', code: 'replay.progress', data: { ...view, elapsedS: elapsed } }, { stream: true });
     if (FINAL_STATES.has(view.state)) return view;
     await deps.sleep(wait);
   }
@@ -128,7 +125,7 @@ async function interrupted(events: EventBridgeClient, name: string, detach: bool
     throw new Aborted(`Detached: replay ${name} goes on.`, { hint: `follow it with \`tap replay-archive status ${name}\`` });
   }
   const { CancelReplayCommand } = await import('@aws-sdk/client-eventbridge');
-  deps.io.notify({ level: 'warn', code: 'replay.cancelling', text: `Ctrl-C: cancelling replay ${name}` });
+  deps.io.notify({ level: 'warn', code: 'replay.cancelling', data: { name, signal: deps.signal.reason as StopSignal } });
   await events.send(new CancelReplayCommand({ ReplayName: name })).catch((error: { name?: string }) => {
     if (error.name !== 'IllegalStatusException') throw error; // it ended meanwhile
   });
@@ -198,6 +195,7 @@ export default defineCommand({
   ],
   notes: `The window must lie within the archive's 7-day retention and after its creation. Proof of processing:
 the processor writes a receipt per replayed event under receipts/replays/<replay>/, which tap counts.`,
+  exits: { 0: 'COMPLETED with the expected count, or started (--no-wait)', 1: 'the replay FAILED or re-processed another count than --expect; no stack, output or archive; 10 replays already running', 2: 'bad input: the window, the name (or one in use), a rule that does not exist, an archive not ENABLED' },
   permissions: `events:DescribeArchive, DescribeEventBus, DescribeRule, StartReplay, DescribeReplay,
 CancelReplay, ListReplays; cloudformation:DescribeStacks; s3:ListBucket on the data bucket.`,
   run: (input, deps) => {

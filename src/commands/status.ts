@@ -229,6 +229,7 @@ export default defineCommand({
   options: {},
   examples: ['tap status --env prod', 'tap status --env prod --json        for dashboards; exit 1 when any line is red'],
   notes: 'Each line is green, amber or red, with the rule that put it there. Read-only.',
+  exits: { 0: 'every line green or amber', 1: 'a line is red', 3: 'a line could not be read: AWS access or environment problem' },
   permissions: `cloudformation:DescribeStacks, xray:GetTraceSummaries, sqs:GetQueueAttributes, events:DescribeArchive,
 events:ListReplays, cloudwatch:GetMetricData (the processor's EventsProcessed metric), cloudwatch:DescribeAlarms.`,
   run: ({ env }, deps) => run({ env: env.env }, deps),

@@ -41,13 +41,13 @@ export interface SynthResult {
  */
 export async function synthesizeChecked(env: string, deps: Deps, options: { cache?: boolean; alertEmails?: readonly string[] } = {}): Promise<Synthesized> {
   const names = namesFor(env); // validates before loading aws-cdk-lib
-  deps.io.notify({ level: 'progress', code: 'synth.start', text: `Synthesizing ${names.stack}` });
+  deps.io.notify({ level: 'progress', code: 'synth.start', data: { stack: names.stack } });
   const { synthesize } = await import('../stack/synth.js');
   const settings = stackSettings(deps.settings, options.alertEmails);
   const synthesized = await synthesize(env, VERSION, { cacheDir: options.cache === false ? undefined : deps.cacheDir, signal: deps.signal, settings });
   const errors = synthesized.findings.filter((f) => f.level === 'error');
   for (const f of synthesized.findings) {
-    deps.io.notify({ level: f.level === 'error' ? 'error' : 'warn', code: 'synth.finding', text: `${f.path}: ${f.message}`, data: f });
+    deps.io.notify({ level: f.level === 'error' ? 'error' : 'warn', code: 'synth.finding', data: f });
   }
   if (errors.length > 0) {
     throw new JobFailed(`synth found ${errors.length} error(s) in ${names.stack}`, {
@@ -108,6 +108,7 @@ export default defineCommand({
     cache: option.negatable('synthesize and validate afresh, without reading or writing the synth cache (TAP_CACHE_DIR, else $XDG_CACHE_HOME/tap or ~/.cache/tap)'),
   },
   examples: ['tap synth --env dev', 'tap synth --env dev --out cdk.out --json', 'tap synth --env dev --no-cache'],
+  exits: { 1: 'cdk-nag or CloudFormation validation found an error' },
   permissions: 'none (offline, no credentials needed)',
   run: ({ env, out, cache }, deps) => run({ env: env.env, out, cache }, deps),
   render,

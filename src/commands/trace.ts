@@ -10,6 +10,7 @@ import { windowOf } from '../time.js';
 import { fetchTraces, filterExpression, traceSummaries } from '../trace/search.js';
 import { type MapService, serviceMap } from '../trace/service-map.js';
 import { type Paint, PLAIN, waterfall } from '../trace/waterfall.js';
+import { summaryLine } from '../io/messages/index.js';
 
 export type TraceResult =
   | { kind: 'summaries'; env: string; from: string; to: string; filter: string; summaries: TraceSummary[]; traces?: Trace[] }
@@ -80,7 +81,7 @@ export async function run(o: TraceInput, deps: Deps): Promise<TraceResult> {
     return { kind: 'map', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), services };
   }
   if (o.follow) return follow(names.env, filter, window.from, deps);
-  deps.io.notify({ level: 'progress', code: 'trace.search', text: `Searching ${names.xrayGroup} from ${window.from.toISOString()} to ${window.to.toISOString()}` });
+  deps.io.notify({ level: 'progress', code: 'trace.search', data: { group: names.xrayGroup, from: window.from.toISOString(), to: window.to.toISOString() } });
   const summaries = await traceSummaries(xray, { ...window, chunkMs, limit, filter }, deps);
   const traces = o.detail ? await fetchTraces(xray, summaries.flatMap((s) => s.Id ?? []), deps) : undefined;
   return { kind: 'summaries', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), filter, summaries, traces };
@@ -94,7 +95,7 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
   let since = from;
   let interval = FOLLOW_MS;
   deps.claimInterrupts(); // Ctrl-C is how a follow ends (exit 0)
-  deps.io.notify({ level: 'info', code: 'trace.follow', text: 'Following new traces (Ctrl-C to stop)' });
+  deps.io.notify({ level: 'info', code: 'trace.follow', data: { filter } });
   while (!deps.signal.aborted) {
     const now = deps.clock();
     try {
@@ -104,7 +105,7 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
         const fresh = (page.TraceSummaries ?? []).filter((s) => s.Id && !seen.has(s.Id)).sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
         for (const s of fresh) {
           seen.add(s.Id!);
-          deps.io.notify({ level: 'info', code: 'trace.summary', text: summaryLine(s), data: s }, { stream: true });
+          deps.io.notify({ level: 'info', code: 'trace.summary', data: s }, { stream: true });
         }
         token = page.NextToken;
       } while (token);
@@ -114,18 +115,11 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
     } catch (error) {
       if (!isTransient(error)) throw error;
       interval = Math.min(interval * 2, FOLLOW_MAX_MS);
-      deps.io.notify({ level: 'warn', code: 'trace.throttled', text: `X-Ray is throttling (${(error as Error).name}); next look in ${interval / 1000} s` });
+      deps.io.notify({ level: 'warn', code: 'trace.throttled', data: { error: (error as Error).name, nextMs: interval } });
     }
     await deps.sleep(interval);
   }
   return { kind: 'followed', env, filter, seen: seen.size };
-}
-
-function summaryLine(s: TraceSummary): string {
-  const http = [s.Http?.HttpMethod, s.Http?.HttpURL && new URL(s.Http.HttpURL).pathname, s.Http?.HttpStatus].filter(Boolean).join(' ') || '-';
-  const mark = s.HasFault ? '✖ fault' : s.HasError ? '! error' : s.HasThrottle ? '! throttle' : 'ok';
-  const services = (s.ServiceIds ?? []).map((x) => x.Name).filter(Boolean).join(', ');
-  return `${s.StartTime?.toISOString() ?? '?'}  ${s.Id}  ${`${Math.round((s.Duration ?? 0) * 1000)} ms`.padStart(8)}  ${http}  ${mark}  ${services}`;
 }
 
 /** The trace's log lines under its waterfall (`--logs`). */
@@ -181,7 +175,7 @@ export default defineCommand({
     'tap trace --env prod --follow',
     'tap trace --env prod --map --since 6h',
   ],
-  notes: 'Exit codes: 0 ok (also when a search finds nothing, and when Ctrl-C ends --follow), 1 when no trace of --id exists, 2 bad input.',
+  exits: { 0: 'ok, also when a search finds nothing and when Ctrl-C ends --follow', 1: 'no trace of --id exists, or an AWS call still failed after the retries' },
   permissions: 'xray:GetTraceSummaries, xray:BatchGetTraces, xray:GetServiceGraph (--map), logs:FilterLogEvents on the env\'s three log groups (--logs).',
   run,
   render,

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { CheckResult } from '../checks/check.js';
+import { CHECK_SYMBOL, type CheckResult } from '../checks/check.js';
 import type { Deps } from '../deps.js';
 import { defineCommand, type Input, option } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -31,7 +31,6 @@ export interface VerifyResult {
   readonly junitFile?: string;
 }
 
-const SYMBOL = { pass: '✔', fail: '✖', warn: '!', skip: '–' } as const;
 export async function run(options: VerifyInput, deps: Deps): Promise<VerifyResult> {
   const names = options.env;
   const timeout = options.timeout * 1000;
@@ -41,12 +40,12 @@ export async function run(options: VerifyInput, deps: Deps): Promise<VerifyResul
   if (checks.length === 0) throw new UsageError('--only and --skip leave no check to run', { hint: 'name at least one check that --skip does not remove' });
   await deps.aws.cloudFormationReady();
 
-  deps.io.notify({ level: 'progress', code: 'verify.start', text: `Verifying ${names.stack}: ${checks.map((c) => c.id).join(', ')}` });
+  deps.io.notify({ level: 'progress', code: 'verify.start', data: { stack: names.stack, checks: checks.map((c) => c.id) } });
   const started = performance.now();
   let finished = 0;
   const results = await runChecks(names.env, checks, deps, timeout, (r) => {
     finished++;
-    deps.io.notify({ level: 'progress', code: 'verify.check', text: `${finished}/${checks.length} ${SYMBOL[r.status]} ${r.id} (${r.durationMs} ms)`, data: r });
+    deps.io.notify({ level: 'progress', code: 'verify.check', data: { ...r, finished, total: checks.length } });
   });
   const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
   const strict = options.strict;
@@ -73,7 +72,7 @@ export function render(r: VerifyResult): string {
   const idWidth = Math.max(...r.checks.map((c) => c.id.length));
   const titleWidth = Math.max(...r.checks.map((c) => c.title.length));
   const rows = r.checks.flatMap((c) => [
-    `${SYMBOL[c.status]} ${c.id.padEnd(idWidth)}  ${c.title.padEnd(titleWidth)}  ${`${c.durationMs} ms`.padStart(8)}  ${c.detail}`,
+    `${CHECK_SYMBOL[c.status]} ${c.id.padEnd(idWidth)}  ${c.title.padEnd(titleWidth)}  ${`${c.durationMs} ms`.padStart(8)}  ${c.detail}`,
     ...(c.remedy && c.status !== 'pass' ? [`  ${' '.repeat(idWidth)}  remedy: ${c.remedy}`] : []),
   ]);
   return [
@@ -115,10 +114,13 @@ export default defineCommand({
   options: VERIFY_OPTIONS,
   examples: ['tap verify --env ci --junit report.xml', 'tap verify --env prod --no-canary --json', 'tap verify --env dev --only canary-trace --timeout 120'],
   notes: `Checks: stack, api, lambda-config, api-tracing, xray-group, event-bus, archive, rule, dlq, alarms,
-canary-delivery, canary-trace, drift (with --drift).
-
-Exit codes: 0 nothing failed (warnings allowed unless --strict), 1 a check failed, 2 bad input (an
-unknown check, or --only/--skip leaving none), 3 AWS could not be reached or refused the caller.`,
+canary-delivery, canary-trace, drift (with --drift).`,
+  exits: {
+    0: 'nothing failed (warnings allowed unless --strict)',
+    1: 'a check failed (or warned, with --strict)',
+    2: 'bad input: an unknown check, or --only/--skip leaving none',
+    3: 'AWS could not be reached or refused the caller in a check',
+  },
   permissions: 'the read-only policy in the README for --no-canary; the canary adds execute-api:Invoke, s3:GetObject, kms:Decrypt and xray:BatchGetTraces.',
   run,
   render,

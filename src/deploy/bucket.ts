@@ -38,7 +38,7 @@ export async function emptyBucket(bucket: string, deps: Deps): Promise<number> {
         }
         removed += batch.length;
       }
-      deps.io.notify({ level: 'progress', code: 'destroy.emptying', text: `Emptying ${bucket}: ${removed.toLocaleString('en-US')} object version(s) removed` });
+      deps.io.notify({ level: 'progress', code: 'destroy.emptying', data: { bucket, removed } });
     }
   } catch (error) {
     if ((error as { name?: string }).name === 'NoSuchBucket') return removed;

@@ -48,7 +48,7 @@ export const isDestructive = (c: Change): boolean => c.action === 'Remove' || c.
 export async function createChangeSet(cfn: CloudFormationClient, request: ChangeSetRequest, deps: Deps): Promise<ChangeSet | undefined> {
   const sdk = await import('@aws-sdk/client-cloudformation');
   const name = `tap-${deps.clock().toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  deps.io.notify({ level: 'progress', code: 'deploy.change-set', text: `Creating change set ${name} (${request.type})` });
+  deps.io.notify({ level: 'progress', code: 'deploy.change-set', data: { name, type: request.type } });
   // One input, one ClientToken: a try whose answer was lost is recognised by CloudFormation when sent again.
   const input = {
     StackName: request.stackName,
@@ -109,11 +109,4 @@ export async function executeChangeSet(cfn: CloudFormationClient, changeSet: Cha
   const { ExecuteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
   const input = { ChangeSetName: changeSet.id, DisableRollback: !rollback, ClientRequestToken: changeSet.executeToken };
   await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new ExecuteChangeSetCommand(input)));
-}
-
-/** One line per change: `+ Add  Bucket (AWS::S3::Bucket)`, with the replacement for a Modify. */
-export function describeChange(c: Change): string {
-  const mark = c.action === 'Add' ? '+' : c.action === 'Remove' ? '-' : '~';
-  const replacement = c.action === 'Modify' && c.replacement && c.replacement !== 'False' ? ` (replacement: ${c.replacement})` : '';
-  return `${mark} ${c.action.padEnd(6)} ${c.logicalId} (${c.type})${replacement}`;
 }

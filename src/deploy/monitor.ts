@@ -131,16 +131,8 @@ export class StackMonitor {
     this.events.push(e);
     const isStack = e.type === 'AWS::CloudFormation::Stack' && e.logicalId === this.stack.name;
     if (!isStack && (e.status.endsWith('_COMPLETE') || e.status === 'DELETE_SKIPPED')) this.done.add(e.logicalId);
-    const count = total ? `[${Math.min(this.done.size, total)}/${total}] ` : '';
-    this.deps.io.notify(
-      {
-        level: isFailure(e) && !isCancellation(e) ? 'warn' : 'progress',
-        code: 'stack.event',
-        text: `${count}${e.logicalId} ${e.status}${e.reason ? `: ${e.reason}` : ''}`,
-        data: e,
-      },
-      { stream: true },
-    );
+    const progress = total ? { done: Math.min(this.done.size, total), total } : {};
+    this.deps.io.notify({ level: isFailure(e) && !isCancellation(e) ? 'warn' : 'progress', code: 'stack.event', data: { ...e, ...progress } }, { stream: true });
     return isStack && !e.status.endsWith('_IN_PROGRESS') ? e : undefined;
   }
 
@@ -162,7 +154,7 @@ export async function settle(cfn: CloudFormationClient, stack: StackInfo, deps: 
       hint: 'run again without --no-wait to wait for it to finish',
     });
   }
-  deps.io.notify({ level: 'info', code: 'stack.waiting', text: `${stack.name} is ${stack.status}; waiting for that operation to finish` });
+  deps.io.notify({ level: 'info', code: 'stack.waiting', data: { stack: stack.name, status: stack.status } });
   const monitor = await StackMonitor.start(cfn, stack, deps);
   // Read again after the watermark: an operation that ended in between has its last event behind it.
   const now = await describeStack(cfn, stack.name);

@@ -33,11 +33,7 @@ export async function prepareStack(
 async function removeFailedCreate(cfn: CloudFormationClient, stack: StackInfo, deps: Deps): Promise<undefined> {
   const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
   deps.claimInterrupts(); // the first write
-  deps.io.notify({
-    level: 'warn',
-    code: 'deploy.delete-failed-create',
-    text: `${stack.name} is ${stack.status} after a failed create; deleting it before creating it again`,
-  });
+  deps.io.notify({ level: 'warn', code: 'deploy.delete-failed-create', data: { stack: stack.name, status: stack.status } });
   const token = requestToken('delete');
   const monitor = await StackMonitor.start(cfn, { ...stack, token }, deps);
   await retryTransient(deps, POLL_MS, () => cfn.send(new DeleteStackCommand({ StackName: stack.id, ClientRequestToken: token })));

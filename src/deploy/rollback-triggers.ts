@@ -36,13 +36,11 @@ async function rollupArn(deps: Deps, names: EnvNames): Promise<string | undefine
 /** What CreateChangeSet gets: the composite as trigger when it exists, and the monitoring time; says which. */
 export async function rollbackConfiguration(deps: Deps, names: EnvNames, type: 'CREATE' | 'UPDATE', monitorMinutes: number): Promise<RollbackConfiguration> {
   const arn = type === 'UPDATE' ? await rollupArn(deps, names) : undefined;
-  const watch = monitorMinutes ? `, watched for ${monitorMinutes} min after the update` : '';
   if (arn) {
-    deps.io.notify({ level: 'info', code: 'deploy.rollback-triggers', text: `Rollback trigger: ${names.rollup} (any of the env's ${Object.keys(names.alarms).length} alarms in ALARM rolls the update back)${watch}` });
+    deps.io.notify({ level: 'info', code: 'deploy.rollback-triggers', data: { kind: 'set', rollup: names.rollup, alarms: Object.keys(names.alarms).length, monitorMinutes } });
     return { RollbackTriggers: [{ Arn: arn, Type: 'AWS::CloudWatch::CompositeAlarm' }], MonitoringTimeInMinutes: monitorMinutes };
   }
-  const why = type === 'CREATE' ? 'No rollback triggers on a first create: the alarms do not exist yet' : `No rollback triggers: ${names.rollup} does not exist yet (this deploy creates it)`;
-  deps.io.notify({ level: 'info', code: 'deploy.rollback-triggers', text: `${why}; the next update has them` });
+  deps.io.notify({ level: 'info', code: 'deploy.rollback-triggers', data: { kind: 'none', rollup: names.rollup, reason: type === 'CREATE' ? 'first-create' : 'no-composite', monitorMinutes } });
   return { RollbackTriggers: [], MonitoringTimeInMinutes: monitorMinutes };
 }
 

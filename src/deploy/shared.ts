@@ -49,18 +49,18 @@ export async function ensureAccountRole(cfn: CloudFormationClient, envStack: str
   // already matches the code (which has no such role): no call otherwise.
   const legacy = roleArn !== undefined && !ours && envStack !== undefined && !options.unchanged && (await stackOwningRole(cfn, roleArn, deps)) === envStack;
   if (roleArn && !ours && !legacy) {
-    deps.io.notify({ level: 'info', code: 'deploy.account-role', text: `API Gateway logs with the account's own CloudWatch role ${roleArn}: used as it is`, data: { kind: 'in-place', roleArn } });
+    deps.io.notify({ level: 'info', code: 'deploy.account-role', data: { kind: 'in-place', roleArn, owner: 'account' } });
     return { kind: 'in-place', roleArn, owner: 'account' };
   }
   const stack = await prepareStack(cfn, SHARED_STACK, deps, { wait: true, stuckHint: sharedStuckHint });
   const ready = stack !== undefined && stateOf(stack.status) === 'ready';
   if (roleArn && ours && ready) {
-    deps.io.notify({ level: 'info', code: 'deploy.account-role', text: `API Gateway logs with ${roleArn} from ${SHARED_STACK}`, data: { kind: 'in-place', roleArn } });
+    deps.io.notify({ level: 'info', code: 'deploy.account-role', data: { kind: 'in-place', roleArn, owner: 'tap-shared', stack: SHARED_STACK } });
     return { kind: 'in-place', roleArn, owner: 'tap-shared' };
   }
   const { SHARED_OUTPUTS } = await import('../stack/shared-stack.js');
   if (legacy && roleArn) {
-    deps.io.notify({ level: 'warn', code: 'deploy.account-role-moved', text: `API Gateway logs with ${roleArn}, a role of ${envStack} that this deploy removes: moving the setting to ${SHARED_STACK}'s role` });
+    deps.io.notify({ level: 'warn', code: 'deploy.account-role-moved', data: { roleArn, envStack, sharedStack: SHARED_STACK } });
     const deployed = ready ? stack : await deploySharedStack(cfn, stack, region, deps, true);
     const to = deployed?.outputs[SHARED_OUTPUTS.roleArn] ?? '';
     // A PATCH that names the same value again changes nothing, so a retry after a lost answer is safe.
@@ -69,7 +69,7 @@ export async function ensureAccountRole(cfn: CloudFormationClient, envStack: str
     return { kind: 'moved-to-shared', stackName: SHARED_STACK, roleArn: to, from: roleArn };
   }
   // No role, or the shared stack's role named after the stack was deleted: (re)create the stack.
-  deps.io.notify({ level: 'info', code: 'deploy.shared-stack', text: `The account has no API Gateway CloudWatch role in ${region}: deploying ${SHARED_STACK}, shared by every tap env here` });
+  deps.io.notify({ level: 'info', code: 'deploy.shared-stack', data: { region, stack: SHARED_STACK } });
   const deployed = await deploySharedStack(cfn, stack, region, deps, false);
   const arn = deployed?.outputs[SHARED_OUTPUTS.roleArn] ?? '';
   // Read back before reporting: the stack says it made the setting, the account must say so too.
@@ -79,7 +79,7 @@ export async function ensureAccountRole(cfn: CloudFormationClient, envStack: str
       hint: `look at ${SHARED_STACK}'s resources in the CloudFormation console; an emulator may not apply AWS::ApiGateway::Account (set the role with \`aws apigateway update-account\`)`,
     });
   }
-  deps.io.notify({ level: 'success', code: 'deploy.shared-stack-deployed', text: `${SHARED_STACK} ${deployed?.status ?? ''}: API Gateway logs with ${arn}`, data: { kind: 'shared-stack-deployed', roleArn: arn } });
+  deps.io.notify({ level: 'success', code: 'deploy.shared-stack-deployed', data: { kind: 'shared-stack-deployed', stack: SHARED_STACK, status: deployed?.status, roleArn: arn } });
   return { kind: 'shared-stack-deployed', stackName: SHARED_STACK, roleArn: arn, status: deployed?.status ?? 'UNKNOWN' };
 }
 

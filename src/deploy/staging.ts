@@ -21,7 +21,7 @@ export async function templateSource(stackName: string, body: string, deps: Deps
   const region = await s3.config.region();
   const { Account } = await (await deps.aws.sts()).send(new GetCallerIdentityCommand({}));
   const bucket = stagingBucketName(Account ?? 'unknown', region);
-  deps.io.notify({ level: 'info', code: 'deploy.staging', text: `Template is ${bytes.toLocaleString('en-US')} bytes: staging it in s3://${bucket}` });
+  deps.io.notify({ level: 'info', code: 'deploy.staging', data: { bytes, bucket } });
 
   try {
     await s3.send(new s3sdk.HeadBucketCommand({ Bucket: bucket }));
@@ -51,7 +51,7 @@ export async function templateSource(stackName: string, body: string, deps: Deps
         LifecycleConfiguration: { Rules: [{ ID: 'expire-staged-templates', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: STAGED_TEMPLATE_DAYS } }] },
       }),
     );
-    deps.io.notify({ level: 'info', code: 'deploy.staging-bucket', text: `Created staging bucket ${bucket} (private, encrypted, objects expire after ${STAGED_TEMPLATE_DAYS} day)` });
+    deps.io.notify({ level: 'info', code: 'deploy.staging-bucket', data: { bucket, expiryDays: STAGED_TEMPLATE_DAYS } });
   }
 
   const key = `templates/${stackName}/${createHash('sha256').update(body).digest('hex')}.json`;

@@ -2,6 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
 import { interruption } from '../errors.js';
 import { type GitHubActions, githubActions } from './github.js';
+import { sentence } from './messages/index.js';
 import type { ErrorReport, Io, Level, Message, ReporterOptions, Streams, Style } from './types.js';
 
 /**
@@ -48,10 +49,10 @@ export class HumanReporter implements Io {
   }
 
   notify(message: Message, options: { stream?: boolean; output?: boolean } = {}): void {
-    const { level, text } = message;
+    const { level } = message;
     if (options.output) {
       this.spinner?.clear();
-      this.streams.stdout.write(`${text}\n`);
+      this.streams.stdout.write(`${sentence(message)}\n`);
       return;
     }
     // Under GitHub Actions a command's streamed lines (deploy's and destroy's stack events) fold into one log group.
@@ -61,6 +62,7 @@ export class HumanReporter implements Io {
     }
     if (level === 'debug' && !this.options.verbose) return;
     if (this.options.quiet && (level === 'info' || level === 'progress' || level === 'success')) return;
+    const text = sentence(message);
     if (level === 'progress' && this.live) {
       // discardStdin off: ora would put the terminal in raw mode, and then Ctrl-C sends no SIGINT.
       this.spinner ??= ora({ stream: this.streams.stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true, discardStdin: false });
@@ -103,8 +105,7 @@ export class HumanReporter implements Io {
   }
 
   fail(e: ErrorReport): void {
-    const text = [e.message, e.hint && `hint: ${e.hint}`, e.detail].filter(Boolean).join('\n  ');
-    this.notify({ level: 'error', code: `error.${e.error}`, text, data: e });
+    this.notify({ level: 'error', code: 'error', data: e });
   }
 
   close(): void {

@@ -1,3 +1,4 @@
+import { sentence } from './messages/index.js';
 import type { ErrorReport, Io, Message, ReporterOptions, Streams } from './types.js';
 
 /**
@@ -16,10 +17,12 @@ export class JsonReporter implements Io {
   ) {}
 
   notify(message: Message, options: { stream?: boolean; output?: boolean } = {}): void {
-    if (options.stream || options.output || message.level === 'warn' || message.level === 'error') {
-      this.streams.stdout.write(`${JSON.stringify({ type: 'event', ...message })}\n`);
-    } else if (this.options.verbose && message.level !== 'progress') {
-      this.streams.stderr.write(`${JSON.stringify(message)}\n`);
+    // `text` is the sentence a person would read; `data` is the code's payload (src/io/messages/).
+    const { level, code, data } = message;
+    if (options.stream || options.output || level === 'warn' || level === 'error') {
+      this.streams.stdout.write(`${JSON.stringify({ type: 'event', level, code, text: sentence(message), data })}\n`);
+    } else if (this.options.verbose && level !== 'progress') {
+      this.streams.stderr.write(`${JSON.stringify({ level, code, text: sentence(message), data })}\n`);
     }
   }
 

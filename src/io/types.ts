@@ -1,26 +1,9 @@
-/** What logic emits: typed messages, never printed text. Reporters decide how to draw them. */
+/** What logic emits: typed messages (./messages/), never printed text. Reporters decide how to draw them. */
 export type Level = 'debug' | 'info' | 'progress' | 'success' | 'warn' | 'error';
 
-export interface Message {
-  readonly level: Level;
-  /** A stable machine-readable code, e.g. `synth.finding` or `deploy.event`. */
-  readonly code: string;
-  /** The human sentence. */
-  readonly text: string;
-  /** Structured payload for `--json` consumers. */
-  readonly data?: unknown;
-}
-
-/** What an error says, as drawn and as the final `{"kind":"error",...}` line of `--json`. */
-export interface ErrorReport {
-  /** The error's class, e.g. `UsageError`. */
-  readonly error: string;
-  readonly message: string;
-  readonly hint?: string;
-  readonly exitCode: number;
-  /** A stack trace (with --verbose). */
-  readonly detail?: string;
-}
+export type { Code, Message, Payloads } from './messages/index.js';
+export type { ErrorReport } from './messages/run.js';
+import type { ErrorReport, Message } from './messages/index.js';
 
 /** How a renderer may style its text. */
 export interface Style {

@@ -46,7 +46,7 @@ export async function followLogs(f: Follow): Promise<Followed> {
   if ('sampled' in live) return { via: 'live-tail', lines, sampled: live.sampled };
   if (f.deps.signal.aborted) return { via: 'live-tail', lines, sampled: false };
   const e = live.failed as Error;
-  f.deps.io.notify({ level: 'warn', code: 'logs.live-tail-unavailable', text: `Live Tail is not available (${e.name}: ${e.message}); polling FilterLogEvents every ${POLL_MS / 1000} s instead`, data: { error: e.name } });
+  f.deps.io.notify({ level: 'warn', code: 'logs.live-tail-unavailable', data: { error: e.name, message: e.message, pollMs: POLL_MS } });
   await poll({ ...f, emit }, since);
   return { via: 'polling', lines, sampled: false };
 }
@@ -73,7 +73,7 @@ async function liveTail(f: Follow): Promise<{ sampled: boolean }> {
       { abortSignal: f.deps.signal },
     );
     if (!responseStream) throw Object.assign(new Error('the answer had no event stream'), { name: 'NoStream' });
-    f.deps.io.notify({ level: 'info', code: 'logs.follow', text: 'Following new log lines with Live Tail (Ctrl-C to stop)' });
+    f.deps.io.notify({ level: 'info', code: 'logs.follow', data: { via: 'live-tail' } });
     const ended = await readStream(responseStream, f.deps.signal, (item) => {
       for (const e of item.sessionUpdate?.sessionResults ?? []) {
         // Live Tail names each event's group as it was asked for: by its ARN.
@@ -84,14 +84,14 @@ async function liveTail(f: Follow): Promise<{ sampled: boolean }> {
       }
       if (item.sessionUpdate?.sessionMetadata?.sampled && !sampled) {
         sampled = true;
-        f.deps.io.notify({ level: 'warn', code: 'logs.sampled', text: 'Live Tail is sampling (more than 500 lines a second): not every line is shown' });
+        f.deps.io.notify({ level: 'warn', code: 'logs.sampled', data: {} });
       }
       if (item.SessionStreamingException) throw Object.assign(new Error(String(item.SessionStreamingException.message)), { name: 'SessionStreamingException' });
       return item.SessionTimeoutException !== undefined;
     });
     if (f.deps.signal.aborted) return { sampled };
     if (ended !== 'timeout') throw Object.assign(new Error('the session ended'), { name: 'SessionEnded' });
-    f.deps.io.notify({ level: 'info', code: 'logs.live-tail-restart', text: 'Live Tail ended its session (3 hours); starting a new one' });
+    f.deps.io.notify({ level: 'info', code: 'logs.live-tail-restart', data: {} });
   }
 }
 
@@ -125,7 +125,7 @@ async function poll(f: Follow, since: number): Promise<void> {
   let sources = [...f.sources];
   let from = since;
   let interval = POLL_MS;
-  f.deps.io.notify({ level: 'info', code: 'logs.follow', text: 'Following new log lines (Ctrl-C to stop)' });
+  f.deps.io.notify({ level: 'info', code: 'logs.follow', data: { via: 'polling' } });
   while (!f.deps.signal.aborted) {
     const now = f.deps.clock().getTime();
     try {
@@ -141,7 +141,7 @@ async function poll(f: Follow, since: number): Promise<void> {
           await readGroup(f.logs, { group: logGroupOf(f.names, source), source, start: from, end: now, pattern: patternFor(source, f.filter), filter: f.filter, budget: Number.MAX_SAFE_INTEGER }, keep);
         } catch (error) {
           if (!isMissingGroup(error)) throw error;
-          f.deps.io.notify({ level: 'warn', code: 'logs.missing-group', text: `log group ${logGroupOf(f.names, source)} does not exist; not following it`, data: { group: logGroupOf(f.names, source) } });
+          f.deps.io.notify({ level: 'warn', code: 'logs.missing-group', data: { group: logGroupOf(f.names, source), source, during: 'follow' } });
           sources = sources.filter((s) => s !== source);
         }
       }
@@ -152,7 +152,7 @@ async function poll(f: Follow, since: number): Promise<void> {
     } catch (error) {
       if (!isTransient(error)) throw error;
       interval = Math.min(interval * 2, POLL_MAX_MS);
-      f.deps.io.notify({ level: 'warn', code: 'logs.throttled', text: `CloudWatch Logs is throttling (${(error as Error).name}); next look in ${interval / 1000} s` });
+      f.deps.io.notify({ level: 'warn', code: 'logs.throttled', data: { error: (error as Error).name, nextMs: interval } });
     }
     await f.deps.sleep(interval);
   }

@@ -134,7 +134,7 @@ export async function searchLogs(logs: CloudWatchLogsClient, names: EnvNames, q:
       } catch (error) {
         if (!isMissingGroup(error)) throw error;
         skipped.push({ source, reason: `log group ${group} does not exist`, missing: true });
-        deps.io.notify({ level: 'warn', code: 'logs.missing-group', text: `log group ${group} does not exist (is the env deployed, and has the ${source} run yet?)`, data: { group } });
+        deps.io.notify({ level: 'warn', code: 'logs.missing-group', data: { group, source, during: 'search' } });
         sources = sources.filter((s) => s !== source);
       }
       if (truncated) break;
@@ -142,7 +142,7 @@ export async function searchLogs(logs: CloudWatchLogsClient, names: EnvNames, q:
     found = newest([...chunk, ...found], q.limit);
     if (found.length >= q.limit || truncated || sources.length === 0) break;
   }
-  if (truncated) deps.io.notify({ level: 'warn', code: 'logs.truncated', text: `stopped after reading ${scanned} log events: the newest lines found are shown; narrow the window or add a filter`, data: { scanned } });
+  if (truncated) deps.io.notify({ level: 'warn', code: 'logs.truncated', data: { scanned } });
   return { lines: found, skipped, scanned, truncated };
 }
 

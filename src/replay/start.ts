@@ -21,7 +21,7 @@ export async function startReplay(events: EventBridgeClient, request: Request, d
     if ((error as { name?: string }).name !== 'ResourceAlreadyExistsException') throw startReplayError(error, request.ReplayName);
     const existing = await retryTransient(deps, RETRY_MS, () => events.send(new sdk.DescribeReplayCommand({ ReplayName: request.ReplayName })));
     if (!sameReplay(existing, request)) throw startReplayError(error, request.ReplayName);
-    deps.io.notify({ level: 'debug', code: 'replay.found', text: `Replay ${request.ReplayName} exists with this archive, window and destination: an earlier try of this request; following it` });
+    deps.io.notify({ level: 'debug', code: 'replay.found', data: { name: request.ReplayName } });
   }
 }
 

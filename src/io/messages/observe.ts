@@ -1,0 +1,56 @@
+import type { TraceSummary } from '@aws-sdk/client-xray';
+import { CHECK_SYMBOL, type CheckResult } from '../../checks/check.js';
+import type { StopSignal } from '../../errors.js';
+import type { ReplayView } from '../../replay/replays.js';
+import { progressBar } from '../../replay/replays.js';
+import type { Finding } from '../../stack/synth.js';
+import type { Sentences } from './index.js';
+
+/** One trace summary on one line: when, id, duration, method path status, fault mark, services. */
+export function summaryLine(s: TraceSummary): string {
+  const http = [s.Http?.HttpMethod, s.Http?.HttpURL && new URL(s.Http.HttpURL).pathname, s.Http?.HttpStatus].filter(Boolean).join(' ') || '-';
+  const mark = s.HasFault ? '✖ fault' : s.HasError ? '! error' : s.HasThrottle ? '! throttle' : 'ok';
+  const services = (s.ServiceIds ?? []).map((x) => x.Name).filter(Boolean).join(', ');
+  return `${s.StartTime?.toISOString() ?? '?'}  ${s.Id}  ${`${Math.round((s.Duration ?? 0) * 1000)} ms`.padStart(8)}  ${http}  ${mark}  ${services}`;
+}
+
+/** Messages of the commands that build, check and look: synth, diff, verify, trace, replay. */
+export interface ObserveMessages {
+  'synth.start': { stack: string };
+  /** cdk-nag's or CloudFormation validation's finding (level `error` fails the synth). */
+  'synth.finding': Finding;
+  'diff.fetch': { stack: string };
+  'verify.start': { stack: string; checks: string[] };
+  /** A check has ended: the `finished`th of `total`. */
+  'verify.check': CheckResult & { finished: number; total: number };
+  /** The canary's POST got no answer: its receipt is looked for instead of sending it again. */
+  'canary.lost': { error: string };
+  'trace.search': { group: string; from: string; to: string };
+  'trace.follow': { filter: string };
+  /** A new trace seen by --follow (X-Ray's summary, as GetTraceSummaries gives it). */
+  'trace.summary': TraceSummary;
+  'trace.throttled': { error: string; nextMs: number };
+  /** StartReplay said the name exists, and it is this request's replay: an earlier try whose answer was lost. */
+  'replay.found': { name: string };
+  'replay.started': { name: string; from: string; to: string; rule?: string };
+  'replay.progress': ReplayView & { elapsedS: number };
+  /** Ctrl-C (SIGINT) or SIGTERM during a replay without --detach. */
+  'replay.cancelling': { name: string; signal: StopSignal };
+}
+
+export const observeSentences: Sentences<ObserveMessages> = {
+  'synth.start': (d) => `Synthesizing ${d.stack}`,
+  'synth.finding': (f) => `${f.path}: ${f.message}`,
+  'diff.fetch': (d) => `Reading the deployed template of ${d.stack}`,
+  'verify.start': (d) => `Verifying ${d.stack}: ${d.checks.join(', ')}`,
+  'verify.check': (r) => `${r.finished}/${r.total} ${CHECK_SYMBOL[r.status]} ${r.id} (${r.durationMs} ms)`,
+  'canary.lost': (d) => `POST /events: ${d.error}; the event may have been taken, looking for its receipt instead of sending another`,
+  'trace.search': (d) => `Searching ${d.group} from ${d.from} to ${d.to}`,
+  'trace.follow': () => 'Following new traces (Ctrl-C to stop)',
+  'trace.summary': summaryLine,
+  'trace.throttled': (d) => `X-Ray is throttling (${d.error}); next look in ${d.nextMs / 1000} s`,
+  'replay.found': (d) => `Replay ${d.name} exists with this archive, window and destination: an earlier try of this request; following it`,
+  'replay.started': (d) => `Started replay ${d.name}: ${d.from} .. ${d.to}${d.rule ? ` to rule ${d.rule}` : ''}`,
+  'replay.progress': (v) => `${v.name} ${v.state} ${progressBar(v.progress)} ${v.elapsedS}s elapsed${v.lastReplayed ? `, at ${v.lastReplayed}` : ''}`,
+  'replay.cancelling': (d) => `${d.signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'}: cancelling replay ${d.name}`,
+};

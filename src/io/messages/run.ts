@@ -1,0 +1,49 @@
+import type { Sentences } from './index.js';
+
+/** What an error says, as drawn and as the final `{"kind":"error",...}` line of `--json`. */
+export interface ErrorReport {
+  /** The error's class, e.g. `UsageError`. */
+  readonly error: string;
+  readonly message: string;
+  readonly hint?: string;
+  readonly exitCode: number;
+  /** A stack trace (with --verbose). */
+  readonly detail?: string;
+}
+
+/** Where a setting came from: a flag, a variable, the config file. */
+interface From {
+  readonly value: string;
+  readonly from: string;
+}
+
+/** Messages of the run itself: the AWS setup and calls, the config file's pin, GitHub, the final error. */
+export interface RunMessages {
+  /** --verbose: the AWS settings in effect; no region means the profile's. */
+  'aws.setup': { region?: From; endpoint?: string; profile?: From };
+  /** One HTTP attempt of an AWS call (an SDK middleware); no status when no answer came. */
+  'aws.call': { service: string; operation: string; status?: number; error?: string; ms: number };
+  /** A line of the SDK's own logger (its warnings, the credential chain's steps): the SDK wrote it. */
+  'aws.sdk': { line: string };
+  /** A read in a polling loop failed in a way that may pass; it is tried again after `delayMs`. */
+  'aws.retry': { error: string; message: string; attempt: number; of: number; delayMs: number };
+  /** tap.config.json pins the env to an account: the caller's is another one, or could not be read. */
+  'config.account': { env: string; pinned: string; from: string; caller?: string } | { env: string; pinned: string; unchecked: string };
+  'github.write': { error: string };
+  /** The error that ended the command, as the human reporter draws it (`--json` writes its own final line). */
+  error: ErrorReport;
+}
+
+export const runSentences: Sentences<RunMessages> = {
+  'aws.setup': (d) =>
+    `AWS: region ${d.region ? `${d.region.value} (${d.region.from})` : "from the profile's config"}, endpoint ${d.endpoint ?? "AWS's public one"}, profile ${d.profile ? `${d.profile.value} (${d.profile.from})` : 'default'}`,
+  'aws.call': (d) => `${d.service} ${d.operation}: ${d.error ? `${d.status ? `HTTP ${d.status}` : 'no answer'} (${d.error})` : `HTTP ${d.status ?? '?'}`} in ${d.ms} ms`,
+  'aws.sdk': (d) => d.line,
+  'aws.retry': (d) => `${d.error}: ${d.message}; trying again in ${d.delayMs / 1000} s (${d.attempt}/${d.of})`,
+  'config.account': (d) =>
+    'unchecked' in d
+      ? `could not check that env ${d.env} is in account ${d.pinned}: ${d.unchecked}`
+      : `env ${d.env} lives in account ${d.pinned} (${d.from}), but these credentials are for account ${d.caller ?? 'unknown'}: what follows describes that other account`,
+  'github.write': (d) => `could not write to GitHub's step files: ${d.error}`,
+  error: (e) => [e.message, e.hint && `hint: ${e.hint}`, e.detail].filter(Boolean).join('\n  '),
+};
