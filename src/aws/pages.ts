@@ -12,8 +12,8 @@ import { retryTransient } from './retry.js';
  * The paginators check `client instanceof XClient`: the wrapper inherits from the client, so it passes.
  */
 export function retrying<C extends object>(client: C, deps: Pick<Deps, 'sleep' | 'io'>, delayMs: number): C {
-  const { send } = client as unknown as { send(...args: unknown[]): Promise<unknown> };
-  return Object.create(client, { send: { value: (...args: unknown[]) => retryTransient(deps, delayMs, () => send.apply(client, args)) } }) as C;
+  const target = client as unknown as { send(...args: unknown[]): Promise<unknown> };
+  return Object.create(client, { send: { value: (...args: unknown[]) => retryTransient(deps, delayMs, () => target.send(...args)) } }) as C;
 }
 
 /**
