@@ -4,6 +4,7 @@ import type { FakeClock } from './clock.js';
 import type { FakeCloudFormation, LiveResource } from './cloudformation.js';
 import { awsError } from './errors.js';
 import { page } from './paging.js';
+import { parseFilter, type FilterSegment } from './xray-filter.js';
 import type { FakeS3 } from './s3.js';
 
 const require = createRequire(import.meta.url);
@@ -178,13 +179,15 @@ export class FakeServerless {
   /** Traces per BatchGetTraces page (X-Ray documents no page size; the fake's choice). */
   tracesPerPage = 2;
 
-  /** Summaries of the traces that started in the window, newest first, in pages. */
-  traceSummaries(input: { StartTime?: Date; EndTime?: Date; NextToken?: string }) {
+  /** Summaries of the traces that started in the window and match the filter expression (xray-filter.ts), newest first, in pages. */
+  traceSummaries(input: { StartTime?: Date; EndTime?: Date; NextToken?: string; FilterExpression?: string }) {
     const from = (input.StartTime?.getTime() ?? 0) / 1000;
     const to = (input.EndTime?.getTime() ?? Infinity) / 1000;
+    const groupFilter = (name: string) => this.cfn.resources('AWS::XRay::Group').find((g) => g.physicalId === name)?.properties.FilterExpression as string | undefined ?? (name === 'Default' ? '' : undefined);
+    const matches = input.FilterExpression ? parseFilter(input.FilterExpression, groupFilter) : () => true;
     const summaries = [...this.traces.entries()].flatMap(([Id, segments]) => {
       const start = Math.min(...segments.map((s) => s.start_time));
-      if (start < from || start >= to) return [];
+      if (start < from || start >= to || !matches(segments as FilterSegment[])) return [];
       const api = segments.find((s) => s.origin === 'AWS::ApiGateway::Stage') as (Segment & { http?: { request?: { method?: string; url?: string }; response?: { status?: number } } }) | undefined;
       return [{
         Id,
