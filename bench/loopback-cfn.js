@@ -15,7 +15,9 @@ const members = (items, render) => items.map((i) => `<member>${render(i)}</membe
 const respond = (action, result) => `<${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></${action}Response>`;
 
 /**
- * @param {{ stackName: string, template: string, tags: Record<string, string>, faults?: Record<string, string[]> }} stack
+ * With `sharedRole`, the account's API Gateway role is tap's shared stack's (TapShared, which
+ * DescribeStacks then also serves); otherwise a role of the account's own.
+ * @param {{ stackName: string, template: string, tags: Record<string, string>, faults?: Record<string, string[]>, sharedRole?: boolean }} stack
  * @returns {Promise<{ url: string, requests: string[], close(): Promise<void> }>}
  */
 export async function startLoopbackCloudFormation(stack) {
@@ -26,8 +28,8 @@ export async function startLoopbackCloudFormation(stack) {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const params = new URLSearchParams(body);
-      // API Gateway's GetAccount (REST: GET /account), which deploy reads first, answers an account
-      // that has its CloudWatch role already, so the no-op deploy needs no shared stack.
+      // API Gateway's GetAccount (REST: GET /account) answers an account that has its CloudWatch
+      // role already, so the no-op deploy needs no shared stack deployed.
       const action = req.method === 'GET' && req.url === '/account' ? 'GetAccount' : (params.get('Action') ?? '');
       requests.push(action);
       const fault = faults[action]?.shift();
@@ -37,7 +39,11 @@ export async function startLoopbackCloudFormation(stack) {
         return send(f.status, `<ErrorResponse xmlns="${NS}"><Error><Type>${f.type}</Type><Code>${fault}</Code><Message>${f.message}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
       }
       if (action === 'GetAccount') {
-        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ cloudwatchRoleArn: 'arn:aws:iam::123456789012:role/ops-apigw-logs' }));
+        const role = stack.sharedRole ? 'TapShared-apigw-logs-us-east-1' : 'ops-apigw-logs';
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ cloudwatchRoleArn: `arn:aws:iam::123456789012:role/${role}` }));
+      }
+      if (action === 'DescribeStacks' && stack.sharedRole && params.get('StackName') === 'TapShared') {
+        return send(200, respond(action, `<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/TapShared/1</StackId><StackName>TapShared</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-25T12:00:00Z</CreationTime></member></Stacks>`));
       }
       if (action === 'DescribeStacks') {
         const tags = members(Object.entries(stack.tags), ([k, v]) => `<Key>${xml(k)}</Key><Value>${xml(v)}</Value>`);

@@ -50,6 +50,6 @@ export function windowOf(o: { since: number; from?: Instant; to?: Instant }, now
   const to = o.to?.at(now) ?? now;
   const from = o.from?.at(now) ?? new Date(to.getTime() - o.since);
   if (from >= to) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
-  if (to > now) throw new UsageError(`the window ends in the future (${to.toISOString()}); traces exist only up to now`);
+  if (to > now) throw new UsageError(`the window ends in the future (${to.toISOString()}); nothing is recorded after now`);
   return { from, to };
 }

@@ -8,7 +8,7 @@ import { reportFindings } from '../src/stack/build.js';
 import { synthesizeShared } from '../src/stack/shared-stack.js';
 import { CFN_LIMITS, quotaFindings, synthesize } from '../src/stack/synth.js';
 
-// The one file that runs the real validation engine (test/helpers/stub-validation.ts stubs it elsewhere).
+// The one file that runs the real validation engine (test/helpers/setup.ts stubs it elsewhere).
 vi.unmock('../src/stack/cfn-validate.js');
 
 const scratch = mkdtempSync(join(tmpdir(), 'tap-validate-test-'));

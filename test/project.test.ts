@@ -19,6 +19,13 @@ describe('project rules', () => {
     expect(long).toEqual([]);
   });
 
+  it("src/ imports aws-cdk-lib's modules, never the package root (which loads all of them: src/stack/build.ts)", () => {
+    const rootImports = files(join(root, 'src'))
+      .filter((f) => /from 'aws-cdk-lib'|import\('aws-cdk-lib'\)/.test(readFileSync(f, 'utf8').replace(/^(import type |\s*\*|\s*\/\/).*$/gm, '')))
+      .map((f) => relative(root, f));
+    expect(rootImports).toEqual([]);
+  });
+
   it('every command in `tap --help` has a section in the README', async () => {
     const help = (await runTap(['--help'])).stdout.split('Commands:')[1] ?? '';
     const commands = [...help.matchAll(/^ {2}([a-z-]+)(?:\|[a-z-]+)?(?: \[options\])?(?: \[command\])? {2,}/gm)].map((m) => m[1]).filter((c) => c !== 'help');

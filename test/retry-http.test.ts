@@ -29,7 +29,7 @@ describe('SDK retries over real HTTP (--endpoint-url on loopback)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'no-changes', status: 'CREATE_COMPLETE', outputs: { ApiUrl: 'https://api.example/dev/' } });
-    expect(server.requests).toEqual(['DescribeStacks', 'DescribeStacks', 'DescribeStacks', 'GetAccount', 'DescribeStackResources', 'GetTemplate', 'GetTemplate']);
+    expect(server.requests).toEqual(['DescribeStacks', 'DescribeStacks', 'DescribeStacks', 'GetTemplate', 'GetTemplate', 'GetAccount']);
   });
 
   it('does not retry a 4xx validation error, and reports it as the call that failed (exit 1, not an access problem)', async () => {

@@ -1,14 +1,14 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildTemplate } from '../src/stack/build.js';
 import { startValidator } from '../src/stack/cfn-validate.js';
-import { buildKey, cacheDir } from '../src/stack/synth-cache.js';
+import { buildKey, CACHE_LIMITS, cacheDir, SynthCache } from '../src/stack/synth-cache.js';
 import { synthesize } from '../src/stack/synth.js';
 import { runTap } from './helpers/run-tap.js';
 
-// The real build, counted; validation is test/helpers/stub-validation.ts's stand-in (a vi.fn).
+// The real build, counted; validation is test/helpers/setup.ts's stand-in (a vi.fn).
 vi.mock('../src/stack/build.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../src/stack/build.js')>();
   return { ...actual, buildTemplate: vi.fn(actual.buildTemplate) };
@@ -102,5 +102,42 @@ describe('the synth cache', () => {
     const cached = await runTap(['synth', '--env', 'cache', '--json'], { env: { TAP_CACHE_DIR: dir } });
     expect(JSON.parse(cached.stdout)).toEqual(JSON.parse(r.stdout));
     expect(entries()).toHaveLength(2);
+  });
+});
+
+describe('the synth cache stays small', () => {
+  const DAY = 86_400_000;
+  const key = (i: number) => i.toString(16).padStart(64, '0');
+  /** Writes `count` entries as a run would have (without pruning meanwhile), entry i last used `usedDaysAgo(i)`. */
+  function fill(cache: SynthCache, count: number, usedDaysAgo: (i: number) => number): void {
+    const file = (i: number) => join(dir, `validation-${key(i)}.json`);
+    cache.put('validation', key(0), []);
+    const body = readFileSync(file(0), 'utf8');
+    for (let i = 0; i < count; i++) {
+      writeFileSync(file(i), body.replace(key(0), key(i)));
+      const when = new Date(Date.now() - usedDaysAgo(i) * DAY);
+      utimesSync(file(i), when, when);
+    }
+  }
+
+  it('a write removes entries unused for 30 days; a hit counts as a use', () => {
+    const cache = new SynthCache(dir);
+    fill(cache, 3, () => CACHE_LIMITS.maxAgeDays + 1);
+    mkdirSync(join(dir, 'keep-me'));
+    expect(cache.get('validation', key(1), (v): v is [] => Array.isArray(v))).toEqual([]);
+    cache.put('build', key(9), {});
+    expect(entries()).toEqual([`build-${key(9)}.json`, 'keep-me', `validation-${key(1)}.json`]);
+    expect(Date.now() - statSync(join(dir, `validation-${key(1)}.json`)).mtimeMs).toBeLessThan(DAY);
+  });
+
+  it(`keeps at most ${CACHE_LIMITS.maxEntries} entries, the most recently used`, () => {
+    const cache = new SynthCache(dir);
+    fill(cache, CACHE_LIMITS.maxEntries + 5, (i) => i / 100); // entry 0 is the newest
+    cache.put('build', key(999), {});
+    const kept = entries();
+    expect(kept).toHaveLength(CACHE_LIMITS.maxEntries);
+    expect(kept).toContain(`build-${key(999)}.json`);
+    expect(kept).toContain(`validation-${key(0)}.json`);
+    expect(kept).not.toContain(`validation-${key(CACHE_LIMITS.maxEntries - 1)}.json`);
   });
 });

@@ -1,6 +1,7 @@
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
@@ -56,6 +57,7 @@ const SERVICE_NAMES = {
   eventbridge: 'EventBridge',
   sqs: 'SQS',
   cloudwatch: 'CloudWatch',
+  logs: 'CloudWatch Logs',
 } as const;
 
 /**
@@ -141,6 +143,10 @@ export class AwsClients {
 
   cloudWatch(): Promise<CloudWatchClient> {
     return this.client('cloudwatch', async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient);
+  }
+
+  logs(): Promise<CloudWatchLogsClient> {
+    return this.client('logs', async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient);
   }
 
   sqs(): Promise<SQSClient> {

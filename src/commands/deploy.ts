@@ -76,10 +76,11 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   const wait = options.wait ?? true;
 
   const stack = await prepareStack(cfn, names.stack, deps, { wait, stuckHint: (status) => stuckHint(status, names.stack, options.env) });
+  const unchanged = stack !== undefined && isConsistent(stack.status) && (await matches(cfn, stack, synthesized.template, tags));
   // The stage's logging needs the account's role before the stage is created or updated.
-  const base = { env: options.env, stackName: names.stack, accountRole: await ensureAccountRole(cfn, stack?.name, deps) };
+  const base = { env: options.env, stackName: names.stack, accountRole: await ensureAccountRole(cfn, stack?.name, deps, { unchanged }) };
 
-  if (stack && isConsistent(stack.status) && (await matches(cfn, stack, synthesized.template, tags))) {
+  if (stack && unchanged) {
     deps.io.notify({ level: 'success', code: 'deploy.no-changes', text: `${names.stack} already matches the code: no change set needed` });
     await protect(cfn, stack, stack.terminationProtection, options.terminationProtection, deps);
     return { ...base, kind: 'no-changes', status: stack.status, outputs: stack.outputs, outputsFile: writeOutputs(outputsFile, stack.outputs) };

@@ -4,6 +4,7 @@ import deploy from './deploy.js';
 import destroy from './destroy.js';
 import diff from './diff.js';
 import list from './list.js';
+import logs from './logs.js';
 import replay from './replay.js';
 import status from './status.js';
 import synth from './synth.js';
@@ -11,4 +12,4 @@ import trace from './trace.js';
 import verify from './verify.js';
 
 /** Every command, in the order of `tap --help`. */
-export const COMMANDS: readonly CommandDefinition[] = [synth, diff, deploy, verify, replay, trace, status, list, destroy, config];
+export const COMMANDS: readonly CommandDefinition[] = [synth, diff, deploy, verify, replay, trace, logs, status, list, destroy, config];

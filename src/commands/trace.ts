@@ -4,14 +4,16 @@ import type { Deps } from '../deps.js';
 import { EXIT, isTransient, UsageError } from '../errors.js';
 import type { Style } from '../io/types.js';
 import { defineCommand, type Input, option } from '../command.js';
+import { drawLine, type LogLine } from '../logs/lines.js';
+import { logsOfTrace } from '../logs/of-trace.js';
 import { windowOf } from '../time.js';
 import { fetchTraces, filterExpression, traceSummaries } from '../trace/search.js';
 import { type MapService, serviceMap } from '../trace/service-map.js';
-import { PLAIN, waterfall } from '../trace/waterfall.js';
+import { type Paint, PLAIN, waterfall } from '../trace/waterfall.js';
 
 export type TraceResult =
   | { kind: 'summaries'; env: string; from: string; to: string; filter: string; summaries: TraceSummary[]; traces?: Trace[] }
-  | { kind: 'traces'; env: string; traces: Trace[] }
+  | { kind: 'traces'; env: string; traces: Trace[]; logs?: Record<string, LogLine[]> }
   | { kind: 'followed'; env: string; filter: string; seen: number }
   | { kind: 'map'; env: string; from: string; to: string; services: MapService[] };
 
@@ -45,6 +47,7 @@ const TRACE_OPTIONS = {
     },
   }),
   detail: option.flag('draw every trace found as a waterfall'),
+  logs: option.flag("with --id: the trace's log lines (both functions and the API's access log) under its waterfall"),
   follow: option.flag('keep showing new traces until Ctrl-C'),
   map: option.flag('the service map of the window: requests, error and fault rates, p50/p90'),
 };
@@ -58,13 +61,20 @@ export async function run(o: TraceInput, deps: Deps): Promise<TraceResult> {
     throw new UsageError(`the window starts ${window.from.toISOString()}, more than 30 days ago: X-Ray keeps traces for 30 days`, { hint: 'use --since 30d or less' });
   }
   const ids = o.id;
+  if (o.logs && !ids.length) throw new UsageError('--logs draws the log lines of the traces given with --id', { hint: 'tap trace --env NAME --id TRACE_ID --logs' });
   const filter = filterExpression({ group: names.xrayGroup, filter: o.filter, errors: o.errors, faults: o.faults, slowMs: o.slow, status: o.status, path: o.path });
   const limit = o.limit;
   const chunkMs = o.chunk;
   await deps.aws.cloudFormationReady();
   const xray = await deps.aws.xray();
 
-  if (ids.length) return { kind: 'traces', env: names.env, traces: await fetchTraces(xray, ids, deps) };
+  if (ids.length) {
+    const traces = await fetchTraces(xray, ids, deps);
+    if (!o.logs) return { kind: 'traces', env: names.env, traces };
+    const logs: Record<string, LogLine[]> = {};
+    for (const t of traces) if (t.Id) logs[t.Id] = await logsOfTrace(t, names, deps, now);
+    return { kind: 'traces', env: names.env, traces, logs };
+  }
   if (o.map) {
     const services = await serviceMap(xray, { ...window, group: names.xrayGroup }, deps);
     return { kind: 'map', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), services };
@@ -115,6 +125,14 @@ function summaryLine(s: TraceSummary): string {
   return `${s.StartTime?.toISOString() ?? '?'}  ${s.Id}  ${`${Math.round((s.Duration ?? 0) * 1000)} ms`.padStart(8)}  ${http}  ${mark}  ${services}`;
 }
 
+/** The trace's log lines under its waterfall (`--logs`). */
+function logsUnder(lines: LogLine[] | undefined, asked: boolean, paint: Paint): string {
+  if (!asked) return '';
+  if (!lines?.length) return '\nlogs: no log lines of this trace (CloudWatch Logs may take a minute to have them)';
+  const colours = { error: (s: string) => paint.fault(s), warn: (s: string) => paint.error(s), dim: (s: string) => paint.dim(s) };
+  return `\nlogs:\n${lines.map((l) => `  ${drawLine(l, colours)}`).join('\n')}`;
+}
+
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
 const latency = (s: { p50Ms?: number; p90Ms?: number }) => (s.p50Ms === undefined ? '' : `  p50 ${s.p50Ms} ms, p90 ${s.p90Ms} ms`);
 
@@ -123,7 +141,7 @@ export function render(r: TraceResult, style: Style = { color: false }): string 
   const paint = style.color ? { fault: chalk.red, error: chalk.yellow, dim: chalk.gray } : PLAIN;
   switch (r.kind) {
     case 'traces':
-      return r.traces.length ? r.traces.map((t) => waterfall(t, paint)).join('\n\n') : 'no such trace (X-Ray keeps traces 30 days)';
+      return r.traces.length ? r.traces.map((t) => waterfall(t, paint) + logsUnder(r.logs?.[t.Id ?? ''], r.logs !== undefined, paint)).join('\n\n') : 'no such trace (X-Ray keeps traces 30 days)';
     case 'summaries':
       if (r.traces) return r.traces.map((t) => waterfall(t, paint)).join('\n\n') || `no traces from ${r.from} to ${r.to}`;
       return r.summaries.length ? r.summaries.map(summaryLine).join('\n') : `no traces from ${r.from} to ${r.to} matching ${r.filter}`;
@@ -151,16 +169,17 @@ export default defineCommand({
   summary: "search the env's X-Ray traces; draw one as a waterfall; follow new ones; the service map",
   env: 'required',
   options: TRACE_OPTIONS,
-  conflicts: [['follow', 'map'], ['id', 'follow'], ['id', 'map'], ['since', 'from'], ['since', 'to']],
+  conflicts: [['follow', 'map'], ['logs', 'follow'], ['logs', 'map'], ['id', 'follow'], ['id', 'map'], ['since', 'from'], ['since', 'to']],
   examples: [
     'tap trace --env prod --errors --since 1h',
     'tap trace --env prod --faults --path /events --detail --limit 5',
     'tap trace --env prod --id 1-5759e988-bd862e3fe1be46a994272793',
+    'tap trace --env prod --id 1-5759e988-bd862e3fe1be46a994272793 --logs',
     'tap trace --env prod --follow',
     'tap trace --env prod --map --since 6h',
   ],
   notes: 'Exit codes: 0 ok (also when a search finds nothing, and when Ctrl-C ends --follow), 1 when no trace of --id exists, 2 bad input.',
-  permissions: 'xray:GetTraceSummaries, xray:BatchGetTraces, xray:GetServiceGraph (--map).',
+  permissions: 'xray:GetTraceSummaries, xray:BatchGetTraces, xray:GetServiceGraph (--map), logs:FilterLogEvents on the env\'s three log groups (--logs).',
   run,
   render,
   exitCode,

@@ -36,16 +36,18 @@ function sharedStuckHint(status: string): string {
  * Makes sure the account and region have API Gateway's CloudWatch role, before any env stage is
  * created or updated. Reads `GetAccount` first: a role that is set is used as it is, unless it is
  * the deployed env stack's own (`envStack`; it goes with this deploy). Only then, or when there is none, does it
- * deploy the shared stack, through the same change-set machinery as an env.
+ * deploy the shared stack, through the same change-set machinery as an env. With `unchanged` (the env's
+ * stack already matches the code, so it holds no role), whose role it is is not asked.
  */
-export async function ensureAccountRole(cfn: CloudFormationClient, envStack: string | undefined, deps: Deps): Promise<AccountRole> {
+export async function ensureAccountRole(cfn: CloudFormationClient, envStack: string | undefined, deps: Deps, options: { unchanged?: boolean } = {}): Promise<AccountRole> {
   const { GetAccountCommand, UpdateAccountCommand } = await import('@aws-sdk/client-api-gateway');
   const apigw = await deps.aws.apiGateway();
   const region = await apigw.config.region();
   const { cloudwatchRoleArn: roleArn } = await retryTransient(deps, POLL_MS, () => apigw.send(new GetAccountCommand({})));
   const ours = roleArn?.endsWith(`:role/${sharedRoleName(region)}`) ?? false;
-  // Only a deployed env can own the role (`envStack` is undefined for a new one): no call otherwise.
-  const legacy = roleArn !== undefined && !ours && envStack !== undefined && (await stackOwningRole(cfn, roleArn, deps)) === envStack;
+  // Only a deployed env can own the role (`envStack` is undefined for a new one), and not one that
+  // already matches the code (which has no such role): no call otherwise.
+  const legacy = roleArn !== undefined && !ours && envStack !== undefined && !options.unchanged && (await stackOwningRole(cfn, roleArn, deps)) === envStack;
   if (roleArn && !ours && !legacy) {
     deps.io.notify({ level: 'info', code: 'deploy.account-role', text: `API Gateway logs with the account's own CloudWatch role ${roleArn}: used as it is`, data: { kind: 'in-place', roleArn } });
     return { kind: 'in-place', roleArn, owner: 'account' };

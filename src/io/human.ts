@@ -47,8 +47,13 @@ export class HumanReporter implements Io {
     this.interactive = this.live && Boolean(streams.stdin.isTTY);
   }
 
-  notify(message: Message, options: { stream?: boolean } = {}): void {
+  notify(message: Message, options: { stream?: boolean; output?: boolean } = {}): void {
     const { level, text } = message;
+    if (options.output) {
+      this.spinner?.clear();
+      this.streams.stdout.write(`${text}\n`);
+      return;
+    }
     // Under GitHub Actions a command's streamed lines (deploy's and destroy's stack events) fold into one log group.
     if (options.stream && this.gh && !this.grouped) {
       this.grouped = true;

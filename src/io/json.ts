@@ -15,8 +15,8 @@ export class JsonReporter implements Io {
     private readonly options: ReporterOptions,
   ) {}
 
-  notify(message: Message, options: { stream?: boolean } = {}): void {
-    if (options.stream || message.level === 'warn' || message.level === 'error') {
+  notify(message: Message, options: { stream?: boolean; output?: boolean } = {}): void {
+    if (options.stream || options.output || message.level === 'warn' || message.level === 'error') {
       this.streams.stdout.write(`${JSON.stringify({ type: 'event', ...message })}\n`);
     } else if (this.options.verbose && message.level !== 'progress') {
       this.streams.stderr.write(`${JSON.stringify(message)}\n`);

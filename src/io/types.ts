@@ -28,8 +28,11 @@ export interface Style {
 }
 
 export interface Io {
-  /** Progress and diagnostics: stderr for humans; NDJSON on stdout for `--json` only when `stream` is set. */
-  notify(message: Message, options?: { stream?: boolean }): void;
+  /**
+   * Progress and diagnostics: stderr for humans; NDJSON on stdout for `--json` only when `stream` is set.
+   * `output`: a line of the command's output itself (`tap logs`' lines), drawn on stdout for humans too.
+   */
+  notify(message: Message, options?: { stream?: boolean; output?: boolean }): void;
   /** The command's result: drawn by `render` for humans, as one JSON document with `--json`. */
   result<R>(value: R, render: (value: R, style: Style) => string): void;
   /** Asks the person a question and returns the answer line; only call when `interactive`. Ctrl-C rejects it (Aborted). */

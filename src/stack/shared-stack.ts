@@ -1,4 +1,4 @@
-import { App, CfnOutput, DefaultStackSynthesizer, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { App, CfnOutput, DefaultStackSynthesizer, Stack, Tags, Validations } from 'aws-cdk-lib/core';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';

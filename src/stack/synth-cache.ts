@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -19,8 +19,13 @@ import { fileURLToPath } from 'node:url';
  * - `validation-<hash>`: the validation findings, keyed by the template's bytes and the validator's
  *   version (aws-cdk-lib's).
  * An entry that cannot be read or parsed, or holds another key, is a miss and is written anew. Writes
- * go to a temporary file that is then renamed, so concurrent runs never see half an entry.
+ * go to a temporary file that is then renamed, so concurrent runs never see half an entry. A hit
+ * touches its entry; each write removes entries unused for `CACHE_LIMITS.maxAgeDays` and the least
+ * recently used beyond `CACHE_LIMITS.maxEntries` (an entry is ~40 KB), so the directory stays small.
  */
+
+/** How much the synth cache keeps (see above). */
+export const CACHE_LIMITS = { maxAgeDays: 30, maxEntries: 200 } as const;
 
 /** `TAP_CACHE_DIR`, else `$XDG_CACHE_HOME/tap`, else `~/.cache/tap`. */
 export function cacheDir(env: Record<string, string | undefined>): string {
@@ -83,8 +88,12 @@ export class SynthCache {
   /** The entry's value, or undefined when it is missing, unreadable, or not this key's. */
   get<T>(kind: 'build' | 'validation', key: string, valid: (value: unknown) => value is T): T | undefined {
     try {
-      const entry = JSON.parse(readFileSync(this.file(kind, key), 'utf8')) as { format?: unknown; key?: unknown; value?: unknown };
-      return entry.format === FORMAT && entry.key === key && valid(entry.value) ? entry.value : undefined;
+      const file = this.file(kind, key);
+      const entry = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; key?: unknown; value?: unknown };
+      if (entry.format !== FORMAT || entry.key !== key || !valid(entry.value)) return undefined;
+      const now = new Date();
+      utimesSync(file, now, now); // last used, for pruning
+      return entry.value;
     } catch {
       return undefined;
     }
@@ -98,6 +107,7 @@ export class SynthCache {
       makeDirs(this.dir);
       writeFileSync(temp, JSON.stringify({ format: FORMAT, key, value }));
       renameSync(temp, file);
+      this.prune(Date.now());
     } catch {
       try {
         rmSync(temp, { force: true });
@@ -105,6 +115,17 @@ export class SynthCache {
         // the directory itself is not there to hold it
       }
     }
+  }
+
+  /** Removes entries unused for too long, then the least recently used beyond the count. */
+  prune(now: number): void {
+    const entries = readdirSync(this.dir)
+      .filter((name) => /^(build|validation)-[0-9a-f]{64}\.json$/.test(name))
+      // An entry another run removed meanwhile counts as unused (its removal is then a no-op).
+      .map((name) => ({ path: join(this.dir, name), used: statSync(join(this.dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+      .sort((a, b) => b.used - a.used);
+    const oldest = now - CACHE_LIMITS.maxAgeDays * 86_400_000;
+    for (const [i, entry] of entries.entries()) if (i >= CACHE_LIMITS.maxEntries || entry.used < oldest) rmSync(entry.path, { force: true });
   }
 
   private file(kind: string, key: string): string {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App, Aws, CfnOutput, type CfnResource, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import { App, Aws, CfnOutput, type CfnResource, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib/core';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';

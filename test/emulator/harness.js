@@ -27,7 +27,7 @@ export async function clients(endpoint) {
 }
 
 /** The environment a user's shell would give tap: dummy keys and a region, nothing else of AWS's. */
-function cliEnv() {
+export function cliEnv() {
   const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
   return { ...own, CI: 'true', AWS_REGION: REGION, AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 }

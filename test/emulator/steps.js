@@ -3,6 +3,7 @@
 // each step is called as run(ctx, table), ctx holding the env and what earlier steps found.
 import { randomUUID } from 'node:crypto';
 import { expect, said, tap } from './harness.js';
+import { logs } from './logs-step.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const EVENTS = 3;
@@ -236,5 +237,6 @@ export const steps = [
     ['trace', trace],
     ['diff', diff],
   ],
+  [['logs', logs]],
   [['destroy', destroy]],
 ];

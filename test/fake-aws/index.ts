@@ -1,6 +1,7 @@
 import * as apigwSdk from '@aws-sdk/client-api-gateway';
 import * as cfnSdk from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
@@ -13,6 +14,7 @@ import { FakeCloudFormation, type FakeCloudFormationOptions } from './cloudforma
 import { FakeClock } from './clock.js';
 import { FakeCloudWatch } from './cloudwatch.js';
 import { awsError } from './errors.js';
+import { FakeLogs } from './logs.js';
 import { FakeS3 } from './s3.js';
 import { FakeServerless } from './serverless.js';
 
@@ -65,8 +67,8 @@ export class FakeAws {
     return this.clock.ms;
   }
   private readonly mocks: { restore(): void }[] = [];
-  /** The fake installed now, whose clock runTap's default `sleep` moves. */
-  static installed: FakeAws | undefined;
+  /** The fake installed last, whose clock runTap's default `sleep` moves. */
+  static current: FakeAws | undefined;
 
   /** Lets `ms` of the fake's time pass: stacks, change sets, replays and deliveries move on. */
   advance(ms: number): Promise<void> {
@@ -83,20 +85,25 @@ export class FakeAws {
       create: (r: { type: string; physicalId: string; properties: unknown }) => {
         if (r.type === 'AWS::S3::Bucket') this.s3.createBucket(r.physicalId, true);
         if (r.type === 'AWS::ApiGateway::Account') this.apiGatewayAccount.cloudwatchRoleArn = (r.properties as { CloudWatchRoleArn?: string }).CloudWatchRoleArn;
+        if (r.type === 'AWS::Logs::LogGroup') this.cloudWatchLogs.createGroup(r.physicalId);
       },
       refuse: (r: { type: string; properties: unknown }) => (r.type === 'AWS::ApiGateway::Stage' ? this.refuseStage(r.properties) : undefined),
       delete: (r: { type: string; physicalId: string }) => {
         if (r.type === 'AWS::S3::Bucket' && this.s3.buckets.has(r.physicalId)) this.s3.deleteBucket(r.physicalId);
+        if (r.type === 'AWS::Logs::LogGroup') this.cloudWatchLogs.groups.delete(r.physicalId);
         // KMS keeps a deleted key for a waiting period (default 30 days) before it is gone.
         if (r.type === 'AWS::KMS::Key') this.keysPendingDeletion.set(r.physicalId, new Date(this.time + 30 * 86_400_000));
       },
     };
     this.cloudFormation = new FakeCloudFormation(hooks, this.clock, REGION, ACCOUNT, { eventMs: 500, changeSetMs: 1000, eventPageSize: 10, changeSetPageSize: 10, stackPageSize: 2, ...options });
     this.serverless = new FakeServerless(this.cloudFormation, this.s3, this.clock);
+    this.serverless.cloudWatchLogs = this.cloudWatchLogs;
     this.cloudWatch = new FakeCloudWatch(() => this.serverless.logs);
   }
   /** Metrics from the functions' EMF log lines. */
   readonly cloudWatch: FakeCloudWatch;
+  /** CloudWatch Logs: the env's log groups as the functions and the stage write them (`invocation`, `access`). */
+  readonly cloudWatchLogs = new FakeLogs(REGION, ACCOUNT);
 
   /** `fetch` that reaches the fake API Gateway (pass it to runTap); a faulted POST is applied and its answer lost. */
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -112,8 +119,20 @@ export class FakeAws {
   /** POSTs through `fetch` that were applied and whose answer was lost. */
   fetchAnswersLost = 0;
 
+  /** Fakes installed and not yet restored (see `restoreAll`). */
+  private static readonly installed = new Set<FakeAws>();
+
+  /**
+   * Restores every installed fake: run after each test file (test/helpers/setup.ts), since files
+   * share their worker's SDK modules (vitest.config.ts) and a fake left installed would answer the next file.
+   */
+  static restoreAll(): void {
+    for (const fake of FakeAws.installed) fake.restore();
+  }
+
   /** Points every SDK client at this fake until `restore()`. */
   install(): this {
+    FakeAws.installed.add(this);
     const cf = this.cloudFormation;
     const cfn = mockClient(cfnSdk.CloudFormationClient);
     this.route(cfn, cfnSdk.DescribeStacksCommand, (i) => cf.describeStacks(i));
@@ -187,14 +206,19 @@ export class FakeAws {
     const cw = mockClient(CloudWatchClient);
     this.route(cw, GetMetricDataCommand, (i) => this.cloudWatch.getMetricData(i));
 
-    this.mocks.push(cfn, s3, sts, kms, lambda, apigw, xray, events, sqs, cw);
-    FakeAws.installed = this;
+    const cwl = mockClient(logsSdk.CloudWatchLogsClient);
+    this.route(cwl, logsSdk.FilterLogEventsCommand, (i) => this.cloudWatchLogs.filterLogEvents(i));
+    this.route(cwl, logsSdk.StartLiveTailCommand, (i) => this.cloudWatchLogs.startLiveTail(i));
+
+    FakeAws.current = this;
+    this.mocks.push(cfn, s3, sts, kms, lambda, apigw, xray, events, sqs, cw, cwl);
     return this;
   }
 
   restore(): void {
+    FakeAws.installed.delete(this);
     for (const m of this.mocks.splice(0)) m.restore();
-    if (FakeAws.installed === this) FakeAws.installed = undefined;
+    if (FakeAws.current === this) FakeAws.current = undefined;
   }
 
   /** Calls made since the last reset, by command name without the `Command` suffix. */

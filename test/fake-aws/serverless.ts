@@ -5,6 +5,7 @@ import type { FakeCloudFormation, LiveResource } from './cloudformation.js';
 import { awsError } from './errors.js';
 import { page } from './paging.js';
 import { parseFilter, type FilterSegment } from './xray-filter.js';
+import type { FakeLogs } from './logs.js';
 import type { FakeS3 } from './s3.js';
 
 const require = createRequire(import.meta.url);
@@ -57,6 +58,7 @@ interface Segment {
   end_time: number;
   parent_id?: string;
   http?: unknown;
+  aws?: unknown;
   fault?: boolean;
   error?: boolean;
   subsegments?: unknown[];
@@ -80,6 +82,8 @@ export class FakeServerless {
   readonly queueDepth = new Map<string, number>();
   /** What the functions logged, as their log groups would hold it. */
   readonly logs: { fn: string; line: string }[] = [];
+  /** CloudWatch Logs, where each invocation and each request through a stage with access logging is written as Lambda and API Gateway write them. */
+  cloudWatchLogs?: Pick<FakeLogs, 'invocation' | 'access'>;
   /** Fake time between PutEvents and the target's invocation (delivery is asynchronous; AWS documents no figure). */
   deliveryDelayMs = 300;
   private readonly pending: { due: number; run: () => Promise<void> }[] = [];
@@ -242,14 +246,20 @@ export class FakeServerless {
     const traceId = `1-${Math.floor(this.now().getTime() / 1000).toString(16)}-${this.hex(24)}`;
     const apiSegment = this.segment(traceId, `${String(api.properties.Name)}/${stageName}`, 'AWS::ApiGateway::Stage');
     const traceHeader = fn.TracingConfig.Mode === 'Active' ? this.lambdaSegments(traceId, fn.FunctionName, apiSegment.id) : undefined;
-    const reply = await this.logged(fn.FunctionName, () => handlerModule.handle(
+    const requestId = this.uuid();
+    const reply = await this.logged(fn.FunctionName, { requestId, traceId: traceHeader && traceId }, () => handlerModule.handle(
       { httpMethod: method, resource, path: resource, body: typeof init.body === 'string' ? init.body : null, isBase64Encoded: false, headers: Object.fromEntries(headers) },
-      { awsRequestId: this.hex(8) },
+      { awsRequestId: requestId },
       { env: { ...fn.Environment.Variables, ...(traceHeader ? { _X_AMZN_TRACE_ID: traceHeader } : {}) }, putEvents: (entries: unknown[]) => this.putEvents(entries), randomUUID: () => this.hex(32) },
     ));
+    // API Gateway's own request id: in its segment (aws.api_gateway.request_id) and its access log line ($context.requestId).
+    const apiRequestId = this.uuid();
     if (stage.properties.TracingEnabled === true) {
-      this.record({ ...apiSegment, http: { request: { method, url: url.toString() }, response: { status: reply.statusCode } }, ...(reply.statusCode >= 500 ? { fault: true } : reply.statusCode >= 400 ? { error: true } : {}) });
+      const aws = { api_gateway: { account_id: '123456789012', rest_api_id: restApiId, stage: stageName, request_id: apiRequestId } };
+      this.record({ ...apiSegment, aws, http: { request: { method, url: url.toString() }, response: { status: reply.statusCode } }, ...(reply.statusCode >= 500 ? { fault: true } : reply.statusCode >= 400 ? { error: true } : {}) });
     }
+    const accessLog = /:log-group:([^:]+)/.exec(String((stage.properties.AccessLogSetting as { DestinationArn?: string } | undefined)?.DestinationArn))?.[1];
+    if (accessLog) this.cloudWatchLogs?.access(accessLog, { requestId: apiRequestId, at: this.now().getTime(), method, path: resource, status: reply.statusCode });
     return new Response(reply.body, { status: reply.statusCode, headers: reply.headers });
   }
 
@@ -408,24 +418,37 @@ export class FakeServerless {
     // Active: Lambda records segments. PassThrough: it only hands the incoming header on.
     const header = root ? (fn.TracingConfig.Mode === 'Active' ? this.lambdaSegments(root, name, undefined) : `Root=${root};Sampled=1`) : undefined;
     const env = { ...fn.Environment.Variables, ...(header ? { _X_AMZN_TRACE_ID: header } : {}) };
-    await this.logged(name, () => processorModule.handle(event, {
+    await this.logged(name, { requestId: this.uuid(), traceId: fn.TracingConfig.Mode === 'Active' ? root : undefined }, () => processorModule.handle(event, {
       env,
       now: () => this.now().getTime(),
       putObject: (input: { Bucket: string; Key: string; Body: string }) => Promise.resolve(this.s3.putObject(input.Bucket, input.Key, input.Body)),
     }));
   }
 
-  /** Runs function code with its console output kept in `logs` (as CloudWatch Logs would), not printed. */
-  private async logged<T>(fn: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs function code with its console output kept in `logs` (as CloudWatch Logs would), not
+   * printed, and written to the function's log group as one invocation (START, lines, END, REPORT).
+   */
+  private async logged<T>(fn: string, invocation: { requestId: string; traceId?: string }, run: () => Promise<T>): Promise<T> {
     const { log, error } = console;
-    const keep = (...args: unknown[]) => void this.logs.push({ fn, line: args.map(String).join(' ') });
-    console.log = keep;
-    console.error = keep;
+    const at = this.now().getTime();
+    const lines: { text: string; error: boolean }[] = [];
+    const keep = (isError: boolean) => (...args: unknown[]) => {
+      const line = args.map(String).join(' ');
+      this.logs.push({ fn, line });
+      lines.push({ text: line, error: isError });
+    };
+    console.log = keep(false);
+    console.error = keep(true);
+    let failed: 'error' | undefined = 'error';
     try {
-      return await run();
+      const result = await run();
+      failed = undefined;
+      return result;
     } finally {
       console.log = log;
       console.error = error;
+      this.cloudWatchLogs?.invocation(`/aws/lambda/${fn}`, { ...invocation, at, lines, failed });
     }
   }
 

@@ -90,12 +90,18 @@ export function parseFilter(expression: string, groupFilter: (name: string) => s
   };
   const or = (): Node => {
     const parts = [and()];
-    while (peek()?.text === 'OR') (take(), parts.push(and()));
+    while (peek()?.text === 'OR') {
+      take();
+      parts.push(and());
+    }
     return (t) => parts.some((p) => p(t));
   };
   const and = (): Node => {
     const parts = [unary()];
-    while (peek()?.text === 'AND') (take(), parts.push(unary()));
+    while (peek()?.text === 'AND') {
+      take();
+      parts.push(unary());
+    }
     return (t) => parts.every((p) => p(t));
   };
   const unary = (): Node => {

@@ -29,7 +29,7 @@ export async function runTap(
     // Static test credentials unless a test checks what happens without any.
     aws: (config) => new AwsClients(options.credentials === false ? config : { ...config, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
     // With a fake installed, tap's sleeps let the fake's time pass (its stacks and replays move with it).
-    sleep: options.sleep ?? ((ms: number) => FakeAws.installed?.advance(ms) ?? Promise.resolve()),
+    sleep: options.sleep ?? ((ms: number) => FakeAws.current?.advance(ms) ?? Promise.resolve()),
     signal: options.signal,
     fetch: options.fetch,
     clock: options.clock,
