@@ -13,7 +13,7 @@ it('verify: concurrent wall time vs the sequential sum', async () => {
   // A first run loads the SDK modules, so that the timed run measures the checks, not module loading.
   await runTap(['verify', '--env', 'bench'], { fetch: fake.fetch });
   fake.latencyMs = 100;
-  fake.serverless.deliveryDelay = 3;
+  fake.serverless.deliveryDelayMs = 300;
   const fetch: typeof globalThis.fetch = async (input, init) => (await realSleep(100), fake.fetch(input, init));
   const started = performance.now();
   const r = await runTap(['verify', '--env', 'bench', '--json'], { fetch, sleep: realSleep });

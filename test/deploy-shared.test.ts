@@ -22,7 +22,7 @@ const changeSetStacks = () => fake.cloudFormation.changeSetLog;
  * An env as a tap before the shared stack deployed it: the same template plus the account setting
  * and its own CloudWatch role (aws-cdk-lib's RestApi `cloudWatchRole: true`), ahead of the stage.
  */
-function deployLegacy(env: string): void {
+async function deployLegacy(env: string): Promise<void> {
   const cf = fake.cloudFormation;
   const template = JSON.parse(legacyBody[env] ?? '') as { Resources: Record<string, unknown> };
   template.Resources = {
@@ -31,8 +31,7 @@ function deployLegacy(env: string): void {
     ...template.Resources,
   };
   const { Id } = cf.createChangeSet({ StackName: `TapStack-${env}`, ChangeSetName: 'legacy', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify(template), Tags: [{ Key: 'tap:env', Value: env }] }, () => '');
-  cf.describeChangeSet({ ChangeSetName: Id });
-  cf.describeChangeSet({ ChangeSetName: Id });
+  await fake.advance(1000); // the change set is computed meanwhile
   cf.executeChangeSet({ ChangeSetName: Id });
   cf.settle(`TapStack-${env}`);
   expect(cf.stack(`TapStack-${env}`)?.status).toBe('CREATE_COMPLETE');
@@ -48,8 +47,7 @@ describe("tap deploy: API Gateway's account role", () => {
     const { templateBody } = await synthesize('ord', VERSION);
     const cf = fake.cloudFormation;
     const { Id } = cf.createChangeSet({ StackName: 'TapStack-ord', ChangeSetName: 'direct', ChangeSetType: 'CREATE', TemplateBody: templateBody }, () => '');
-    cf.describeChangeSet({ ChangeSetName: Id });
-    cf.describeChangeSet({ ChangeSetName: Id });
+    await fake.advance(1000); // the change set is computed meanwhile
     cf.executeChangeSet({ ChangeSetName: Id });
     cf.settle('TapStack-ord');
     expect(cf.stack('TapStack-ord')?.status).toBe('ROLLBACK_COMPLETE');
@@ -170,8 +168,8 @@ describe("tap deploy: API Gateway's account role", () => {
   });
 
   it("an env deployed by a tap that kept the setting in env stacks: its own role moves to TapShared's before this deploy removes it", async () => {
-    deployLegacy('old');
-    deployLegacy('other');
+    await deployLegacy('old');
+    await deployLegacy('other');
     const legacyRole = 'arn:aws:iam::123456789012:role/TapStack-other-ApiCloudWatchRole73EC6FC4';
     expect(fake.apiGatewayAccount.cloudwatchRoleArn).toBe(legacyRole); // the last one deployed won
     // Env "old" does not own the role the account names: used as it is, only its own copy goes.
@@ -191,7 +189,7 @@ describe("tap deploy: API Gateway's account role", () => {
 
   it('the same move when TapShared exists already: no change set for it, only the account setting', async () => {
     await deploy('one');
-    deployLegacy('old'); // an old tap deployed over the setting meanwhile
+    await deployLegacy('old'); // an old tap deployed over the setting meanwhile
     fake.cloudFormation.changeSetLog.length = 0;
     const r = await deploy('old', '--yes', '--json');
     expect(ndjson(r.stdout).result).toMatchObject({ accountRole: { kind: 'moved-to-shared', roleArn: OURS } });

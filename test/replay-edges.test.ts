@@ -124,12 +124,12 @@ describe("counting a replay's receipts", () => {
   it('reads every page of the replay\'s prefix (S3 lists at most 1,000 keys a page)', async () => {
     const s3 = mockClient(S3Client);
     try {
-      s3.on(ListObjectsV2Command)
-        .resolvesOnce({ Contents: Array.from({ length: 1000 }, (_, i) => ({ Key: `k${i}` })), IsTruncated: true, NextContinuationToken: 'next' })
-        .resolvesOnce({ Contents: [{ Key: 'last' }], IsTruncated: false })
-        .resolvesOnce({});
+      const answers = [{ Contents: Array.from({ length: 1000 }, (_, i) => ({ Key: `k${i}` })), IsTruncated: true, NextContinuationToken: 'next' }, { Contents: [{ Key: 'last' }], IsTruncated: false }];
+      // Each input as it was sent (the paginator reuses one input object).
+      const sent: object[] = [];
+      s3.on(ListObjectsV2Command).callsFake((input: object) => answers[sent.push({ ...input }) - 1] ?? {});
       expect(await countReplayReceipts('bucket', 'r1', testDeps())).toBe(1001);
-      expect(s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input)).toEqual([
+      expect(sent).toEqual([
         { Bucket: 'bucket', Prefix: replayReceiptPrefix('r1'), ContinuationToken: undefined },
         { Bucket: 'bucket', Prefix: replayReceiptPrefix('r1'), ContinuationToken: 'next' },
       ]);

@@ -62,7 +62,8 @@ describe('tap replay-archive: a replay end to end on the fake', () => {
     expect(r.code).toBe(0);
     const { events, result } = ndjson(r.stdout);
     const progress = events.map((e) => (e.data as { state: string; progress: number }));
-    expect(progress[0]?.state).toBe('RUNNING');
+    // The replay moves with the fake's clock while tap waits: each state in turn.
+    expect(progress.map((p) => p.state).filter((state, i, all) => state !== all[i - 1])).toEqual(['STARTING', 'RUNNING', 'COMPLETED']);
     expect(progress.at(-1)).toMatchObject({ state: 'COMPLETED', progress: 1 });
     expect(progress.map((p) => p.progress)).toEqual([...progress.map((p) => p.progress)].sort((a, b) => a - b));
     expect(result).toMatchObject({ kind: 'completed', reprocessed: 5, expected: 5, replay: { name: 'rep-replay-1', state: 'COMPLETED' } });
@@ -102,7 +103,12 @@ describe('tap replay-archive: a replay end to end on the fake', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/Detached: replay rep-detach goes on\.\n.*hint: follow it with `tap replay-archive status rep-detach`/);
     expect(fake.calls).not.toContain('CancelReplay');
-    expect(fake.serverless.replays.get('rep-detach')?.state).toBe('RUNNING');
+    expect(fake.serverless.replays.get('rep-detach')?.state).toBe('STARTING');
+    // It goes on while time passes, with no one reading it.
+    fake.resetCalls();
+    await fake.advance(60_000);
+    expect(fake.calls).toEqual([]);
+    expect(fake.serverless.replays.get('rep-detach')?.state).toBe('COMPLETED');
   });
 
   it('--no-wait returns once started', async () => {
@@ -148,18 +154,23 @@ describe('tap replay-archive: a replay end to end on the fake', () => {
   });
 
   it('list, status and cancel', async () => {
+    const list = async () => (JSON.parse((await runTap(['replay-archive', 'list', '--env', 'rep', '--json'])).stdout) as { replays: { name: string; state: string }[] }).replays.map((r) => [r.name, r.state]);
     await replay('--from', '2h ago', '--name', 'rep-a', '--no-wait');
+    expect(await list()).toEqual([['rep-a', 'STARTING']]);
+    // rep-a moves on while rep-b runs (time passes), though no one reads rep-a.
     await replay('--from', '2h ago', '--name', 'rep-b');
-    const list = await runTap(['replay-archive', 'list', '--env', 'rep', '--json']);
-    expect(JSON.parse(list.stdout).replays.map((r: { name: string; state: string }) => [r.name, r.state])).toEqual([
+    expect(await list()).toEqual([
       ['rep-b', 'COMPLETED'],
-      ['rep-a', 'RUNNING'],
+      ['rep-a', 'COMPLETED'],
     ]);
+    await replay('--from', '2h ago', '--name', 'rep-c', '--no-wait');
     const status = await runTap(['replay', 'status', 'rep-b']);
     expect(status.stdout).toMatch(/^rep-b {2}COMPLETED {2}\[█{10}\] 100% {2}2026-11-25T11:00:00.000Z \.\. 2026-11-25T13:00:00.000Z/);
-    const cancel = await runTap(['replay-archive', 'cancel', 'rep-a']);
+    const cancel = await runTap(['replay-archive', 'cancel', 'rep-c']);
     expect(cancel.code).toBe(0);
-    expect(cancel.stdout).toMatch(/Replay rep-a is CANCELLING/);
+    expect(cancel.stdout).toMatch(/Replay rep-c is CANCELLING/);
+    await fake.advance(1000);
+    expect(fake.serverless.replays.get('rep-c')?.state).toBe('CANCELLED');
     const again = await runTap(['replay-archive', 'cancel', 'rep-b']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/replay rep-b cannot be cancelled: Replay rep-b is not in a state that can be cancelled: COMPLETED/);

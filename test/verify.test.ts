@@ -24,8 +24,7 @@ const byId = (r: Result) => Object.fromEntries(r.checks.map((c) => [c.id, c]));
 
 describe('tap verify on a deployed fake env', () => {
   it('passes every check, with a canary whose receipt and trace appear after a delay', async () => {
-    // Counted in API calls of every check, which run side by side: enough that the canary's first read misses.
-    fake.serverless.deliveryDelay = 12;
+    fake.serverless.deliveryDelayMs = 1500;
     const r = await verify('--json');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as Result;

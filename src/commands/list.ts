@@ -27,13 +27,11 @@ export interface ListResult {
 
 /** Every tap env in the account and region: the stacks named `TapStack-*`, one DescribeStacks page at a time. */
 export async function run(_options: object, deps: Deps): Promise<ListResult> {
-  const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const { paginateDescribeStacks } = await import('@aws-sdk/client-cloudformation');
   const cfn = await deps.aws.cloudFormationReady();
   const envs: ListedEnv[] = [];
   let shared: ListedShared | undefined;
-  let token: string | undefined;
-  do {
-    const page = await cfn.send(new DescribeStacksCommand({ NextToken: token }));
+  for await (const page of paginateDescribeStacks({ client: cfn }, {})) {
     for (const s of page.Stacks ?? []) {
       if (s.StackStatus === 'DELETE_COMPLETE') continue;
       if (s.StackName === SHARED_STACK) {
@@ -49,8 +47,7 @@ export async function run(_options: object, deps: Deps): Promise<ListResult> {
         apiUrl: s.Outputs?.find((o) => o.OutputKey === OUTPUTS.apiUrl)?.OutputValue,
       });
     }
-    token = page.NextToken;
-  } while (token);
+  }
   envs.sort((a, b) => a.env.localeCompare(b.env));
   return { kind: 'envs', envs, ...(shared ? { shared } : {}) };
 }

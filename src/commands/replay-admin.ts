@@ -1,3 +1,4 @@
+import { pages } from '../aws/pages.js';
 import { defineCommand } from '../command.js';
 import { JobFailed, UsageError } from '../errors.js';
 import { checkReplayName, describeReplay, envArchive, progressBar, type ReplayView, viewOf } from '../replay/replays.js';
@@ -22,12 +23,9 @@ export const list = defineCommand({
     const events = await deps.aws.eventBridge();
     const archive = await envArchive(events, names);
     const replays: ReplayView[] = [];
-    let token: string | undefined;
-    do {
-      const page = await events.send(new ListReplaysCommand({ EventSourceArn: archive.arn, NextToken: token }));
+    for await (const page of pages((NextToken) => events.send(new ListReplaysCommand({ EventSourceArn: archive.arn, NextToken })))) {
       replays.push(...(page.Replays ?? []).map((r) => viewOf(r)));
-      token = page.NextToken;
-    } while (token);
+    }
     replays.sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
     return { kind: 'replays', env: names.env, replays, archive: names.archive };
   },

@@ -1,6 +1,7 @@
 import { describeEnvAlarms } from '../aws/alarms.js';
 import { lastProcessed } from '../aws/metrics.js';
 import { expectsData } from '../stack/alarm-spec.js';
+import { pages } from '../aws/pages.js';
 import { describeStack, type StackInfo } from '../deploy/stack.js';
 import { defineCommand } from '../command.js';
 import type { Deps } from '../deps.js';
@@ -142,12 +143,7 @@ const PROBES: Record<string, Probe> = {
     const events = await ctx.deps.aws.eventBridge();
     // Every page: the order of ListReplays is not documented, so the latest may be on any of them.
     const Replays: ReplayListEntry[] = [];
-    let token: string | undefined;
-    do {
-      const page = await events.send(new ListReplaysCommand({ EventSourceArn: ArchiveArn, NextToken: token }));
-      Replays.push(...(page.Replays ?? []));
-      token = page.NextToken;
-    } while (token);
+    for await (const page of pages((NextToken) => events.send(new ListReplaysCommand({ EventSourceArn: ArchiveArn, NextToken })))) Replays.push(...(page.Replays ?? []));
     const running = Replays.filter((r) => r.State === 'STARTING' || r.State === 'RUNNING').map((r) => r.ReplayName);
     const latest = [...Replays].sort((a, b) => (b.ReplayStartTime?.getTime() ?? 0) - (a.ReplayStartTime?.getTime() ?? 0))[0];
     const summary = `${running.length} in progress${running.length ? ` (${running.join(', ')})` : ''}${latest ? `; latest ${latest.ReplayName} ${latest.State}` : ''}`;

@@ -90,7 +90,7 @@ export async function run(o: TraceInput, deps: Deps): Promise<TraceResult> {
 /** Polls for new traces until Ctrl-C; each is shown once. Throttling doubles the interval. */
 async function follow(env: string, filter: string, from: Date, deps: Deps): Promise<TraceResult> {
   const xray = await deps.aws.xray();
-  const { GetTraceSummariesCommand } = await import('@aws-sdk/client-xray');
+  const { paginateGetTraceSummaries } = await import('@aws-sdk/client-xray');
   const seen = new Set<string>();
   let since = from;
   let interval = FOLLOW_MS;
@@ -99,16 +99,13 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
   while (!deps.signal.aborted) {
     const now = deps.clock();
     try {
-      let token: string | undefined;
-      do {
-        const page = await xray.send(new GetTraceSummariesCommand({ StartTime: since, EndTime: now, FilterExpression: filter, Sampling: false, NextToken: token }));
+      for await (const page of paginateGetTraceSummaries({ client: xray }, { StartTime: since, EndTime: now, FilterExpression: filter, Sampling: false })) {
         const fresh = (page.TraceSummaries ?? []).filter((s) => s.Id && !seen.has(s.Id)).sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
         for (const s of fresh) {
           seen.add(s.Id!);
           deps.io.notify({ level: 'info', code: 'trace.summary', data: s }, { stream: true });
         }
-        token = page.NextToken;
-      } while (token);
+      }
       // Traces can arrive late: look back a little, and let `seen` drop the repeats.
       since = new Date(Math.max(from.getTime(), now.getTime() - 60_000));
       interval = FOLLOW_MS;

@@ -1,4 +1,5 @@
-import type { CloudFormationClient, RollbackConfiguration } from '@aws-sdk/client-cloudformation';
+import type { Change as SdkChange, CloudFormationClient, RollbackConfiguration } from '@aws-sdk/client-cloudformation';
+import { retrying } from '../aws/pages.js';
 import type { Deps } from '../deps.js';
 import { retryTransient } from '../aws/retry.js';
 import { requestToken } from '../aws/tokens.js';
@@ -64,16 +65,12 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
   };
   const created = await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new sdk.CreateChangeSetCommand(input)));
   const id = created.Id ?? name;
-  const changes: Change[] = [];
-  let token: string | undefined;
   for (;;) {
     if (deps.signal.aborted) {
       await deleteChangeSet(cfn, id, deps);
       throw new Aborted(`Stopped before executing; change set ${name} was deleted and nothing changed.`);
     }
-    const page = await retryTransient(deps, CHANGE_SET_POLL_MS, () =>
-      cfn.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: id, StackName: request.stackName, NextToken: token })),
-    );
+    const page = await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: id, StackName: request.stackName })));
     if (page.Status === 'FAILED') {
       if (NO_CHANGES.some((p) => p.test(page.StatusReason ?? ''))) {
         await deleteChangeSet(cfn, id, deps);
@@ -84,17 +81,18 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
       });
     }
     if (page.Status === 'CREATE_COMPLETE') {
-      for (const c of page.Changes ?? []) {
-        const r = c.ResourceChange;
-        if (!r) continue;
-        changes.push({ action: r.Action ?? 'Unknown', logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? '', replacement: r.Replacement });
-      }
-      token = page.NextToken;
-      if (!token) return { id, name, stackId: created.StackId ?? page.StackId ?? request.stackName, changes, executeToken: requestToken('execute') };
-      continue;
+      // The first page came with the status; the paginator reads the rest.
+      const rest = page.NextToken ? sdk.paginateDescribeChangeSet({ client: retrying(cfn, deps, CHANGE_SET_POLL_MS), startingToken: page.NextToken }, { ChangeSetName: id, StackName: request.stackName }) : [];
+      const changes = rowsOf(page.Changes);
+      for await (const next of rest) changes.push(...rowsOf(next.Changes));
+      return { id, name, stackId: created.StackId ?? page.StackId ?? request.stackName, changes, executeToken: requestToken('execute') };
     }
     await deps.sleep(CHANGE_SET_POLL_MS);
   }
+}
+
+function rowsOf(changes: SdkChange[] | undefined): Change[] {
+  return (changes ?? []).flatMap(({ ResourceChange: r }) => (r ? [{ action: r.Action ?? 'Unknown', logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? '', replacement: r.Replacement }] : []));
 }
 
 /** Deletes a change set; one that is already gone (an earlier try whose answer was lost) counts as deleted. */

@@ -101,17 +101,14 @@ export class StackMonitor {
 
   /** New events, oldest first. Pages are read newest first until an event already seen. */
   private async poll(): Promise<StackEventRecord[]> {
-    const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
+    const { paginateDescribeStackEvents } = await import('@aws-sdk/client-cloudformation');
     const fresh: StackEvent[] = [];
-    let token: string | undefined;
-    pages: do {
-      const page = await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack.id, NextToken: token }));
+    pages: for await (const page of paginateDescribeStackEvents({ client: this.cfn }, { StackName: this.stack.id })) {
       for (const e of page.StackEvents ?? []) {
         if (this.seen.has(e.EventId ?? '')) break pages;
         fresh.push(e);
       }
-      token = page.NextToken;
-    } while (token);
+    }
     // Marked seen only once every page was read: a poll that failed halfway is read again whole.
     for (const e of fresh) this.seen.add(e.EventId ?? '');
     return fresh.filter((e) => this.isOurs(e)).map(toRecord).reverse();

@@ -96,15 +96,11 @@ export function startReplayError(error: unknown, name: string): unknown {
 
 /** Receipts the processor wrote for events of this replay (it writes them under the replay's prefix). */
 export async function countReplayReceipts(bucket: string, replayName: string, deps: Deps): Promise<number> {
-  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-  const s3 = await deps.aws.s3();
+  const { paginateListObjectsV2 } = await import('@aws-sdk/client-s3');
   let count = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: replayReceiptPrefix(replayName), ContinuationToken: token }));
+  for await (const page of paginateListObjectsV2({ client: await deps.aws.s3() }, { Bucket: bucket, Prefix: replayReceiptPrefix(replayName) })) {
     count += page.Contents?.length ?? 0;
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return count;
 }
 

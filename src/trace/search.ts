@@ -1,5 +1,5 @@
 import type { Trace, TraceSummary, XRayClient } from '@aws-sdk/client-xray';
-import { retryTransient } from '../aws/retry.js';
+import { retrying } from '../aws/pages.js';
 import type { Deps } from '../deps.js';
 
 /** What `tap trace` filters on; every shortcut is ANDed with the env's group. */
@@ -43,17 +43,14 @@ export async function traceSummaries(
   q: { from: Date; to: Date; chunkMs: number; limit: number; filter: string },
   deps: Deps,
 ): Promise<TraceSummary[]> {
-  const { GetTraceSummariesCommand } = await import('@aws-sdk/client-xray');
+  const { paginateGetTraceSummaries } = await import('@aws-sdk/client-xray');
+  const client = retrying(xray, deps, 1000);
   const found = new Map<string, TraceSummary>();
   for (const { start, end } of chunks(q.from, q.to, q.chunkMs)) {
-    let token: string | undefined;
-    do {
-      const page = await retryTransient(deps, 1000, () =>
-        xray.send(new GetTraceSummariesCommand({ StartTime: start, EndTime: end, FilterExpression: q.filter, Sampling: false, NextToken: token })),
-      );
+    for await (const page of paginateGetTraceSummaries({ client }, { StartTime: start, EndTime: end, FilterExpression: q.filter, Sampling: false })) {
       for (const s of page.TraceSummaries ?? []) if (s.Id && !found.has(s.Id)) found.set(s.Id, s);
-      token = page.NextToken;
-    } while (token && found.size < q.limit);
+      if (found.size >= q.limit) break;
+    }
     if (found.size >= q.limit) break;
   }
   return [...found.values()].sort((a, b) => (b.StartTime?.getTime() ?? 0) - (a.StartTime?.getTime() ?? 0)).slice(0, q.limit);
@@ -66,7 +63,8 @@ export const IN_FLIGHT = 4;
 
 /** Full traces for `ids`, 5 per call, at most IN_FLIGHT calls at a time; in the order asked. */
 export async function fetchTraces(xray: XRayClient, ids: readonly string[], deps: Deps): Promise<Trace[]> {
-  const { BatchGetTracesCommand } = await import('@aws-sdk/client-xray');
+  const { paginateBatchGetTraces } = await import('@aws-sdk/client-xray');
+  const client = retrying(xray, deps, 1000);
   const batches: string[][] = [];
   for (let i = 0; i < ids.length; i += BATCH) batches.push(ids.slice(i, i + BATCH));
   const traces = new Map<string, Trace>();
@@ -74,12 +72,9 @@ export async function fetchTraces(xray: XRayClient, ids: readonly string[], deps
   const worker = async (): Promise<void> => {
     while (next < batches.length) {
       const batch = batches[next++] ?? [];
-      let token: string | undefined;
-      do {
-        const page = await retryTransient(deps, 1000, () => xray.send(new BatchGetTracesCommand({ TraceIds: batch, NextToken: token })));
+      for await (const page of paginateBatchGetTraces({ client }, { TraceIds: batch })) {
         for (const t of page.Traces ?? []) if (t.Id) traces.set(t.Id, t);
-        token = page.NextToken;
-      } while (token);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, batches.length) }, worker));

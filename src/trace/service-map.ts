@@ -1,5 +1,5 @@
 import type { HistogramEntry, XRayClient } from '@aws-sdk/client-xray';
-import { retryTransient } from '../aws/retry.js';
+import { retrying } from '../aws/pages.js';
 import type { Deps } from '../deps.js';
 
 export interface MapStats {
@@ -39,13 +39,11 @@ function stats(
 
 /** GetServiceGraph for the env's group over the window, every page. */
 export async function serviceMap(xray: XRayClient, q: { from: Date; to: Date; group: string }, deps: Deps): Promise<MapService[]> {
-  const { GetServiceGraphCommand } = await import('@aws-sdk/client-xray');
+  const { paginateGetServiceGraph } = await import('@aws-sdk/client-xray');
   const services: MapService[] = [];
   const refs = new Map<number, string>();
   const raw: { ref?: number; name: string; type: string; stats: MapStats; edges: { ref?: number; stats: MapStats }[] }[] = [];
-  let token: string | undefined;
-  do {
-    const page = await retryTransient(deps, 1000, () => xray.send(new GetServiceGraphCommand({ StartTime: q.from, EndTime: q.to, GroupName: q.group, NextToken: token })));
+  for await (const page of paginateGetServiceGraph({ client: retrying(xray, deps, 1000) }, { StartTime: q.from, EndTime: q.to, GroupName: q.group })) {
     for (const s of page.Services ?? []) {
       refs.set(s.ReferenceId ?? -1, s.Name ?? s.Names?.[0] ?? '?');
       raw.push({
@@ -56,8 +54,7 @@ export async function serviceMap(xray: XRayClient, q: { from: Date; to: Date; gr
         edges: (s.Edges ?? []).map((e) => ({ ref: e.ReferenceId, stats: stats(e.SummaryStatistics, e.ResponseTimeHistogram) })),
       });
     }
-    token = page.NextToken;
-  } while (token);
+  }
   for (const r of raw) services.push({ name: r.name, type: r.type, ...r.stats, edges: r.edges.map((e) => ({ to: refs.get(e.ref ?? -1) ?? '?', ...e.stats })) });
   return services;
 }

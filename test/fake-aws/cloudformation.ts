@@ -1,6 +1,9 @@
 import type { Change, Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import { validationError } from './errors.js';
+import { page } from './paging.js';
+import type { FakeClock } from './clock.js';
 import { Resolver, type ResourceHooks, type TemplateResource } from './resources.js';
+import { deploy, remove, type OperationContext, type Resource } from './stack-operations.js';
 
 type Template = { Resources?: Record<string, TemplateResource>; Outputs?: Record<string, { Value: unknown }>; Mappings?: Record<string, Record<string, Record<string, unknown>>> };
 
@@ -11,13 +14,6 @@ export interface LiveResource {
   readonly physicalId: string;
   readonly arn: string;
   readonly properties: Record<string, unknown>;
-}
-
-interface Resource {
-  logicalId: string;
-  type: string;
-  physicalId: string;
-  properties: unknown;
 }
 
 interface FakeStack {
@@ -33,6 +29,8 @@ interface FakeStack {
   created: Date;
   updated?: Date;
   operation?: Generator<void, void, void>;
+  /** When the operation's next step falls due (the fake's clock, in ms). */
+  nextStepAt?: number;
   /** The ClientRequestToken of the latest operation; its events carry it. */
   token?: string;
 }
@@ -47,16 +45,23 @@ interface FakeChangeSet {
   status: string;
   statusReason?: string;
   changes: Change[];
-  polls: number;
+  /** When it was created (the fake's clock, in ms): it is computed `changeSetMs` later. */
+  createdAt: number;
   clientToken?: string;
   rollbackTriggers?: { Arn?: string; Type?: string }[];
 }
 
 export interface FakeCloudFormationOptions {
-  /** Events CloudFormation "makes" between two polls. */
-  readonly eventsPerPoll: number;
-  /** Page size of DescribeStackEvents, small so that tests cross pages. */
+  /** Fake time between two events of a stack operation (AWS documents none; the fake's choice). */
+  readonly eventMs: number;
+  /** Fake time a change set takes to be computed (the fake's choice). */
+  readonly changeSetMs: number;
+  /** Page size of DescribeStackEvents, small so that tests cross pages (AWS documents none). */
   readonly eventPageSize: number;
+  /** Changes per DescribeChangeSet page (AWS pages by size and documents no count). */
+  readonly changeSetPageSize: number;
+  /** Stacks per DescribeStacks page when no stack is named (AWS documents no page size). */
+  readonly stackPageSize: number;
 }
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -87,29 +92,44 @@ export class FakeCloudFormation {
   failNext?: { logicalId: string; reason: string };
   /** A rollback trigger's alarm state by ARN (undefined: no such alarm); FakeAws reads its CloudWatch. */
   alarmState?: (arn: string) => string | undefined;
+  private readonly now: () => Date;
+  private readonly operations: OperationContext;
 
   constructor(
     private readonly hooks: ResourceHooks,
-    private readonly now: () => Date,
+    private readonly clock: FakeClock,
     readonly region: string,
     readonly account: string,
     private readonly options: FakeCloudFormationOptions,
   ) {
     this.resolver = new Resolver(region, account);
+    this.now = clock.stamp;
+    this.operations = {
+      hooks: { ...hooks, rollbackTrigger: (triggers) => this.trippedTrigger(triggers) },
+      resolver: this.resolver,
+      event: (stack, resource, status, reason) => this.event(stack as FakeStack, resource, status, reason),
+      takeFailure: (id) => {
+        if (this.failNext?.logicalId !== id) return undefined;
+        const { reason } = this.failNext;
+        this.failNext = undefined;
+        return reason;
+      },
+    };
+    // Operations move with the clock: every step that has fallen due by `now` happens.
+    clock.onAdvance((now) => {
+      for (const stack of this.stacks) while (stack.operation && (stack.nextStepAt ?? Infinity) <= now) this.step(stack);
+    });
   }
 
   // ---- API ----
 
   describeStacks(input: { StackName?: string; NextToken?: string }): { Stacks: Stack[]; NextToken?: string } {
     if (!input.StackName) {
-      // Every stack that is not deleted, one page of two at a time (AWS pages at 100).
-      const live = this.stacks.filter((s) => s.status !== 'DELETE_COMPLETE');
-      const start = Number(input.NextToken ?? 0);
-      const page = live.slice(start, start + 2).flatMap((s) => this.describeStacks({ StackName: s.id }).Stacks);
-      return { Stacks: page, NextToken: start + 2 < live.length ? String(start + 2) : undefined };
+      // Every stack that is not deleted, in pages (AWS documents no page size; the fake's is small).
+      const { items, NextToken } = page(this.stacks.filter((s) => s.status !== 'DELETE_COMPLETE'), input.NextToken, this.options.stackPageSize);
+      return { Stacks: items.flatMap((s) => this.describeStacks({ StackName: s.id }).Stacks), NextToken };
     }
     const stack = this.find(input.StackName);
-    this.tick(stack);
     const template = JSON.parse(stack.templateBody) as Template;
     const physical = new Map([...stack.resources.values()].map((r) => [r.logicalId, r]));
     const mappings = template.Mappings ?? {};
@@ -135,11 +155,11 @@ export class FakeCloudFormation {
 
   describeStackEvents(input: { StackName?: string; NextToken?: string }) {
     const stack = this.find(input.StackName ?? '');
-    if (!input.NextToken) this.tick(stack);
-    const newestFirst = [...stack.events].reverse();
-    const start = Number(input.NextToken ?? 0);
-    const end = start + this.options.eventPageSize;
-    return { StackEvents: newestFirst.slice(start, end), NextToken: end < newestFirst.length ? String(end) : undefined };
+    // Newest first. The token marks a place in the history, not an offset from the newest, so that
+    // events added while the pages are read do not shift them (as AWS's tokens do not).
+    const end = input.NextToken === undefined ? stack.events.length : Number(input.NextToken);
+    const start = Math.max(0, end - this.options.eventPageSize);
+    return { StackEvents: stack.events.slice(start, end).reverse(), NextToken: start > 0 ? String(start) : undefined };
   }
 
   describeStackResources(input: { StackName?: string; PhysicalResourceId?: string }) {
@@ -193,7 +213,7 @@ export class FakeCloudFormation {
     if ([...this.changeSets.values()].some((c) => c.stack === stack && c.name === input.ChangeSetName)) {
       throw Object.assign(validationError(`ChangeSet ${input.ChangeSetName} already exists`), { name: 'AlreadyExistsException' });
     }
-    const cs: FakeChangeSet = { id, name: input.ChangeSetName ?? '', stack, type: input.ChangeSetType ?? 'UPDATE', templateBody: body, tags, status: 'CREATE_PENDING', changes, polls: 0, clientToken: input.ClientToken, rollbackTriggers: input.RollbackConfiguration?.RollbackTriggers };
+    const cs: FakeChangeSet = { id, name: input.ChangeSetName ?? '', stack, type: input.ChangeSetType ?? 'UPDATE', templateBody: body, tags, status: 'CREATE_PENDING', changes, createdAt: this.clock.ms, clientToken: input.ClientToken, rollbackTriggers: input.RollbackConfiguration?.RollbackTriggers };
     this.changeSetsCreated++;
     this.changeSetsByStack.set(stack.name, (this.changeSetsByStack.get(stack.name) ?? 0) + 1);
     if (input.ClientToken) this.byClientToken.set(input.ClientToken, { Id: id, StackId: stack.id });
@@ -204,12 +224,10 @@ export class FakeCloudFormation {
     return { Id: id, StackId: stack.id };
   }
 
-  describeChangeSet(input: { ChangeSetName?: string; StackName?: string }) {
+  describeChangeSet(input: { ChangeSetName?: string; StackName?: string; NextToken?: string }) {
     const cs = this.changeSet(input.ChangeSetName ?? '', input.StackName);
-    // Computed in the background: pending, in progress, then its final state.
-    cs.polls++;
-    if (cs.polls === 1) cs.status = 'CREATE_IN_PROGRESS';
-    else if (cs.status === 'CREATE_IN_PROGRESS') cs.status = cs.statusReason ? 'FAILED' : 'CREATE_COMPLETE';
+    this.compute(cs);
+    const rows = page(cs.status === 'CREATE_COMPLETE' ? cs.changes : [], input.NextToken, this.options.changeSetPageSize);
     return {
       ChangeSetId: cs.id,
       ChangeSetName: cs.name,
@@ -218,7 +236,8 @@ export class FakeCloudFormation {
       Status: cs.status,
       StatusReason: cs.status === 'FAILED' ? cs.statusReason : undefined,
       ExecutionStatus: cs.status === 'CREATE_COMPLETE' ? 'AVAILABLE' : 'UNAVAILABLE',
-      Changes: cs.status === 'CREATE_COMPLETE' ? cs.changes : [],
+      Changes: rows.items,
+      NextToken: rows.NextToken,
     };
   }
 
@@ -232,6 +251,7 @@ export class FakeCloudFormation {
     // The same request again (same token): CloudFormation knows it and starts nothing new.
     if (input.ClientRequestToken && this.stacks.some((st) => st.token === input.ClientRequestToken)) return {};
     const cs = this.changeSet(input.ChangeSetName ?? '', input.StackName);
+    this.compute(cs);
     if (cs.status !== 'CREATE_COMPLETE') throw validationError(`ChangeSet [${cs.id}] cannot be executed in its current status of [${cs.status}]`);
     const stack = cs.stack;
     // AWS deletes every change set of the stack once one is executed.
@@ -241,8 +261,7 @@ export class FakeCloudFormation {
     stack.tags = cs.tags;
     stack.updated = this.now();
     stack.token = input.ClientRequestToken;
-    stack.operation = this.deploy(stack, cs, old, !input.DisableRollback);
-    this.tick(stack, 1);
+    this.start(stack, deploy(this.operations, stack, cs, old, !input.DisableRollback));
     return {};
   }
 
@@ -253,8 +272,7 @@ export class FakeCloudFormation {
     if (stack.terminationProtection) throw validationError(`Stack [${stack.name}] cannot be deleted while TerminationProtection is enabled`);
     if (stack.status.endsWith('_IN_PROGRESS') && stack.status !== 'REVIEW_IN_PROGRESS') throw validationError(`Stack [${stack.name}] is in ${stack.status} state`);
     stack.token = input.ClientRequestToken;
-    stack.operation = this.remove(stack);
-    this.tick(stack, 1);
+    this.start(stack, remove(this.operations, stack));
     return {};
   }
 
@@ -266,20 +284,20 @@ export class FakeCloudFormation {
 
   /** What drift detection finds: IN_SYNC, or DRIFTED with this many resources. */
   drift: { status: 'IN_SYNC' | 'DRIFTED'; resources: number } = { status: 'IN_SYNC', resources: 0 };
+  /** Drift detections by id: when each started (the fake's clock, ms); each takes a second (the fake's choice). */
   private readonly detections = new Map<string, number>();
 
   detectStackDrift(input: { StackName?: string }) {
     this.find(input.StackName ?? '');
     const id = this.uuid();
-    this.detections.set(id, 0);
+    this.detections.set(id, this.clock.ms);
     return { StackDriftDetectionId: id };
   }
 
-  /** In progress on the first read, complete on the next. */
+  /** In progress for a second of the fake's clock, then complete. */
   describeStackDriftDetectionStatus(input: { StackDriftDetectionId?: string }) {
-    const reads = (this.detections.get(input.StackDriftDetectionId ?? '') ?? 0) + 1;
-    this.detections.set(input.StackDriftDetectionId ?? '', reads);
-    if (reads === 1) return { StackDriftDetectionId: input.StackDriftDetectionId, DetectionStatus: 'DETECTION_IN_PROGRESS' };
+    const started = this.detections.get(input.StackDriftDetectionId ?? '') ?? 0;
+    if (this.clock.ms - started < 1000) return { StackDriftDetectionId: input.StackDriftDetectionId, DetectionStatus: 'DETECTION_IN_PROGRESS' };
     return { StackDriftDetectionId: input.StackDriftDetectionId, DetectionStatus: 'DETECTION_COMPLETE', StackDriftStatus: this.drift.status, DriftedStackResourceCount: this.drift.resources };
   }
 
@@ -288,7 +306,7 @@ export class FakeCloudFormation {
   /** Runs the stack's current operation to its end, as if time passed. */
   settle(name: string): void {
     const stack = this.find(name);
-    while (stack.operation) this.tick(stack, 1);
+    while (stack.operation) this.step(stack);
   }
 
   stack(name: string): FakeStack | undefined {
@@ -315,139 +333,18 @@ export class FakeCloudFormation {
 
   // ---- behaviour ----
 
-  private *deploy(stack: FakeStack, cs: FakeChangeSet, oldBody: string, rollback: boolean): Generator<void, void, void> {
-    const creating = cs.type === 'CREATE';
-    const verb = creating ? 'CREATE' : 'UPDATE';
-    const template = JSON.parse(cs.templateBody) as Template;
-    const before = new Map(stack.resources);
-    stack.status = `${verb}_IN_PROGRESS`;
-    yield this.event(stack, undefined, stack.status, 'User Initiated');
-    const done: { change: Change; resource: Resource }[] = [];
-    const changes = cs.changes.filter((c) => c.ResourceChange?.Action !== 'Remove');
-    for (const [i, change] of changes.entries()) {
-      const tripped = this.trippedTrigger(cs);
-      if (tripped && !creating) return yield* this.rollBackOnAlarm(stack, done, before, oldBody, tripped);
-      const id = change.ResourceChange?.LogicalResourceId ?? '';
-      const add = change.ResourceChange?.Action === 'Add';
-      const op = add ? 'CREATE' : 'UPDATE';
-      const declared = template.Resources?.[id] ?? { Type: change.ResourceChange?.ResourceType ?? '' };
-      yield this.event(stack, { logicalId: id, type: declared.Type, physicalId: '', properties: {} }, `${op}_IN_PROGRESS`);
-      const physical = new Map([...stack.resources.values()].map((r) => [r.logicalId, r]));
-      const resolved = this.resolver.resolve(declared.Properties ?? {}, physical);
-      const refusal = this.failNext?.logicalId === id ? this.failNext.reason : this.hooks.refuse?.({ type: declared.Type, properties: resolved });
-      if (refusal !== undefined) {
-        const reason = refusal;
-        if (this.failNext?.logicalId === id) this.failNext = undefined;
-        const next = changes[i + 1]?.ResourceChange;
-        if (next) yield this.event(stack, { logicalId: next.LogicalResourceId ?? '', type: next.ResourceType ?? '', physicalId: '', properties: {} }, `${next.Action === 'Add' ? 'CREATE' : 'UPDATE'}_IN_PROGRESS`);
-        yield this.event(stack, { logicalId: id, type: declared.Type, physicalId: '', properties: {} }, `${op}_FAILED`, reason);
-        if (next) yield this.event(stack, { logicalId: next.LogicalResourceId ?? '', type: next.ResourceType ?? '', physicalId: '', properties: {} }, `${next.Action === 'Add' ? 'CREATE' : 'UPDATE'}_FAILED`, `Resource ${next.Action === 'Add' ? 'creation' : 'update'} cancelled`);
-        const failed = `The following resource(s) failed to ${op.toLowerCase()}: [${id}]. `;
-        if (!rollback) {
-          stack.status = `${verb}_FAILED`;
-          stack.statusReason = failed;
-          yield this.event(stack, undefined, stack.status, failed);
-          stack.operation = undefined;
-          return;
-        }
-        stack.status = creating ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS';
-        stack.statusReason = `${failed}${creating ? 'Rollback requested by user.' : ''}`;
-        yield this.event(stack, undefined, stack.status, stack.statusReason);
-        for (const { change: c, resource } of done.reverse()) {
-          if (c.ResourceChange?.Action === 'Add') {
-            yield this.event(stack, resource, 'DELETE_IN_PROGRESS');
-            this.hooks.delete(resource);
-            stack.resources.delete(resource.logicalId);
-            yield this.event(stack, resource, 'DELETE_COMPLETE');
-          } else {
-            yield this.event(stack, resource, 'UPDATE_COMPLETE');
-          }
-        }
-        stack.templateBody = oldBody;
-        stack.resources = creating ? new Map() : before;
-        stack.status = creating ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE';
-        yield this.event(stack, undefined, stack.status);
-        stack.operation = undefined;
-        return;
-      }
-      const resource = add
-        ? { logicalId: id, type: declared.Type, physicalId: this.resolver.physicalId(id, declared, physical, stack.name), properties: declared.Properties }
-        : { ...(stack.resources.get(id) as Resource), properties: declared.Properties };
-      if (add) this.hooks.create({ ...resource, properties: resolved });
-      stack.resources.set(id, resource);
-      done.push({ change, resource });
-      yield this.event(stack, resource, `${op}_COMPLETE`);
-    }
-    const removals = cs.changes.filter((c) => c.ResourceChange?.Action === 'Remove');
-    if (!creating) {
-      stack.status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
-      yield this.event(stack, undefined, stack.status);
-    }
-    for (const c of removals) {
-      const resource = stack.resources.get(c.ResourceChange?.LogicalResourceId ?? '');
-      if (!resource) continue;
-      yield this.event(stack, resource, 'DELETE_IN_PROGRESS');
-      this.hooks.delete(resource);
-      stack.resources.delete(resource.logicalId);
-      yield this.event(stack, resource, 'DELETE_COMPLETE');
-    }
-    stack.status = `${verb}_COMPLETE`;
-    stack.statusReason = undefined;
-    yield this.event(stack, undefined, stack.status);
-    stack.operation = undefined;
-  }
-
   /**
-   * Rollback triggers (a small hook beside the state machine): a trigger whose alarm is in ALARM, or
-   * missing, during an update rolls it back. AWS documents that it does, not the event's sentence;
-   * the fake's names the alarm by ARN.
+   * Rollback triggers: a trigger whose alarm is in ALARM, or missing, during an update rolls it back
+   * (CloudFormation User Guide, "Roll back a CloudFormation stack ... rollback triggers"). AWS documents
+   * that it does, not the event's sentence; the fake's names the alarm by ARN.
    */
-  private trippedTrigger(cs: FakeChangeSet): string | undefined {
-    for (const t of cs.rollbackTriggers ?? []) {
+  private trippedTrigger(triggers: readonly { Arn?: string }[]): string | undefined {
+    for (const t of triggers) {
       const state = this.alarmState?.(t.Arn ?? '');
       if (state === undefined) return `Rollback trigger ${t.Arn} does not exist`;
       if (state === 'ALARM') return `Received ALARM state from rollback trigger ${t.Arn}`;
     }
     return undefined;
-  }
-
-  private *rollBackOnAlarm(stack: FakeStack, done: { change: Change; resource: Resource }[], before: Map<string, Resource>, oldBody: string, reason: string): Generator<void, void, void> {
-    stack.status = 'UPDATE_ROLLBACK_IN_PROGRESS';
-    stack.statusReason = reason;
-    yield this.event(stack, undefined, stack.status, reason);
-    for (const { change, resource } of done.reverse()) {
-      if (change.ResourceChange?.Action !== 'Add') yield this.event(stack, resource, 'UPDATE_COMPLETE');
-      else {
-        this.hooks.delete(resource);
-        yield this.event(stack, resource, 'DELETE_COMPLETE');
-      }
-    }
-    stack.templateBody = oldBody;
-    stack.resources = before;
-    stack.status = 'UPDATE_ROLLBACK_COMPLETE';
-    yield this.event(stack, undefined, stack.status);
-    stack.operation = undefined;
-  }
-
-  private *remove(stack: FakeStack): Generator<void, void, void> {
-    stack.status = 'DELETE_IN_PROGRESS';
-    yield this.event(stack, undefined, stack.status, 'User Initiated');
-    const failed: string[] = [];
-    for (const resource of [...stack.resources.values()].reverse()) {
-      yield this.event(stack, resource, 'DELETE_IN_PROGRESS');
-      try {
-        this.hooks.delete(resource);
-        stack.resources.delete(resource.logicalId);
-        yield this.event(stack, resource, 'DELETE_COMPLETE');
-      } catch (error) {
-        failed.push(resource.logicalId);
-        yield this.event(stack, resource, 'DELETE_FAILED', `${(error as Error).message} (Service: S3, Status Code: 409)`);
-      }
-    }
-    stack.status = failed.length ? 'DELETE_FAILED' : 'DELETE_COMPLETE';
-    stack.statusReason = failed.length ? `The following resource(s) failed to delete: [${failed.join(', ')}]. ` : undefined;
-    yield this.event(stack, undefined, stack.status, stack.statusReason);
-    stack.operation = undefined;
   }
 
   /** Resource changes between the stack's template and `body`, as a change set lists them. */
@@ -470,8 +367,22 @@ export class FakeCloudFormation {
     return changes;
   }
 
-  private tick(stack: FakeStack, steps = this.options.eventsPerPoll): void {
-    for (let i = 0; i < steps && stack.operation; i++) stack.operation.next();
+  /** A change set is computed in the background: in progress until `changeSetMs` has passed, then its final state. */
+  private compute(cs: FakeChangeSet): void {
+    if (cs.status !== 'CREATE_PENDING' && cs.status !== 'CREATE_IN_PROGRESS') return;
+    cs.status = this.clock.ms - cs.createdAt < this.options.changeSetMs ? 'CREATE_IN_PROGRESS' : cs.statusReason ? 'FAILED' : 'CREATE_COMPLETE';
+  }
+
+  /** Starts an operation: its first event at once (the stack is *_IN_PROGRESS when the call returns), the rest with the clock. */
+  private start(stack: FakeStack, operation: Generator<void, void, void>): void {
+    stack.operation = operation;
+    stack.nextStepAt = this.clock.ms;
+    this.step(stack);
+  }
+
+  private step(stack: FakeStack): void {
+    stack.operation?.next();
+    stack.nextStepAt = (stack.nextStepAt ?? this.clock.ms) + this.options.eventMs;
   }
 
   private event(stack: FakeStack, resource: Resource | undefined, status: string, reason?: string): void {

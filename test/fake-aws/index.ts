@@ -11,6 +11,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import * as xraySdk from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakeCloudFormation, type FakeCloudFormationOptions } from './cloudformation.js';
+import { FakeClock } from './clock.js';
 import { FakeCloudWatch } from './cloudwatch.js';
 import { awsError } from './errors.js';
 import { FakeLogs } from './logs.js';
@@ -60,11 +61,25 @@ export class FakeAws {
   readonly apiGatewayAccount: { cloudwatchRoleArn?: string } = {};
   /** Runs before each call is answered: a test's way to make something happen "meanwhile". */
   before?: (call: string) => void;
-  private time = Date.parse('2026-11-25T12:00:00Z');
+  /** The account's clock: what AWS does in the background moves with it (see clock.ts). */
+  readonly clock = new FakeClock(Date.parse('2026-11-25T12:00:00Z'));
+  private get time(): number {
+    return this.clock.ms;
+  }
   private readonly mocks: { restore(): void }[] = [];
+  /** The fake installed last, whose clock runTap's default `sleep` moves. */
+  static current: FakeAws | undefined;
+
+  /** Lets `ms` of the fake's time pass: stacks, change sets, replays and deliveries move on. */
+  advance(ms: number): Promise<void> {
+    return this.clock.advance(ms);
+  }
+
+  /** A `sleep` for tap that lets the fake's time pass instead of real time. */
+  readonly sleep = (ms: number): Promise<void> => this.advance(ms);
 
   constructor(options: Partial<FakeCloudFormationOptions> = {}) {
-    const now = () => new Date((this.time += 1000));
+    const now = this.clock.stamp;
     this.s3 = new FakeS3(now);
     const hooks = {
       create: (r: { type: string; physicalId: string; properties: unknown }) => {
@@ -80,8 +95,8 @@ export class FakeAws {
         if (r.type === 'AWS::KMS::Key') this.keysPendingDeletion.set(r.physicalId, new Date(this.time + 30 * 86_400_000));
       },
     };
-    this.cloudFormation = new FakeCloudFormation(hooks, now, REGION, ACCOUNT, { eventsPerPoll: 4, eventPageSize: 10, ...options });
-    this.serverless = new FakeServerless(this.cloudFormation, this.s3, now);
+    this.cloudFormation = new FakeCloudFormation(hooks, this.clock, REGION, ACCOUNT, { eventMs: 500, changeSetMs: 1000, eventPageSize: 10, changeSetPageSize: 10, stackPageSize: 2, ...options });
+    this.serverless = new FakeServerless(this.cloudFormation, this.s3, this.clock);
     this.serverless.cloudWatchLogs = this.cloudWatchLogs;
     this.cloudFormation.alarmState = (arn) => {
       const alarm = this.cloudWatch.describeAlarms({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 100 });
@@ -174,7 +189,7 @@ export class FakeAws {
     });
     const xray = mockClient(xraySdk.XRayClient);
     this.route(xray, xraySdk.GetGroupCommand, (i: { GroupName?: string }) => sv.group(i.GroupName ?? ''));
-    this.route(xray, xraySdk.BatchGetTracesCommand, (i) => sv.batchGetTraces(i.TraceIds ?? []));
+    this.route(xray, xraySdk.BatchGetTracesCommand, (i) => sv.batchGetTraces(i));
     this.route(xray, xraySdk.GetTraceSummariesCommand, (i) => sv.traceSummaries(i));
     const events = mockClient(eventsSdk.EventBridgeClient);
     this.route(events, eventsSdk.DescribeEventBusCommand, (i: { Name?: string }) => sv.eventBus(i.Name ?? 'default'));
@@ -184,7 +199,7 @@ export class FakeAws {
     this.route(events, eventsSdk.StartReplayCommand, (i) => sv.startReplay(i));
     this.route(events, eventsSdk.DescribeReplayCommand, (i: { ReplayName?: string }) => sv.describeReplay(i.ReplayName ?? ''));
     this.route(events, eventsSdk.CancelReplayCommand, (i: { ReplayName?: string }) => sv.cancelReplay(i.ReplayName ?? ''));
-    this.route(events, eventsSdk.ListReplaysCommand, (i: { EventSourceArn?: string; NamePrefix?: string }) => sv.listReplays(i));
+    this.route(events, eventsSdk.ListReplaysCommand, (i) => sv.listReplays(i));
     const sqs = mockClient(sqsSdk.SQSClient);
     this.route(sqs, sqsSdk.GetQueueAttributesCommand, (i) => sv.queueAttributes(i.QueueUrl ?? ''));
 
@@ -207,6 +222,7 @@ export class FakeAws {
     this.route(cwl, logsSdk.FilterLogEventsCommand, (i) => this.cloudWatchLogs.filterLogEvents(i));
     this.route(cwl, logsSdk.StartLiveTailCommand, (i) => this.cloudWatchLogs.startLiveTail(i));
 
+    FakeAws.current = this;
     this.mocks.push(cfn, s3, sts, kms, lambda, apigw, xray, events, sqs, cw, cwl);
     return this;
   }
@@ -214,6 +230,7 @@ export class FakeAws {
   restore(): void {
     FakeAws.installed.delete(this);
     for (const m of this.mocks.splice(0)) m.restore();
+    if (FakeAws.current === this) FakeAws.current = undefined;
   }
 
   /** Calls made since the last reset, by command name without the `Command` suffix. */
@@ -277,7 +294,7 @@ export class FakeAws {
       this.calls.push(name);
       const delay = this.latencyMs ? new Promise((r) => setTimeout(r, this.latencyMs)) : Promise.resolve();
       return delay
-        .then(() => this.serverless.pump())
+        .then(() => this.clock.advance(this.clock.callMs))
         .then(() => {
           this.before?.(name);
           if (this.loseNextAnswer.delete(name)) {

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type { FakeClock } from './clock.js';
 import type { FakeCloudFormation, LiveResource } from './cloudformation.js';
 import { awsError } from './errors.js';
+import { page } from './paging.js';
+import { parseFilter, type FilterSegment } from './xray-filter.js';
 import type { FakeLogs } from './logs.js';
 import type { FakeS3 } from './s3.js';
 
@@ -42,6 +45,8 @@ interface FakeReplay {
   started: Date;
   ended?: Date;
   failure?: string;
+  /** When the replay moves on next (the fake's clock, ms); none once it has ended. */
+  nextStepAt?: number;
 }
 
 interface Segment {
@@ -61,7 +66,7 @@ interface Segment {
 
 /**
  * The running env behind a deployed fake stack: API Gateway stages that run the real handler code,
- * an EventBridge bus whose rules deliver (after `deliveryDelay` API calls, as delivery is
+ * an EventBridge bus whose rules deliver (`deliveryDelayMs` of the fake's clock later, as delivery is
  * asynchronous) to the real processor code, which writes receipts into the fake S3, and X-Ray,
  * which assembles one trace from the segments of each hop. Configuration reads (Lambda, API
  * Gateway, X-Ray groups, EventBridge, SQS) answer from the deployed resources' properties, so a
@@ -79,23 +84,31 @@ export class FakeServerless {
   readonly logs: { fn: string; line: string }[] = [];
   /** CloudWatch Logs, where each invocation and each request through a stage with access logging is written as Lambda and API Gateway write them. */
   cloudWatchLogs?: Pick<FakeLogs, 'invocation' | 'access'>;
-  /** API calls between PutEvents and the target's invocation. */
-  deliveryDelay = 3;
+  /** Fake time between PutEvents and the target's invocation (delivery is asynchronous; AWS documents no figure). */
+  deliveryDelayMs = 300;
   private readonly pending: { due: number; run: () => Promise<void> }[] = [];
-  private calls = 0;
   private seq = 0;
+  private readonly now: () => Date;
 
   constructor(
     private readonly cfn: FakeCloudFormation,
     private readonly s3: FakeS3,
-    private readonly now: () => Date,
-  ) {}
+    private readonly clock: FakeClock,
+  ) {
+    this.now = clock.stamp;
+    clock.onAdvance((now) => this.runDue(now));
+  }
 
-  /** Called on every API call: runs the deliveries that are due. */
-  async pump(): Promise<void> {
-    this.calls++;
-    const due = this.pending.filter((p) => p.due <= this.calls);
-    this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => p.due > this.calls));
+  /** Lets a call's worth of time pass (a test's way to let deliveries happen). */
+  pump(): Promise<void> {
+    return this.clock.advance(this.clock.callMs);
+  }
+
+  /** What has fallen due by `now`: replay steps, then deliveries. */
+  private async runDue(now: number): Promise<void> {
+    for (const r of this.replays.values()) while (r.nextStepAt !== undefined && r.nextStepAt <= now) this.stepReplay(r);
+    const due = this.pending.filter((p) => p.due <= now);
+    this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => p.due > now));
     for (const p of due) await p.run();
   }
 
@@ -161,13 +174,24 @@ export class FakeServerless {
     return { Attributes: { ApproximateNumberOfMessages: String(this.queueDepth.get(name) ?? 0) } };
   }
 
-  /** Summaries of the traces that started in the window (the filter expression is not evaluated). */
-  traceSummaries(input: { StartTime?: Date; EndTime?: Date }) {
+  /**
+   * GetTraceSummaries pages (X-Ray documents no page size; the fake's choice is small so that tests
+   * cross pages). X-Ray: "The first page contains the most recent results, closest to the end of the
+   * time frame": newest first.
+   */
+  traceSummaryPageSize = 5;
+  /** Traces per BatchGetTraces page (X-Ray documents no page size; the fake's choice). */
+  tracesPerPage = 2;
+
+  /** Summaries of the traces that started in the window and match the filter expression (xray-filter.ts), newest first, in pages. */
+  traceSummaries(input: { StartTime?: Date; EndTime?: Date; NextToken?: string; FilterExpression?: string }) {
     const from = (input.StartTime?.getTime() ?? 0) / 1000;
     const to = (input.EndTime?.getTime() ?? Infinity) / 1000;
+    const groupFilter = (name: string) => this.cfn.resources('AWS::XRay::Group').find((g) => g.physicalId === name)?.properties.FilterExpression as string | undefined ?? (name === 'Default' ? '' : undefined);
+    const matches = input.FilterExpression ? parseFilter(input.FilterExpression, groupFilter) : () => true;
     const summaries = [...this.traces.entries()].flatMap(([Id, segments]) => {
       const start = Math.min(...segments.map((s) => s.start_time));
-      if (start < from || start >= to) return [];
+      if (start < from || start >= to || !matches(segments as FilterSegment[])) return [];
       const api = segments.find((s) => s.origin === 'AWS::ApiGateway::Stage') as (Segment & { http?: { request?: { method?: string; url?: string }; response?: { status?: number } } }) | undefined;
       return [{
         Id,
@@ -179,14 +203,24 @@ export class FakeServerless {
         ServiceIds: [...new Set(segments.map((s) => s.name))].map((Name) => ({ Name })),
       }];
     });
-    return { TraceSummaries: summaries };
+    summaries.sort((a, b) => b.StartTime.getTime() - a.StartTime.getTime());
+    const { items, NextToken } = page(summaries, input.NextToken, this.traceSummaryPageSize);
+    return { TraceSummaries: items, NextToken, ApproximateTime: new Date(to * 1000) };
   }
 
-  batchGetTraces(ids: string[]) {
+  /** BatchGetTraces: at most 5 ids a call, as the API reference says; the found traces in pages. */
+  batchGetTraces(input: { TraceIds?: string[]; NextToken?: string }) {
+    const ids = input.TraceIds ?? [];
+    if (ids.length < 1 || ids.length > 5) {
+      // X-Ray's model: "Array Members: Minimum number of 1 item. Maximum number of 5 items"; the message is the AWS validation format.
+      throw awsError('InvalidRequestException', `1 validation error detected: Value '[${ids.join(', ')}]' at 'traceIds' failed to satisfy constraint: Member must have length less than or equal to 5`);
+    }
     const found = ids.filter((id) => this.traces.has(id));
+    const { items, NextToken } = page(found, input.NextToken, this.tracesPerPage);
     return {
-      Traces: found.map((Id) => ({ Id, Segments: (this.traces.get(Id) ?? []).map((s) => ({ Id: s.id, Document: JSON.stringify(s) })) })),
-      UnprocessedTraceIds: [],
+      Traces: items.map((Id) => ({ Id, Segments: (this.traces.get(Id) ?? []).map((s) => ({ Id: s.id, Document: JSON.stringify(s) })) })),
+      UnprocessedTraceIds: ids.filter((id) => !this.traces.has(id)),
+      NextToken,
     };
   }
 
@@ -263,7 +297,7 @@ export class FakeServerless {
       for (const target of (rule.properties.Targets ?? []) as { Arn?: string }[]) {
         const name = target.Arn?.split(':function:')[1];
         if (!name) continue;
-        this.pending.push({ due: this.calls + this.deliveryDelay, run: () => this.invokeProcessor(name, event, traceHeader) });
+        this.pending.push({ due: this.clock.ms + this.deliveryDelayMs, run: () => this.invokeProcessor(name, event, traceHeader) });
       }
     }
   }
@@ -273,8 +307,10 @@ export class FakeServerless {
   readonly replays = new Map<string, FakeReplay>();
   /** Replays that may run at once in an account and region (AWS: 10). */
   replayLimit = 10;
-  /** Events a replay re-sends per DescribeReplay poll. */
+  /** Events a replay re-sends per step. */
   replayBatch = 2;
+  /** Fake time between two steps of a replay (STARTING -> RUNNING, each batch, CANCELLING -> CANCELLED): the fake's choice. */
+  replayStepMs = 1000;
   /** Make the next replay fail with this reason after its first batch. */
   replayFailure?: string;
 
@@ -302,15 +338,20 @@ export class FakeServerless {
       queue,
       started: this.now(),
       failure: this.replayFailure,
+      nextStepAt: this.clock.ms + this.replayStepMs,
     };
     this.replayFailure = undefined;
     this.replays.set(name, replay);
     return { ReplayArn: replay.arn, State: replay.state, ReplayStartTime: replay.started };
   }
 
-  /** Each read moves the replay on: STARTING, RUNNING (a batch of events re-sent per read), then its end. */
   describeReplay(name: string) {
-    const r = this.replay(name);
+    return this.replayView(this.replay(name));
+  }
+
+  /** A replay moves on with the clock: STARTING, RUNNING (a batch of events re-sent per step), then its end. */
+  private stepReplay(r: FakeReplay): void {
+    r.nextStepAt = (r.nextStepAt ?? this.clock.ms) + this.replayStepMs;
     if (r.state === 'CANCELLING') r.state = 'CANCELLED';
     else if (r.state === 'STARTING') r.state = 'RUNNING';
     else if (r.state === 'RUNNING') {
@@ -327,19 +368,26 @@ export class FakeServerless {
         r.ended = this.now();
       }
     }
-    return this.replayView(r);
+    if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(r.state)) r.nextStepAt = undefined;
   }
 
   cancelReplay(name: string) {
     const r = this.replay(name);
     if (!['STARTING', 'RUNNING'].includes(r.state)) throw awsError('IllegalStatusException', `Replay ${name} is not in a state that can be cancelled: ${r.state}`);
     r.state = 'CANCELLING';
+    r.nextStepAt = this.clock.ms + this.replayStepMs;
     return { ReplayArn: r.arn, State: r.state };
   }
 
-  listReplays(input: { EventSourceArn?: string; NamePrefix?: string }) {
+  /** ListReplays page size when the call gives no `Limit` (EventBridge documents none; the fake's choice). */
+  replayPageSize = 10;
+
+  /** ListReplays in the order the replays were started (EventBridge documents no order; the fake's choice), in pages. */
+  listReplays(input: { EventSourceArn?: string; NamePrefix?: string; Limit?: number; NextToken?: string }) {
+    if (input.Limit !== undefined && (input.Limit < 1 || input.Limit > 100)) throw awsError('ValidationException', `1 validation error detected: Value '${input.Limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100`);
     const all = [...this.replays.values()].filter((r) => (!input.EventSourceArn || r.source === input.EventSourceArn) && r.name.startsWith(input.NamePrefix ?? ''));
-    return { Replays: all.map((r) => this.replayView(r)) };
+    const { items, NextToken } = page(all, input.NextToken, input.Limit ?? this.replayPageSize);
+    return { Replays: items.map((r) => this.replayView(r)), NextToken };
   }
 
   private replayView(r: FakeReplay) {

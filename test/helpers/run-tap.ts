@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { inject } from 'vitest';
 import { AwsClients } from '../../src/aws/clients.js';
 import { main } from '../../src/cli.js';
+import { FakeAws } from '../fake-aws/index.js';
 
 export interface TapRun {
   code: number;
@@ -27,7 +28,8 @@ export async function runTap(
     },
     // Static test credentials unless a test checks what happens without any.
     aws: (config) => new AwsClients(options.credentials === false ? config : { ...config, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
-    sleep: options.sleep ?? (async () => {}),
+    // With a fake installed, tap's sleeps let the fake's time pass (its stacks and replays move with it).
+    sleep: options.sleep ?? ((ms: number) => FakeAws.current?.advance(ms) ?? Promise.resolve()),
     signal: options.signal,
     fetch: options.fetch,
     clock: options.clock,
