@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runTap } from './helpers/run-tap.js';
 
 const cfn = mockClient(CloudFormationClient);
-// Files share their worker's SDK modules (vitest.config.ts): the stubs go with the file.
-afterAll(() => [cfn].forEach((m) => m.restore()));
 afterEach(() => cfn.reset());
 
 describe('tap CLI', () => {

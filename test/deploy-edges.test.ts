@@ -9,7 +9,7 @@ import {
 import { DeleteObjectsCommand, HeadBucketCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../src/aws/clients.js';
 import { emptyBucket } from '../src/deploy/bucket.js';
 import { createChangeSet, type ChangeSetRequest } from '../src/deploy/change-set.js';
@@ -23,8 +23,6 @@ import { testDeps } from './helpers/deps.js';
 const cfnMock = mockClient(CloudFormationClient);
 const s3Mock = mockClient(S3Client);
 const stsMock = mockClient(STSClient);
-// Files share their worker's SDK modules (vitest.config.ts): the stubs go with the file.
-afterAll(() => [cfnMock, s3Mock, stsMock].forEach((m) => m.restore()));
 afterEach(() => {
   cfnMock.reset();
   s3Mock.reset();

@@ -2,7 +2,7 @@ import { CancelReplayCommand, DescribeArchiveCommand, DescribeEventBusCommand, D
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countReplayReceipts } from '../src/replay/replays.js';
 import { replayReceiptPrefix } from '../src/stack/spec.js';
 import { testDeps } from './helpers/deps.js';
@@ -11,8 +11,6 @@ import { runTap } from './helpers/run-tap.js';
 // EventBridge answers the fake lifecycle does not give: refusals, odd states, missing fields.
 const events = mockClient(EventBridgeClient);
 const cfn = mockClient(CloudFormationClient);
-// Files share their worker's SDK modules (vitest.config.ts): the stubs go with the file.
-afterAll(() => [events, cfn].forEach((m) => m.restore()));
 const STACK = { StackName: 'TapStack-dev', StackStatus: 'CREATE_COMPLETE' as const, CreationTime: new Date(0), Outputs: [{ OutputKey: 'DataBucketName', OutputValue: 'srv-data-dev' }] };
 const NOW = new Date('2026-11-25T13:00:00Z');
 const clock = () => NOW;

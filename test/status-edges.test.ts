@@ -4,7 +4,7 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runTap } from './helpers/run-tap.js';
 
 // tap status against answers the fake lifecycle does not give: failed stacks, sparse fields, paging, refusals.
@@ -13,8 +13,6 @@ const events = mockClient(EventBridgeClient);
 const cw = mockClient(CloudWatchClient);
 const sqs = mockClient(SQSClient);
 const xray = mockClient(XRayClient);
-// Files share their worker's SDK modules (vitest.config.ts): the stubs go with the file.
-afterAll(() => [cfn, events, cw, sqs, xray].forEach((m) => m.restore()));
 const NOW = new Date('2026-11-25T12:00:00Z');
 const okApi: typeof fetch = () => Promise.resolve(new Response('{}', { status: 200 }));
 

@@ -1,6 +1,6 @@
 import { BatchGetTracesCommand, GetServiceGraphCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { render, type TraceResult } from '../src/commands/trace.js';
 import { fetchTraces, filterExpression, traceSummaries } from '../src/trace/search.js';
 import { percentile, serviceMap } from '../src/trace/service-map.js';
@@ -10,8 +10,6 @@ import { runTap } from './helpers/run-tap.js';
 
 // X-Ray leaves out what it does not know: these are the answers with the optional fields missing.
 const xray = mockClient(XRayClient);
-// Files share their worker's SDK modules (vitest.config.ts): the stubs go with the file.
-afterAll(() => [xray].forEach((m) => m.restore()));
 afterEach(() => xray.reset());
 
 const ID = '1-6745a1b0-000000000000000000000001';

@@ -1,14 +1,12 @@
 import { BatchGetTracesCommand, GetServiceGraphCommand, GetTraceSummariesCommand, XRayClient, type TraceSummary } from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { waterfall } from '../src/trace/waterfall.js';
 import { faultTrace, TRACE_ID } from './fixtures/traces.js';
 import { ndjson } from './helpers/ndjson.js';
 import { runTap } from './helpers/run-tap.js';
 
 const xray = mockClient(XRayClient);
-// Files share their worker's SDK modules (vitest.config.ts): the stubs go with the file.
-afterAll(() => [xray].forEach((m) => m.restore()));
 afterEach(() => xray.reset());
 
 const NOW = new Date('2026-11-25T12:00:00Z');

@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import { afterAll, vi } from 'vitest';
 import { FakeAws } from '../fake-aws/index.js';
+
+// sinon as aws-sdk-client-mock requires it (CommonJS): its ESM build is another copy with another default sandbox.
+const sinon = createRequire(import.meta.url)('sinon') as typeof import('sinon');
 
 // vitest.config.ts: setupFiles, run before each test file.
 
@@ -12,7 +16,11 @@ vi.mock('../../src/stack/cfn-validate.js', async (importOriginal) => ({
   startValidator: vi.fn(() => ({ validate: vi.fn(() => Promise.resolve([])), close: () => Promise.resolve() })),
 }));
 
-// Most files share their worker's modules (vitest.config.ts), so a fake a file left installed
-// would answer the SDK calls of the next file's tests. (After the file, not after each test: some
-// files install one fake for all their tests.)
-afterAll(() => FakeAws.restoreAll());
+// Most files share their worker's modules (vitest.config.ts), so a stub a file left on an SDK
+// client would answer the SDK calls of the next file's tests. After each file: every fake goes
+// (FakeAws.restoreAll), and every other aws-sdk-client-mock stub (they are made in sinon's default
+// sandbox). After the file, not after each test: some files stub once for all their tests.
+afterAll(() => {
+  FakeAws.restoreAll();
+  sinon.restore();
+});
