@@ -116,7 +116,7 @@ describe('the account pin', () => {
     fake = new FakeAws().install();
   });
   afterEach(() => fake.restore());
-  // The fake's STS answers for account 123456789012.
+  // The fake's STS answers for account 123456789012 unless it is made for another.
   const elsewhere = () => configFile({ envs: { pin: { account: '999999999999' } } });
 
   it.each([
@@ -151,5 +151,16 @@ describe('the account pin', () => {
   it('the right account passes', async () => {
     const r = await runTap(['deploy', '--env', 'pin', '--config', configFile({ envs: { pin: { account: '123456789012' } } })]);
     expect(r.code).toBe(0);
+  });
+
+  it('with credentials of another account (the fake made for it), its pin passes and the default one is refused', async () => {
+    fake.restore();
+    fake = new FakeAws({ account: '210987654321' }).install();
+    const mine = await runTap(['deploy', '--env', 'pin', '--json', '--config', configFile({ envs: { pin: { account: '210987654321' } } })]);
+    expect(mine.code).toBe(0);
+    expect(fake.cloudFormation.stack('TapStack-pin')!.id).toMatch(/^arn:aws:cloudformation:us-east-1:210987654321:stack\/TapStack-pin\//);
+    const other = await runTap(['destroy', '--env', 'pin', '--yes', '--config', configFile({ envs: { pin: { account: '123456789012' } } })]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('but these credentials are for account 210987654321; nothing was changed');
   });
 });

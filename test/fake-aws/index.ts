@@ -78,7 +78,14 @@ export class FakeAws {
   /** A `sleep` for tap that lets the fake's time pass instead of real time. */
   readonly sleep = (ms: number): Promise<void> => this.advance(ms);
 
-  constructor(options: Partial<FakeCloudFormationOptions> = {}) {
+  /** The caller's account: what GetCallerIdentity answers and every ARN holds (`account` option). */
+  readonly account: string;
+
+  /** `account`: the caller's account (default ACCOUNT); the rest tunes CloudFormation's pace and pages. */
+  constructor(options: Partial<FakeCloudFormationOptions> & { account?: string } = {}) {
+    const { account = ACCOUNT, ...cfnOptions } = options;
+    this.account = account;
+    this.cloudWatchLogs = new FakeLogs(REGION, account);
     const now = this.clock.stamp;
     this.s3 = new FakeS3(now);
     const hooks = {
@@ -95,7 +102,7 @@ export class FakeAws {
         if (r.type === 'AWS::KMS::Key') this.keysPendingDeletion.set(r.physicalId, new Date(this.time + 30 * 86_400_000));
       },
     };
-    this.cloudFormation = new FakeCloudFormation(hooks, this.clock, REGION, ACCOUNT, { eventMs: 500, changeSetMs: 1000, eventPageSize: 10, changeSetPageSize: 10, stackPageSize: 2, ...options });
+    this.cloudFormation = new FakeCloudFormation(hooks, this.clock, REGION, account, { eventMs: 500, changeSetMs: 1000, eventPageSize: 10, changeSetPageSize: 10, stackPageSize: 2, ...cfnOptions });
     this.serverless = new FakeServerless(this.cloudFormation, this.s3, this.clock);
     this.serverless.cloudWatchLogs = this.cloudWatchLogs;
     this.cloudFormation.alarmState = (arn) => {
@@ -113,7 +120,7 @@ export class FakeAws {
   /** Metrics from the functions' EMF log lines. */
   readonly cloudWatch: FakeCloudWatch;
   /** CloudWatch Logs: the env's log groups as the functions and the stage write them (`invocation`, `access`). */
-  readonly cloudWatchLogs = new FakeLogs(REGION, ACCOUNT);
+  readonly cloudWatchLogs: FakeLogs;
 
   /** `fetch` that reaches the fake API Gateway (pass it to runTap); a faulted POST is applied and its answer lost. */
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -204,7 +211,7 @@ export class FakeAws {
     this.route(sqs, sqsSdk.GetQueueAttributesCommand, (i) => sv.queueAttributes(i.QueueUrl ?? ''));
 
     const sts = mockClient(STSClient);
-    this.route(sts, GetCallerIdentityCommand, () => ({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/tester`, UserId: 'AIDATESTER' }));
+    this.route(sts, GetCallerIdentityCommand, () => ({ Account: this.account, Arn: `arn:aws:iam::${this.account}:user/tester`, UserId: 'AIDATESTER' }));
 
     const kms = mockClient(kmsSdk.KMSClient);
     this.route(kms, kmsSdk.DescribeKeyCommand, (i) => {

@@ -137,7 +137,7 @@ export class FakeServerless {
   group(name: string) {
     const g = this.one('AWS::XRay::Group', (r) => r.physicalId === name, 'InvalidRequestException', 'Group not found');
     const p = g.properties as { FilterExpression?: string; InsightsConfiguration?: unknown };
-    return { Group: { GroupName: name, GroupARN: `arn:aws:xray:us-east-1:123456789012:group/${name}`, FilterExpression: p.FilterExpression, InsightsConfiguration: p.InsightsConfiguration } };
+    return { Group: { GroupName: name, GroupARN: `arn:aws:xray:${this.cfn.region}:${this.cfn.account}:group/${name}`, FilterExpression: p.FilterExpression, InsightsConfiguration: p.InsightsConfiguration } };
   }
 
   eventBus(name: string) {
@@ -255,7 +255,7 @@ export class FakeServerless {
     // API Gateway's own request id: in its segment (aws.api_gateway.request_id) and its access log line ($context.requestId).
     const apiRequestId = this.uuid();
     if (stage.properties.TracingEnabled === true) {
-      const aws = { api_gateway: { account_id: '123456789012', rest_api_id: restApiId, stage: stageName, request_id: apiRequestId } };
+      const aws = { api_gateway: { account_id: this.cfn.account, rest_api_id: restApiId, stage: stageName, request_id: apiRequestId } };
       this.record({ ...apiSegment, aws, http: { request: { method, url: url.toString() }, response: { status: reply.statusCode } }, ...(reply.statusCode >= 500 ? { fault: true } : reply.statusCode >= 400 ? { error: true } : {}) });
     }
     const accessLog = /:log-group:([^:]+)/.exec(String((stage.properties.AccessLogSetting as { DestinationArn?: string } | undefined)?.DestinationArn))?.[1];
@@ -271,7 +271,7 @@ export class FakeServerless {
         id: this.uuid(),
         'detail-type': e.DetailType ?? '',
         source: e.Source ?? '',
-        account: '123456789012',
+        account: this.cfn.account,
         time: this.now().toISOString(),
         region: 'us-east-1',
         resources: [],
@@ -327,7 +327,7 @@ export class FakeServerless {
     const queue = (this.archived.get(archive.physicalId) ?? []).filter((e) => Date.parse(e.time) >= from && Date.parse(e.time) < to);
     const replay: FakeReplay = {
       name,
-      arn: `arn:aws:events:us-east-1:123456789012:replay/${name}`,
+      arn: `arn:aws:events:${this.cfn.region}:${this.cfn.account}:replay/${name}`,
       source: archive.arn,
       bus: String(archive.properties.SourceArn).split('/').pop() ?? '',
       destination: input.Destination?.Arn,
