@@ -27,18 +27,22 @@ describe('CloudFormation validation', () => {
     expect(levelOf(severity)).toBe(level);
   });
 
-  it('runs in the built worker thread and reports what is wrong with a template, by logical id', async () => {
+  it('runs in the built worker thread and reports what is wrong with each template it is sent, by logical id', async () => {
     const template = join(scratch, 'bad.template.json');
     writeFileSync(template, JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 'soon', Bogus: 1 } } } }));
+    // TapShared, the per-account stack, passes CloudFormation validation too (one engine answers both, in order).
+    const shared = join(scratch, 'shared.template.json');
+    writeFileSync(shared, synthesizeShared('9.9.9').templateBody);
     const validator = startValidator(scratch, builtWorker);
     try {
-      const findings = await validator.validate(template);
-      expect(findings).toEqual(
+      const [bad, good] = await Promise.all([validator.validate(template), validator.validate(shared)]);
+      expect(bad).toEqual(
         expect.arrayContaining([
           { level: 'error', path: 'Queue', message: expect.stringMatching(/^F3002: Bogus: Additional properties are not allowed/) },
           { level: 'error', path: 'Queue', message: expect.stringMatching(/^F3012: VisibilityTimeout: 'soon' is not of type 'integer'/) },
         ]),
       );
+      expect(good).toEqual([]);
     } finally {
       await validator.close();
     }
@@ -47,6 +51,13 @@ describe('CloudFormation validation', () => {
   it('says so when the engine cannot start in the worker', async () => {
     const validator = startValidator(missingDir, builtWorker);
     await expect(validator.validate(join(scratch, 'any.json'))).rejects.toThrow(/^CloudFormation validation failed to run: Error: ENOENT/);
+    await validator.close();
+  });
+
+  it('a worker thread that dies fails the template waiting and every one sent after it', async () => {
+    const validator = startValidator(scratch, new URL('data:text/javascript,throw new Error("the worker died")'));
+    await expect(validator.validate(join(scratch, 'any.json'))).rejects.toThrow('the worker died');
+    await expect(validator.validate(join(scratch, 'other.json'))).rejects.toThrow('the worker died');
     await validator.close();
   });
 
@@ -76,17 +87,6 @@ describe('the stack', () => {
     // The validation engine is warmed for exactly these types; a missing one would make synth slow.
     const types = new Set(Object.values(s.template.Resources ?? {}).map((r) => r.Type));
     expect([...types].filter((t) => !WARM_TYPES.includes(t))).toEqual([]);
-  });
-
-  it('TapShared, the per-account stack, passes CloudFormation validation too', async () => {
-    const file = join(scratch, 'shared.template.json');
-    writeFileSync(file, synthesizeShared('9.9.9').templateBody);
-    const validator = startValidator(scratch);
-    try {
-      expect(await validator.validate(file)).toEqual([]);
-    } finally {
-      await validator.close();
-    }
   });
 });
 

@@ -99,15 +99,26 @@ export function startValidator(scratchDir: string, worker: URL | undefined = WOR
     return { validate: async (path) => (await ready)(path), close: async () => {} };
   }
   const thread = new Worker(worker, { workerData: scratchDir });
-  const answer = new Promise<Finding[]>((resolve, reject) => {
-    thread.once('message', (m: Answer) => ('error' in m ? reject(new Error(`CloudFormation validation failed to run: ${m.error}`)) : resolve(m.findings)));
-    thread.once('error', reject);
+  // The worker answers the templates in the order they are sent; a thread error fails every one
+  // waiting and every one sent after it.
+  const waiting: { resolve: (f: Finding[]) => void; reject: (e: unknown) => void }[] = [];
+  let failed: unknown;
+  thread.on('message', (m: Answer) => {
+    const next = waiting.shift();
+    if ('error' in m) next?.reject(new Error(`CloudFormation validation failed to run: ${m.error}`));
+    else next?.resolve(m.findings);
+  });
+  thread.on('error', (error) => {
+    failed = error;
+    for (const w of waiting.splice(0)) w.reject(error);
   });
   return {
-    validate: (path) => {
-      thread.postMessage(path);
-      return answer;
-    },
+    validate: (path) =>
+      new Promise<Finding[]>((resolve, reject) => {
+        if (failed !== undefined) return reject(failed);
+        waiting.push({ resolve, reject });
+        thread.postMessage(path);
+      }),
     close: () => {
       // Not awaited: tearing the engine down takes longer than the process needs it.
       thread.unref();
@@ -119,10 +130,10 @@ export function startValidator(scratchDir: string, worker: URL | undefined = WOR
 
 type Answer = { findings: Finding[] } | { error: string };
 
-/** The worker's side: starts the engine at once, answers the one template path it is sent. */
-export function serveValidation(port: Pick<MessagePort, 'once' | 'postMessage'>, scratchDir: string): void {
+/** The worker's side: starts the engine at once, answers each template path it is sent, in order. */
+export function serveValidation(port: Pick<MessagePort, 'on' | 'postMessage'>, scratchDir: string): void {
   const ready = startEngine(scratchDir);
-  port.once('message', (path: string) => {
+  port.on('message', (path: string) => {
     ready.then(
       (validate) => port.postMessage({ findings: validate(path) } satisfies Answer),
       (error: unknown) => port.postMessage({ error: String(error) } satisfies Answer),
