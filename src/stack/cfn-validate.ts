@@ -102,7 +102,7 @@ export function startValidator(scratchDir: string, worker: URL | undefined = WOR
   // The worker answers the templates in the order they are sent; a thread error fails every one
   // waiting and every one sent after it.
   const waiting: { resolve: (f: Finding[]) => void; reject: (e: unknown) => void }[] = [];
-  let failed: unknown;
+  let failed: Error | undefined;
   thread.on('message', (m: Answer) => {
     const next = waiting.shift();
     if ('error' in m) next?.reject(new Error(`CloudFormation validation failed to run: ${m.error}`));
