@@ -36,7 +36,7 @@ describe('trace summaries with fields missing', () => {
   it('says so when --detail found nothing, and when an --id is not known', () => {
     expect(render({ kind: 'summaries', env: 'dev', from: 'A', to: 'B', filter: 'f', summaries: [], traces: [] })).toBe('no traces from A to B');
     expect(render({ kind: 'traces', env: 'dev', traces: [] })).toBe('no such trace (X-Ray keeps traces 30 days)');
-    expect(render({ kind: 'followed', env: 'dev', filter: 'f', seen: 3 })).toBe('3 trace(s) seen');
+    expect(render({ kind: 'followed', env: 'dev', filter: 'f', seen: 3, interrupted: true })).toBe('3 trace(s) seen');
     expect(render({ kind: 'map', env: 'dev', from: 'A', to: 'B', services: [] })).toBe('no services seen from A to B');
   });
 

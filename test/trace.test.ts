@@ -132,7 +132,7 @@ describe('tap trace: waterfall', () => {
 });
 
 describe('tap trace --follow', () => {
-  it('shows each new trace once, backs off when throttled, and ends cleanly on Ctrl-C', async () => {
+  it('shows each new trace once, backs off when throttled, and ends on Ctrl-C with its result and 130', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
     xray
       .on(GetTraceSummariesCommand)
@@ -147,10 +147,10 @@ describe('tap trace --follow', () => {
       if (waits.length === 4) interrupt.abort();
     };
     const r = await runTap(['trace', '--env', 'dev', '--follow', '--json'], { clock, sleep, signal: interrupt.signal });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(130); // as `tap logs --follow`: Ctrl-C is how a follow ends, and a script sees it
     const { events, result } = ndjson(r.stdout);
     expect(events.filter((e) => e.code === 'trace.summary').map((e) => (e.data as TraceSummary).Id)).toEqual([id(1), id(2)]);
-    expect(result).toMatchObject({ kind: 'followed', seen: 2 });
+    expect(result).toMatchObject({ kind: 'followed', seen: 2, interrupted: true });
     expect(waits).toEqual([2000, 4000, 2000, 2000]);
     expect(events.find((e) => e.code === 'trace.throttled')).toMatchObject({ level: 'warn', text: 'X-Ray is throttling (ThrottlingException); next look in 4 s' });
   });

@@ -15,7 +15,7 @@ import { summaryLine } from '../io/messages/index.js';
 export type TraceResult =
   | { kind: 'summaries'; env: string; from: string; to: string; filter: string; summaries: TraceSummary[]; traces?: Trace[] }
   | { kind: 'traces'; env: string; traces: Trace[]; logs?: Record<string, LogLine[]> }
-  | { kind: 'followed'; env: string; filter: string; seen: number }
+  | { kind: 'followed'; env: string; filter: string; seen: number; interrupted: boolean }
   | { kind: 'map'; env: string; from: string; to: string; services: MapService[] };
 
 /** How often --follow looks for new traces, and the most it backs off to when throttled. */
@@ -94,7 +94,7 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
   const seen = new Set<string>();
   let since = from;
   let interval = FOLLOW_MS;
-  deps.claimInterrupts(); // Ctrl-C is how a follow ends (exit 0)
+  deps.claimInterrupts(); // Ctrl-C is how a follow ends: its result, then exit 130 as `tap logs --follow`
   deps.io.notify({ level: 'info', code: 'trace.follow', data: { filter } });
   while (!deps.signal.aborted) {
     const now = deps.clock();
@@ -116,7 +116,7 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
     }
     await deps.sleep(interval);
   }
-  return { kind: 'followed', env, filter, seen: seen.size };
+  return { kind: 'followed', env, filter, seen: seen.size, interrupted: deps.signal.aborted };
 }
 
 /** The trace's log lines under its waterfall (`--logs`). */
@@ -154,6 +154,7 @@ export function render(r: TraceResult, style: Style = { color: false }): string 
 }
 
 export function exitCode(r: TraceResult): number {
+  if (r.kind === 'followed') return r.interrupted ? EXIT.interrupted : EXIT.ok;
   // Asked for traces by id and X-Ray has none of them: a script must not take that for success.
   return r.kind === 'traces' && r.traces.length === 0 ? EXIT.failed : EXIT.ok;
 }
@@ -172,7 +173,7 @@ export default defineCommand({
     'tap trace --env prod --follow',
     'tap trace --env prod --map --since 6h',
   ],
-  exits: { 0: 'ok, also when a search finds nothing and when Ctrl-C ends --follow', 1: 'no trace of --id exists, or an AWS call still failed after the retries' },
+  exits: { 0: 'ok, also when a search finds nothing', 1: 'no trace of --id exists, or an AWS call still failed after the retries', 130: 'Ctrl-C ended --follow' },
   permissions: 'xray:GetTraceSummaries, xray:BatchGetTraces, xray:GetServiceGraph (--map), logs:FilterLogEvents on the env\'s three log groups (--logs).',
   run,
   render,
