@@ -42,14 +42,25 @@ export function parseInstant(value: string, what: string, now: Date): Date {
   return date;
 }
 
+/** How long the records a window reads are kept, and the sentence that says so ("X-Ray keeps traces for 30 days"). */
+export interface Kept {
+  readonly days: number;
+  readonly why: string;
+}
+
 /**
  * A query window: `--since` (ending now), or `--from`/`--to` (`--to` defaults to now; the command
- * refuses --since with either). Refuses a window that ends before it starts, or in the future.
+ * refuses --since with either). Refuses a window that ends before it starts, ends in the future, or
+ * starts before the oldest record kept.
  */
-export function windowOf(o: { since: number; from?: Instant; to?: Instant }, now: Date): { from: Date; to: Date } {
+export function windowOf(o: { since?: number; from?: Instant; to?: Instant }, now: Date, kept: Kept): { from: Date; to: Date } {
   const to = o.to?.at(now) ?? now;
-  const from = o.from?.at(now) ?? new Date(to.getTime() - o.since);
+  const from = o.from?.at(now) ?? new Date(to.getTime() - (o.since ?? 0));
   if (from >= to) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
-  if (to > now) throw new UsageError(`the window ends in the future (${to.toISOString()}); nothing is recorded after now`);
+  if (to > now) throw new UsageError(`--to (${to.toISOString()}) is in the future; nothing is recorded after now`);
+  const earliest = new Date(now.getTime() - kept.days * UNIT_MS.d);
+  if (from < earliest) {
+    throw new UsageError(`the window starts ${from.toISOString()}, more than ${kept.days} days ago: ${kept.why}`, { hint: `the earliest start is ${earliest.toISOString()}` });
+  }
   return { from, to };
 }

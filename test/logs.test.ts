@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws/index.js';
 import { ndjson } from './helpers/ndjson.js';
@@ -61,6 +64,20 @@ describe('tap logs: input checked before any AWS call', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(fake.calls).toEqual([]);
+  });
+});
+
+describe('tap logs: the window and the retention tap.config.json sets', () => {
+  it('a window older than the configured logRetentionDays is refused with the earliest start; within it, searched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tap-logs-config-'));
+    const file = join(dir, 'tap.config.json');
+    writeFileSync(file, JSON.stringify({ envs: { dev: { logRetentionDays: 7 } } }));
+    const old = await logs('--since', '8d', '--config', file);
+    expect([old.code, fake.calls]).toEqual([2, []]);
+    expect(old.stderr).toMatch(/more than 7 days ago: the env's log groups keep 7 days\n.*hint: the earliest start is 2026-/);
+    const recent = await logs('--since', '6d', '--config', file);
+    expect(recent.code).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -32,7 +32,7 @@ describe('tap replay-archive: input checked before any AWS call', () => {
   it.each([
     [['--from', '1h ago', '--to', '2h ago'], /--from \(2026-11-25T12:00:00.000Z\) must be before --to \(2026-11-25T11:00:00.000Z\)/],
     [['--from', '1h ago', '--to', '2026-11-25T14:00:00Z'], /--to \(2026-11-25T14:00:00.000Z\) is in the future/],
-    [['--from', '8d ago'], /outside the archive's 7-day retention\n.*hint: the earliest start is 2026-11-18T13:00:00.000Z/],
+    [['--from', '8d ago'], /more than 7 days ago: the archive keeps 7 days\n.*hint: the earliest start is 2026-11-18T13:00:00.000Z/],
     [['--from', 'yesterday'], /invalid --from 'yesterday': expected ISO 8601/],
     [['--from', '2026-02-30T10:00:00Z'], /invalid --from '2026-02-30T10:00:00Z': not a real date/],
     [['--from', '1h ago', '--name', 'x'.repeat(65)], /invalid replay name 'x{65}': 1-64 letters/],

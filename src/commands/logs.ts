@@ -4,14 +4,13 @@ import { EXIT, UsageError } from '../errors.js';
 import { followLogs } from '../logs/follow.js';
 import { type LogLine, type LogSource, SOURCES } from '../logs/lines.js';
 import { cannotMatch, type LogSearch, searchLogs, traceLines } from '../logs/search.js';
+import { stackSettings } from '../stack/settings.js';
 import { windowOf } from '../time.js';
 
 export type LogsResult =
   | { kind: 'logs'; env: string; from: string; to: string; sources: LogSource[]; count: number; truncated: boolean; skipped: LogSearch['skipped'] }
   | { kind: 'followed'; env: string; sources: LogSource[]; via: 'live-tail' | 'polling'; count: number; sampled: boolean; interrupted: boolean };
 
-/** The stack keeps the env's log groups for a month (RetentionDays.ONE_MONTH). */
-const RETENTION_MS = 30 * 86_400_000;
 /** The handler's own rule for a correlation id (src/stack/functions/handler.cjs). */
 const CORRELATION_ID = /^[A-Za-z0-9][A-Za-z0-9-]{7,63}$/;
 const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
@@ -21,7 +20,7 @@ const sourcesCsv = option.csv('names', `only these sources: ${SOURCES.join(', ')
 const splitCsv = (text: string, flag: string): string[] => (sourcesCsv as Required<typeof sourcesCsv>).parse(text, flag, undefined) as string[];
 
 const LOGS_OPTIONS = {
-  since: option.duration('window ending now: 90s, 30m, 6h, 2d (the log groups keep 30 days)', { default: '15m' }),
+  since: option.duration('window ending now: 90s, 30m, 6h, 2d (the log groups keep 30 days, or logRetentionDays)', { default: '15m' }),
   from: option.time('window start: ISO 8601 (UTC when no zone) or relative, e.g. "2h ago"'),
   to: option.time('window end', { defaultHelp: 'now' }),
   function: { ...sourcesCsv, parse: (text: string, flag: string, previous: string[] | undefined) => [...(previous ?? []), ...splitCsv(text, flag)] },
@@ -54,10 +53,9 @@ export async function run(o: LogsInput, deps: Deps): Promise<LogsResult> {
   const names = o.env;
   const sources = sourcesOf(o.function);
   const now = deps.clock();
-  const window = windowOf(o, now);
-  if (now.getTime() - window.from.getTime() > RETENTION_MS) {
-    throw new UsageError(`the window starts ${window.from.toISOString()}, more than 30 days ago: the env's log groups keep 30 days`, { hint: 'use --since 30d or less' });
-  }
+  // The env's log groups keep what tap.config.json's logRetentionDays says (30 days by default).
+  const days = stackSettings(deps.settings).logRetentionDays;
+  const window = windowOf(o, now, { days, why: `the env's log groups keep ${days} days` });
   const filter = { correlationId: o.correlationId, errors: o.errors };
   const reasons = sources.map((s) => cannotMatch(s, { ...filter, traceId: o.traceId }));
   if (reasons.every(Boolean)) throw new UsageError(`no line can match: ${[...new Set(reasons)].join('; ')}`, { hint: 'add --function handler,processor' });

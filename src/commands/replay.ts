@@ -8,6 +8,7 @@ import { startReplay } from '../replay/start.js';
 import { namesFor, replayName } from '../stack/naming.js';
 import { ARCHIVE_RETENTION_DAYS, OUTPUTS } from '../stack/spec.js';
 import { defineCommand, type Instant, option } from '../command.js';
+import { windowOf } from '../time.js';
 import { cancel, list, status } from './replay-admin.js';
 
 export interface ReplayOptions {
@@ -40,23 +41,13 @@ const POLL_MAX_MS = 10_000;
 const SETTLE_POLLS = 10;
 const SETTLE_MS = 2000;
 
-const DAY_MS = 86_400_000;
-
-function checkWindow(options: ReplayOptions, now: Date): { from: Date; to: Date; expected?: number } {
-  const from = options.from.at(now);
-  const to = options.to?.at(now) ?? now;
-  if (from >= to) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
-  if (to > now) throw new UsageError(`--to (${to.toISOString()}) is in the future; EventBridge replays only what was archived`);
-  if (now.getTime() - from.getTime() > ARCHIVE_RETENTION_DAYS * DAY_MS) {
-    throw new UsageError(`--from (${from.toISOString()}) is outside the archive's ${ARCHIVE_RETENTION_DAYS}-day retention`, { hint: `the earliest start is ${new Date(now.getTime() - ARCHIVE_RETENTION_DAYS * DAY_MS).toISOString()}` });
-  }
-  return { from, to, expected: options.expect };
-}
+/** The archive keeps 7 days; an older window replays nothing. */
+const KEPT = { days: ARCHIVE_RETENTION_DAYS, why: `the archive keeps ${ARCHIVE_RETENTION_DAYS} days` };
 
 export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayResult> {
   const names = namesFor(options.env);
   const now = deps.clock();
-  const window = checkWindow(options, now);
+  const window = windowOf(options, now, KEPT);
   const name = options.name ?? replayName(options.env, now);
   checkReplayName(name);
   if (options.rule !== undefined && !/^[.\-_A-Za-z0-9]{1,64}$/.test(options.rule)) throw new UsageError(`invalid --rule '${options.rule}'`);
@@ -103,8 +94,8 @@ export async function run(options: ReplayOptions, deps: Deps): Promise<ReplayRes
   if (replay.state !== 'COMPLETED') return { kind: 'failed', env: options.env, replay, elapsedMs };
 
   // The replay has run: from here on a failed read is retried, so the proof is not lost with it.
-  const reprocessed = await settledCount(bucket, name, window.expected, deps);
-  return { kind: 'completed', env: options.env, replay, reprocessed, expected: window.expected, elapsedMs };
+  const reprocessed = await settledCount(bucket, name, options.expect, deps);
+  return { kind: 'completed', env: options.env, replay, reprocessed, expected: options.expect, elapsedMs };
 }
 
 /** Polls the replay to its end, drawing progress. Ctrl-C cancels it (or, with --detach, leaves it). */

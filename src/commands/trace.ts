@@ -24,7 +24,7 @@ const FOLLOW_MAX_MS = 30_000;
 const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 
 /** X-Ray keeps traces for 30 days; an older window can find nothing. */
-const RETENTION_MS = 30 * 86_400_000;
+const KEPT = { days: 30, why: 'X-Ray keeps traces for 30 days' };
 
 const TRACE_OPTIONS = {
   since: option.duration('window ending now: 90s, 30m, 6h, 2d (X-Ray keeps 30 days)', { default: '15m' }),
@@ -57,10 +57,7 @@ type TraceInput = Input<typeof TRACE_OPTIONS, 'required'>;
 export async function run(o: TraceInput, deps: Deps): Promise<TraceResult> {
   const names = o.env;
   const now = deps.clock();
-  const window = windowOf(o, now);
-  if (now.getTime() - window.from.getTime() > RETENTION_MS) {
-    throw new UsageError(`the window starts ${window.from.toISOString()}, more than 30 days ago: X-Ray keeps traces for 30 days`, { hint: 'use --since 30d or less' });
-  }
+  const window = windowOf(o, now, KEPT);
   const ids = o.id;
   if (o.logs && !ids.length) throw new UsageError('--logs draws the log lines of the traces given with --id', { hint: 'tap trace --env NAME --id TRACE_ID --logs' });
   const filter = filterExpression({ group: names.xrayGroup, filter: o.filter, errors: o.errors, faults: o.faults, slowMs: o.slow, status: o.status, path: o.path });
