@@ -36,10 +36,34 @@ describe('template staging', () => {
 
     fake.resetCalls();
     await templateSource('TapStack-s', big, testDeps());
-    expect(fake.calls).toEqual(['GetCallerIdentity', 'HeadBucket', 'PutObject']);
+    expect(fake.calls).toEqual(['GetCallerIdentity', 'HeadBucket', 'GetBucketLifecycleConfiguration', 'PutObject']);
 
     const created = fake.cloudFormation.createChangeSet({ StackName: 'TapStack-s', ChangeSetName: 'c1', ChangeSetType: 'CREATE', ...first }, (url) => fake.templateFromUrl(url));
     expect(created.StackId).toMatch(/stack\/TapStack-s\//);
+  });
+
+  const settings = ['PutPublicAccessBlock', 'PutBucketEncryption', 'PutBucketLifecycleConfiguration'];
+
+  it("a CreateBucket whose answer was lost (the SDK's retry meets BucketAlreadyOwnedByYou) counts as created, and the settings follow", async () => {
+    const bucket = stagingBucketName('123456789012', 'us-east-1');
+    let lost = false;
+    fake.before = (call) => {
+      // The first attempt made the bucket and its answer never came back: the retry is what tap sees.
+      if (call !== 'CreateBucket' || lost) return;
+      lost = true;
+      fake.s3.createBucket(bucket);
+    };
+    expect(await templateSource('TapStack-s', big, testDeps())).toHaveProperty('TemplateURL');
+    expect(fake.calls).toEqual(['GetCallerIdentity', 'HeadBucket', 'CreateBucket', ...settings, 'PutObject']);
+    expect(Object.keys(fake.s3.buckets.get(bucket)?.config ?? {}).sort()).toEqual(['encryption', 'lifecycle', 'publicAccessBlock']);
+  });
+
+  it('a bucket left without its settings (a run stopped after CreateBucket) gets them on the next run', async () => {
+    const bucket = stagingBucketName('123456789012', 'us-east-1');
+    fake.s3.createBucket(bucket);
+    await templateSource('TapStack-s', big, testDeps());
+    expect(fake.calls).toEqual(['GetCallerIdentity', 'HeadBucket', 'GetBucketLifecycleConfiguration', ...settings, 'PutObject']);
+    expect(Object.keys(fake.s3.buckets.get(bucket)?.config ?? {}).sort()).toEqual(['encryption', 'lifecycle', 'publicAccessBlock']);
   });
 });
 

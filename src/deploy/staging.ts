@@ -5,6 +5,7 @@ import { CFN_LIMITS } from '../stack/synth.js';
 
 /** Staged templates are only read once, by the change set that follows. */
 const STAGED_TEMPLATE_DAYS = 1;
+const LIFECYCLE_RULE_ID = 'expire-staged-templates';
 
 /**
  * How a template reaches CloudFormation: inline up to the `TemplateBody` limit, otherwise through an
@@ -23,16 +24,7 @@ export async function templateSource(stackName: string, body: string, deps: Deps
   const bucket = stagingBucketName(Account ?? 'unknown', region);
   deps.io.notify({ level: 'info', code: 'deploy.staging', data: { bytes, bucket } });
 
-  try {
-    await s3.send(new s3sdk.HeadBucketCommand({ Bucket: bucket }));
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'NotFound') throw error;
-    await s3.send(
-      new s3sdk.CreateBucketCommand({
-        Bucket: bucket,
-        ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
-      }),
-    );
+  if (!(await bucketIsReady(s3, s3sdk, bucket, region))) {
     await s3.send(
       new s3sdk.PutPublicAccessBlockCommand({
         Bucket: bucket,
@@ -45,10 +37,11 @@ export async function templateSource(stackName: string, body: string, deps: Deps
         ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       }),
     );
+    // Last: its presence is what tells the next run that the settings before it are in place.
     await s3.send(
       new s3sdk.PutBucketLifecycleConfigurationCommand({
         Bucket: bucket,
-        LifecycleConfiguration: { Rules: [{ ID: 'expire-staged-templates', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: STAGED_TEMPLATE_DAYS } }] },
+        LifecycleConfiguration: { Rules: [{ ID: LIFECYCLE_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: STAGED_TEMPLATE_DAYS } }] },
       }),
     );
     deps.io.notify({ level: 'info', code: 'deploy.staging-bucket', data: { bucket, expiryDays: STAGED_TEMPLATE_DAYS } });
@@ -58,4 +51,45 @@ export async function templateSource(stackName: string, body: string, deps: Deps
   await s3.send(new s3sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
   const endpoint = deps.aws.config.endpoint?.replace(/\/$/, '');
   return { TemplateURL: endpoint ? `${endpoint}/${bucket}/${key}` : `https://${bucket}.s3.${region}.amazonaws.com/${key}` };
+}
+
+type S3 = Awaited<ReturnType<Deps['aws']['s3']>>;
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+/**
+ * Whether the staging bucket exists with its settings; creates it when missing. A run that was
+ * stopped (or lost an answer) between CreateBucket and the last setting leaves a bucket without its
+ * lifecycle rule: that bucket is "not ready", and the caller applies every setting again (each Put is
+ * idempotent). A CreateBucket retried by the SDK after a lost answer gets `BucketAlreadyOwnedByYou`
+ * (every region but us-east-1, where AWS answers 200 for a bucket you own), which means created.
+ */
+async function bucketIsReady(s3: S3, s3sdk: S3Sdk, bucket: string, region: string): Promise<boolean> {
+  try {
+    await s3.send(new s3sdk.HeadBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (errorName(error) !== 'NotFound') throw error;
+    try {
+      await s3.send(
+        new s3sdk.CreateBucketCommand({
+          Bucket: bucket,
+          ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+        }),
+      );
+    } catch (createError) {
+      if (errorName(createError) !== 'BucketAlreadyOwnedByYou') throw createError;
+    }
+    return false;
+  }
+  try {
+    const { Rules } = await s3.send(new s3sdk.GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    return (Rules ?? []).some((rule) => rule.ID === LIFECYCLE_RULE_ID);
+  } catch (error) {
+    // AWS: "NoSuchLifecycleConfiguration: The lifecycle configuration does not exist" (404).
+    if (errorName(error) === 'NoSuchLifecycleConfiguration') return false;
+    throw error;
+  }
+}
+
+function errorName(error: unknown): string | undefined {
+  return (error as { name?: string }).name;
 }

@@ -172,6 +172,7 @@ export class FakeAws {
     this.route(s3, s3Sdk.PutPublicAccessBlockCommand, (i) => (this.s3.configure(b(i), 'publicAccessBlock', i.PublicAccessBlockConfiguration), {}));
     this.route(s3, s3Sdk.PutBucketEncryptionCommand, (i) => (this.s3.configure(b(i), 'encryption', i.ServerSideEncryptionConfiguration), {}));
     this.route(s3, s3Sdk.PutBucketLifecycleConfigurationCommand, (i) => (this.s3.configure(b(i), 'lifecycle', i.LifecycleConfiguration), {}));
+    this.route(s3, s3Sdk.GetBucketLifecycleConfigurationCommand, (i) => this.s3.lifecycle(b(i)));
     this.route(s3, s3Sdk.PutObjectCommand, (i) => ({ VersionId: this.s3.putObject(b(i), i.Key ?? '', typeof i.Body === 'string' ? i.Body : '') }));
     this.route(s3, s3Sdk.ListObjectVersionsCommand, (i) => this.s3.listObjectVersions(i));
     this.route(s3, s3Sdk.DeleteObjectsCommand, (i) => this.s3.deleteObjects(b(i), i.Delete?.Objects ?? []));

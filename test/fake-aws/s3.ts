@@ -26,6 +26,8 @@ export class FakeS3 {
   constructor(private readonly now: () => Date) {}
 
   createBucket(name: string, versioned = false): void {
+    // AWS answers 200 in us-east-1 for a bucket you already own (a legacy behaviour); the fake answers
+    // as every other region does, which is the case tap must handle.
     if (this.buckets.has(name)) throw awsError('BucketAlreadyOwnedByYou', `Your previous request to create the named bucket succeeded and you already own it.`, 409);
     this.buckets.set(name, { versioned, versions: [], config: {} });
   }
@@ -42,6 +44,13 @@ export class FakeS3 {
 
   configure(name: string, what: string, value: unknown): void {
     this.bucket(name).config[what] = value;
+  }
+
+  /** GetBucketLifecycleConfiguration: AWS answers 404 NoSuchLifecycleConfiguration for a bucket without one. */
+  lifecycle(name: string): { Rules: unknown[] } {
+    const lifecycle = this.bucket(name).config.lifecycle as { Rules?: unknown[] } | undefined;
+    if (!lifecycle) throw awsError('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404);
+    return { Rules: lifecycle.Rules ?? [] };
   }
 
   putObject(bucket: string, key: string, body: string): string {
