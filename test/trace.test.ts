@@ -42,6 +42,32 @@ describe('tap trace: input checked before any AWS call', () => {
   });
 });
 
+describe('tap trace: a --filter X-Ray cannot parse', () => {
+  const refused = Object.assign(new Error("Invalid filter expression: unexpected '>' in 'responsetime >> 2'"), { name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } });
+
+  it("is bad input: exit 2 with X-Ray's message and a hint, on one JSON line under --json", async () => {
+    xray.on(GetTraceSummariesCommand).rejects(refused);
+    const human = await trace('--filter', 'responsetime >> 2');
+    expect(human.code).toBe(2);
+    expect(human.stderr).toMatch(/X-Ray refused the filter expression: Invalid filter expression: unexpected '>'/);
+    expect(human.stderr).toMatch(/check --filter 'responsetime >> 2' against X-Ray's filter-expression syntax/);
+    const json = await trace('--filter', 'responsetime >> 2', '--json');
+    expect(json.code).toBe(2);
+    expect(json.stderr).toBe('');
+    expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; exitCode?: number }).filter((l) => l.kind === 'error')).toEqual([
+      expect.objectContaining({ kind: 'error', exitCode: 2, hint: expect.stringMatching(/--filter 'responsetime >> 2'/) }),
+    ]);
+  });
+
+  it('--follow too; the same answer to an expression of tap alone stays a failure of the call (exit 1)', async () => {
+    xray.on(GetTraceSummariesCommand).rejects(refused);
+    expect((await trace('--follow', '--filter', 'responsetime >> 2')).code).toBe(2);
+    const own = await trace('--errors');
+    expect(own.code).toBe(1);
+    expect(own.stderr).not.toMatch(/--filter/);
+  });
+});
+
 describe('tap trace: search', () => {
   it('splits a 2-day window into 6-hour chunks, newest first, combined with the env group', async () => {
     xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [] });

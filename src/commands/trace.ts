@@ -7,7 +7,7 @@ import { defineCommand, type Input, option } from '../command.js';
 import { drawLine, type LogLine } from '../logs/lines.js';
 import { logsOfTrace } from '../logs/of-trace.js';
 import { windowOf } from '../time.js';
-import { fetchTraces, filterExpression, traceSummaries } from '../trace/search.js';
+import { fetchTraces, filterExpression, refusedFilter, traceSummaries } from '../trace/search.js';
 import { type MapService, serviceMap } from '../trace/service-map.js';
 import { type Paint, PLAIN, waterfall } from '../trace/waterfall.js';
 import { summaryLine } from '../io/messages/index.js';
@@ -77,11 +77,15 @@ export async function run(o: TraceInput, deps: Deps): Promise<TraceResult> {
     const services = await serviceMap(xray, { ...window, group: names.xrayGroup }, deps);
     return { kind: 'map', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), services };
   }
-  if (o.follow) return follow(names.env, filter, window.from, deps);
-  deps.io.notify({ level: 'progress', code: 'trace.search', data: { group: names.xrayGroup, from: window.from.toISOString(), to: window.to.toISOString() } });
-  const summaries = await traceSummaries(xray, { ...window, chunkMs, limit, filter }, deps);
-  const traces = o.detail ? await fetchTraces(xray, summaries.flatMap((s) => s.Id ?? []), deps) : undefined;
-  return { kind: 'summaries', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), filter, summaries, traces };
+  try {
+    if (o.follow) return await follow(names.env, filter, window.from, deps);
+    deps.io.notify({ level: 'progress', code: 'trace.search', data: { group: names.xrayGroup, from: window.from.toISOString(), to: window.to.toISOString() } });
+    const summaries = await traceSummaries(xray, { ...window, chunkMs, limit, filter }, deps);
+    const traces = o.detail ? await fetchTraces(xray, summaries.flatMap((s) => s.Id ?? []), deps) : undefined;
+    return { kind: 'summaries', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), filter, summaries, traces };
+  } catch (error) {
+    throw refusedFilter(error, o.filter);
+  }
 }
 
 /** Polls for new traces until Ctrl-C; each is shown once. Throttling doubles the interval. */

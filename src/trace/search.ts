@@ -1,6 +1,7 @@
 import type { Trace, TraceSummary, XRayClient } from '@aws-sdk/client-xray';
 import { retrying } from '../aws/pages.js';
 import type { Deps } from '../deps.js';
+import { UsageError } from '../errors.js';
 
 /** What `tap trace` filters on; every shortcut is ANDed with the env's group. */
 export interface TraceFilter {
@@ -79,4 +80,18 @@ export async function fetchTraces(xray: XRayClient, ids: readonly string[], deps
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, batches.length) }, worker));
   return ids.flatMap((id) => traces.get(id) ?? []);
+}
+
+/**
+ * X-Ray answers `InvalidRequestException` to a filter expression it cannot parse. When the user's
+ * `--filter` is part of the expression, that is bad input (exit 2) with X-Ray's own words; without
+ * one the expression is tap's, and the error stays what it is.
+ */
+export function refusedFilter(error: unknown, userFilter: string | undefined): unknown {
+  const e = error as { name?: string; message?: string };
+  if (userFilter === undefined || e.name !== 'InvalidRequestException') return error;
+  return new UsageError(`X-Ray refused the filter expression: ${e.message ?? e.name}`, {
+    hint: `check --filter '${userFilter}' against X-Ray's filter-expression syntax (X-Ray Developer Guide, "Use filter expressions")`,
+    cause: error,
+  });
 }
