@@ -62,6 +62,7 @@ describe('handler function', () => {
     [{ type: 't', correlationId: 'short' }, /"correlationId" must be/],
     [{ type: 't', canary: 'yes' }, /"canary" must be/],
     ['x'.repeat(70 * 1024), /larger than/],
+    [JSON.stringify({ type: 't', detail: { note: '€'.repeat(22_000) } }), /larger than 65536 bytes/], // 22,000 characters, 66,000 bytes
   ])('answers 400 to body %#', async (body, message) => {
     const { deps, putEvents } = handlerDeps();
     const raw = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);

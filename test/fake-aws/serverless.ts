@@ -157,7 +157,7 @@ export class FakeServerless {
       RetentionDays: p.RetentionDays,
       EventPattern: JSON.stringify(p.EventPattern),
       EventCount: events.length,
-      SizeBytes: events.reduce((n, e) => n + JSON.stringify(e).length, 0),
+      SizeBytes: events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0), // bytes of each event's JSON
       CreationTime: new Date('2026-11-20T00:00:00Z'),
     };
   }
@@ -265,7 +265,11 @@ export class FakeServerless {
 
   /** PutEvents: archive each event, and deliver it to the targets of matching rules, later. */
   putEvents(entries: unknown[]): Promise<{ FailedEntryCount: number; Entries: { EventId: string }[] }> {
-    const results = (entries as { EventBusName?: string; Source?: string; DetailType?: string; Detail?: string; TraceHeader?: string }[]).map((e) => {
+    const typed = entries as PutEventsEntry[];
+    if (typed.reduce((n, e) => n + entrySize(e), 0) > PUT_EVENTS_MAX_BYTES) {
+      return Promise.reject(awsError('ValidationException', 'Total size of the entries in the request is over the limit.'));
+    }
+    const results = typed.map((e) => {
       const event: BusEvent = {
         version: '0',
         id: this.uuid(),
@@ -494,4 +498,19 @@ export function matches(pattern: unknown, event: BusEvent): boolean {
     const value = typeof raw === 'string' ? raw : JSON.stringify(raw ?? '');
     return allowed.some((a) => (typeof a === 'object' && a !== null && 'prefix' in a ? value.startsWith(String((a as { prefix: string }).prefix)) : String(a) === value));
   });
+}
+
+type PutEventsEntry = { EventBusName?: string; Source?: string; DetailType?: string; Detail?: string; TraceHeader?: string; Time?: Date; Resources?: string[] };
+
+/**
+ * "The total entry size must be less than 256KB" (EventBridge User Guide, "Calculating PutEvents
+ * event entry size", as stored here; later announcements raise it to 1 MiB, which the handler's
+ * 64 KiB body cap is far under either way). Over it, the whole request is refused.
+ */
+const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+
+/** The guide's formula: Time 14 bytes if given; Source, DetailType, Detail and each Resources entry in UTF-8 bytes. */
+export function entrySize(e: PutEventsEntry): number {
+  const utf8 = (s: string | undefined) => (s === undefined ? 0 : Buffer.byteLength(s, 'utf8'));
+  return (e.Time ? 14 : 0) + utf8(e.Source) + utf8(e.DetailType) + utf8(e.Detail) + (e.Resources ?? []).reduce((n, r) => n + utf8(r), 0);
 }
