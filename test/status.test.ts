@@ -11,7 +11,7 @@ const status = async (clock = at('2026-11-25T12:10:00Z'), fetch: typeof globalTh
   const result = JSON.parse(r.stdout) as { healthy: boolean; lines: { id: string; health: string; summary: string; rule: string }[] };
   return { code: r.code, healthy: result.healthy, ...Object.fromEntries(result.lines.map((l) => [l.id, l])) } as Record<string, { health: string; summary: string; rule: string }> & { code: number; healthy: boolean };
 };
-const post = (body: string) => fake.fetch(`${api}events`, { method: 'POST', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=t' }, body });
+const post = (body: string) => fake.post(`${api}events`, body);
 
 beforeEach(async () => {
   fake = new FakeAws().install();

@@ -78,7 +78,7 @@ export const canaryDeliveryCheck: Check = {
       if (res.status !== 202) {
         // API Gateway or the handler answered that it did not take the event: nothing to wait for.
         const text = (await res.text()).slice(0, 200);
-        const remedy = res.status === 403 ? 'the caller needs execute-api:Invoke on POST /events of this API' : 'look at the handler log group';
+        const remedy = res.status === 403 ? forbiddenRemedy(text) : 'look at the handler log group';
         return fail(`POST /events answered ${res.status}: ${text}`, remedy, { correlationId });
       }
       // The receipt's key holds the event id, which the handler answers with (two events that share a
@@ -146,4 +146,13 @@ async function awaitReceipt(ctx: CheckContext, outputs: Record<string, string>, 
   const where = run.sent?.answer === 'accepted' ? receiptKey(correlationId, run.sent.eventId) : `under ${receiptPrefix(correlationId)}`;
   const lost = run.sent?.answer === 'lost' ? ' (the answer to POST /events was lost, so whether the API took the event is unknown)' : '';
   return fail(`no receipt ${where} within ${ctx.timeoutMs / 1000} s${lost}`, 'look at the rule (tap verify --only rule), the processor log group and the DLQ', { correlationId });
+}
+
+/** What a 403 from API Gateway's IAM authorization asks of the caller, by its message. */
+function forbiddenRemedy(answer: string): string {
+  if (/Signature expired|Signature not yet current/.test(answer)) return "this machine's clock is more than 15 minutes off: set it right (NTP) and run again";
+  if (/security token included in the request is invalid|signature we calculated does not match/.test(answer)) {
+    return 'the credentials do not sign as AWS expects: check the access key and its secret (rotated or mistyped?)';
+  }
+  return 'the caller needs execute-api:Invoke on POST /events of this API';
 }

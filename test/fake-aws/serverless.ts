@@ -4,6 +4,7 @@ import type { FakeClock } from './clock.js';
 import type { FakeCloudFormation, LiveResource } from './cloudformation.js';
 import { awsError } from './errors.js';
 import { page } from './paging.js';
+import { authorizationError } from './sigv4.js';
 import { parseFilter, type FilterSegment } from './xray-filter.js';
 import type { FakeLogs } from './logs.js';
 import type { FakeS3 } from './s3.js';
@@ -84,6 +85,8 @@ export class FakeServerless {
   readonly logs: { fn: string; line: string }[] = [];
   /** CloudWatch Logs, where each invocation and each request through a stage with access logging is written as Lambda and API Gateway write them. */
   cloudWatchLogs?: Pick<FakeLogs, 'invocation' | 'access'>;
+  /** The account's access keys and their secrets, as IAM authorization checks signatures (runTap signs with test/test). */
+  readonly accessKeys = new Map([['test', 'test']]);
   /** Fake time between PutEvents and the target's invocation (delivery is asynchronous; AWS documents no figure). */
   deliveryDelayMs = 300;
   private readonly pending: { due: number; run: () => Promise<void> }[] = [];
@@ -238,17 +241,17 @@ export class FakeServerless {
     const stage = api && this.cfn.resources('AWS::ApiGateway::Stage').find((r) => r.stackName === api.stackName && r.physicalId === stageName);
     if (!api || !stage) return Response.json({ message: 'Forbidden' }, { status: 403 });
     const headers = new Headers(init.headers);
-    // POST /events uses IAM authorization: an unsigned request never reaches the function.
-    if (method === 'POST' && !/^AWS4-HMAC-SHA256 Credential=/.test(headers.get('authorization') ?? '')) {
-      return Response.json({ message: 'Missing Authentication Token' }, { status: 403 });
-    }
+    const body = typeof init.body === 'string' ? init.body : '';
+    // POST /events uses IAM authorization: only a request signed with the account's keys reaches the function.
+    const denied = method === 'POST' ? await authorizationError({ method, url, headers, body }, this.accessKeys, this.clock.ms) : undefined;
+    if (denied) return Response.json({ message: denied }, { status: 403 });
     const fn = this.functionConfiguration(`srv-handler-${stageName}`);
     const traceId = `1-${Math.floor(this.now().getTime() / 1000).toString(16)}-${this.hex(24)}`;
     const apiSegment = this.segment(traceId, `${String(api.properties.Name)}/${stageName}`, 'AWS::ApiGateway::Stage');
     const traceHeader = fn.TracingConfig.Mode === 'Active' ? this.lambdaSegments(traceId, fn.FunctionName, apiSegment.id) : undefined;
     const requestId = this.uuid();
     const reply = await this.logged(fn.FunctionName, { requestId, traceId: traceHeader && traceId }, () => handlerModule.handle(
-      { httpMethod: method, resource, path: resource, body: typeof init.body === 'string' ? init.body : null, isBase64Encoded: false, headers: Object.fromEntries(headers) },
+      { httpMethod: method, resource, path: resource, body: typeof init.body === 'string' ? body : null, isBase64Encoded: false, headers: Object.fromEntries(headers) },
       { awsRequestId: requestId },
       { env: { ...fn.Environment.Variables, ...(traceHeader ? { _X_AMZN_TRACE_ID: traceHeader } : {}) }, putEvents: (entries: unknown[]) => this.putEvents(entries), randomUUID: () => this.hex(32) },
     ));

@@ -32,7 +32,8 @@ export async function runTap(
     sleep: options.sleep ?? ((ms: number) => FakeAws.current?.advance(ms) ?? Promise.resolve()),
     signal: options.signal,
     fetch: options.fetch,
-    clock: options.clock,
+    // ...and tap's clock is the fake's, as a real account's clock is the one AWS keeps (SigV4 signatures are checked against it).
+    clock: options.clock ?? (FakeAws.current ? () => new Date(FakeAws.current!.clock.ms) : undefined),
   });
   return { code, stdout, stderr };
 }

@@ -1,0 +1,68 @@
+import { Sha256 } from '../../src/aws/sigv4.js';
+
+/**
+ * API Gateway's IAM authorization as the fake's `fetch` applies it: the SigV4 signature is computed
+ * again with `@smithy/signature-v4` from the fake's credentials and compared. The answers are the
+ * ones AWS's knowledge-center article "troubleshoot SigV4 signature mismatch errors with IAM
+ * authentication for API Gateway" quotes: no signature, "Missing Authentication Token"; an unknown
+ * access key, "The security token included in the request is invalid."; a wrong secret or any
+ * signed part changed, "The request signature we calculated does not match...". A signature is
+ * valid within 15 minutes of its X-Amz-Date (IAM User Guide, "Signing AWS API requests"); the
+ * wording of that answer is the fake's.
+ */
+export async function authorizationError(
+  request: { method: string; url: URL; headers: Headers; body: string },
+  secrets: ReadonlyMap<string, string>,
+  nowMs: number,
+): Promise<string | undefined> {
+  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(request.headers.get('authorization') ?? '');
+  if (!auth) return 'Missing Authentication Token';
+  const [, accessKeyId = '', , region = '', service = '', signedHeaders = '', signature] = auth;
+  const secretAccessKey = secrets.get(accessKeyId);
+  if (secretAccessKey === undefined) return 'The security token included in the request is invalid.';
+
+  const amzDate = request.headers.get('x-amz-date') ?? '';
+  const signedAt = Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+  if (Number.isNaN(signedAt)) return 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.';
+  const skewMs = nowMs - signedAt;
+  if (Math.abs(skewMs) > 15 * 60_000) {
+    return skewMs > 0 ? `Signature expired: ${amzDate} is now earlier than ${stamp(nowMs - 15 * 60_000)} (${stamp(nowMs)} - 15 min.)` : `Signature not yet current: ${amzDate} is still later than ${stamp(nowMs + 15 * 60_000)} (${stamp(nowMs)} + 15 min.)`;
+  }
+
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const signer = new SignatureV4({ service, region, credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
+  const names = signedHeaders.split(';');
+  // The date goes in as the signing date, and the payload hash is computed from the body received.
+  const headers = Object.fromEntries(names.filter((n) => n !== 'x-amz-date' && n !== 'x-amz-content-sha256').map((n) => [n, request.headers.get(n) ?? '']));
+  const expected = await signer.sign(
+    {
+      method: request.method,
+      protocol: request.url.protocol,
+      hostname: request.url.hostname,
+      port: request.url.port ? Number(request.url.port) : undefined,
+      path: request.url.pathname,
+      query: Object.fromEntries(request.url.searchParams),
+      headers,
+      body: request.body,
+    },
+    { signingDate: new Date(signedAt) },
+  );
+  const computed = /Signature=([0-9a-f]{64})/.exec(String(expected.headers.authorization))?.[1];
+  if (computed !== signature) {
+    return 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+  }
+  return undefined;
+}
+
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
+
+/** A POST signed as any AWS client signs it (for tests that call the fake API themselves). */
+export async function signedPost(url: string, body: string, credentials: { accessKeyId: string; secretAccessKey: string }, at: Date): Promise<RequestInit> {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const u = new URL(url);
+  const region = /\.execute-api\.([a-z0-9-]+)\./.exec(u.hostname)?.[1] ?? 'us-east-1';
+  const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 });
+  const request = { method: 'POST', protocol: u.protocol, hostname: u.hostname, path: u.pathname, query: {}, headers: { host: u.host, 'content-type': 'application/json' }, body };
+  const signed = await signer.sign(request, { signingDate: at });
+  return { method: 'POST', headers: signed.headers, body };
+}
