@@ -56,6 +56,24 @@ describe('every page of each paged call', () => {
     expect(fake.calls.filter((c) => c === 'GetTraceSummaries').length).toBe(3);
   });
 
+  it('GetServiceGraph: a service on a later page than the edge that leads to it is still named', async () => {
+    fake = new FakeAws().install();
+    fake.serverless.serviceGraphPageSize = 2;
+    const { result } = await deploy('pg');
+    const api = (result as { outputs: { ApiUrl: string } }).outputs.ApiUrl;
+    for (let i = 0; i < 3; i++) expect((await fake.post(`${api}events`, '{"type":"order.created"}')).status).toBe(202);
+    for (let i = 0; i < 5; i++) await fake.serverless.pump();
+    const r = await runTap(['trace', '--env', 'pg', '--map', '--since', '30m', '--json']);
+    expect(r.code).toBe(0);
+    const services = (ndjson(r.stdout).result as { services: { name: string; type: string; requests: number; edges: { to: string; requests: number }[] }[] }).services;
+    expect(fake.calls.filter((c) => c === 'GetServiceGraph').length).toBeGreaterThanOrEqual(3);
+    expect(services.map((s) => `${s.name} ${s.type}`)).toEqual(expect.arrayContaining(['srv-handler-pg AWS::Lambda', 'srv-handler-pg AWS::Lambda::Function', 'srv-processor-pg AWS::Lambda::Function']));
+    expect(services.find((s) => s.type === 'AWS::ApiGateway::Stage')?.requests).toBe(3);
+    const handler = services.find((s) => s.name === 'srv-handler-pg' && s.type === 'AWS::Lambda');
+    expect(handler?.edges).toEqual([expect.objectContaining({ to: 'srv-handler-pg', requests: 3 })]);
+    expect(services.flatMap((s) => s.edges.map((e) => e.to))).not.toContain('?');
+  });
+
   it('ListReplays: list shows the replays of every page; status finds the latest on the last one', async () => {
     fake = new FakeAws().install();
     await deploy('pg');

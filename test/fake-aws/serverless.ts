@@ -4,6 +4,7 @@ import type { FakeClock } from './clock.js';
 import type { FakeCloudFormation, LiveResource } from './cloudformation.js';
 import { awsError } from './errors.js';
 import { page } from './paging.js';
+import { serviceGraph } from './service-graph.js';
 import { authorizationError } from './sigv4.js';
 import { parseFilter, type FilterSegment } from './xray-filter.js';
 import type { FakeLogs } from './logs.js';
@@ -188,15 +189,10 @@ export class FakeServerless {
 
   /** Summaries of the traces that started in the window and match the filter expression (xray-filter.ts), newest first, in pages. */
   traceSummaries(input: { StartTime?: Date; EndTime?: Date; NextToken?: string; FilterExpression?: string }) {
-    const from = (input.StartTime?.getTime() ?? 0) / 1000;
-    const to = (input.EndTime?.getTime() ?? Infinity) / 1000;
-    const groupFilter = (name: string) => this.cfn.resources('AWS::XRay::Group').find((g) => g.physicalId === name)?.properties.FilterExpression as string | undefined ?? (name === 'Default' ? '' : undefined);
-    const matches = input.FilterExpression ? parseFilter(input.FilterExpression, groupFilter) : () => true;
-    const summaries = [...this.traces.entries()].flatMap(([Id, segments]) => {
+    const summaries = this.tracesIn(input, input.FilterExpression).map(([Id, segments]) => {
       const start = Math.min(...segments.map((s) => s.start_time));
-      if (start < from || start >= to || !matches(segments as FilterSegment[])) return [];
       const api = segments.find((s) => s.origin === 'AWS::ApiGateway::Stage') as (Segment & { http?: { request?: { method?: string; url?: string }; response?: { status?: number } } }) | undefined;
-      return [{
+      return {
         Id,
         StartTime: new Date(start * 1000),
         Duration: Math.max(...segments.map((s) => s.end_time)) - start,
@@ -204,11 +200,33 @@ export class FakeServerless {
         HasError: segments.some((s) => (s as { error?: boolean }).error),
         Http: api?.http ? { HttpMethod: api.http.request?.method, HttpURL: api.http.request?.url, HttpStatus: api.http.response?.status } : undefined,
         ServiceIds: [...new Set(segments.map((s) => s.name))].map((Name) => ({ Name })),
-      }];
+      };
     });
     summaries.sort((a, b) => b.StartTime.getTime() - a.StartTime.getTime());
     const { items, NextToken } = page(summaries, input.NextToken, this.traceSummaryPageSize);
-    return { TraceSummaries: items, NextToken, ApproximateTime: new Date(to * 1000) };
+    return { TraceSummaries: items, NextToken, ApproximateTime: input.EndTime };
+  }
+
+  /** Services per GetServiceGraph page (X-Ray documents no page size; the fake's choice). */
+  serviceGraphPageSize = 3;
+
+  /** GetServiceGraph: the services of the group's traces in the window and the edges between them (service-graph.ts), in pages. */
+  serviceGraph(input: { StartTime?: Date; EndTime?: Date; GroupName?: string; NextToken?: string }) {
+    const traces = this.tracesIn(input, input.GroupName ? `group.name = "${input.GroupName}"` : undefined).map(([, segments]) => segments);
+    const { items, NextToken } = page(serviceGraph(traces), input.NextToken, this.serviceGraphPageSize);
+    return { Services: items, StartTime: input.StartTime, EndTime: input.EndTime, NextToken };
+  }
+
+  /** The traces that started in [StartTime, EndTime) and match `expression` (X-Ray's filter language, with the account's groups). */
+  private tracesIn(window: { StartTime?: Date; EndTime?: Date }, expression: string | undefined): [string, Segment[]][] {
+    const from = (window.StartTime?.getTime() ?? 0) / 1000;
+    const to = (window.EndTime?.getTime() ?? Infinity) / 1000;
+    const groupFilter = (name: string) => this.cfn.resources('AWS::XRay::Group').find((g) => g.physicalId === name)?.properties.FilterExpression as string | undefined ?? (name === 'Default' ? '' : undefined);
+    const matches = expression ? parseFilter(expression, groupFilter) : () => true;
+    return [...this.traces.entries()].filter(([, segments]) => {
+      const start = Math.min(...segments.map((s) => s.start_time));
+      return start >= from && start < to && matches(segments as FilterSegment[]);
+    });
   }
 
   /** BatchGetTraces: at most 5 ids a call, as the API reference says; the found traces in pages. */
