@@ -34,6 +34,9 @@ describe('tap trace: input checked before any AWS call', () => {
     [['--follow', '--map'], /--follow and --map cannot be given together/],
     [['--id', '1-5759e988-bd862e3fe1be46a994272793', '--follow'], /--id and --follow cannot be given together/],
     [['--since', '31d'], /more than 30 days ago: X-Ray keeps traces for 30 days/],
+    [['--filter', 'service("x")) OR (responsetime > 0'], /invalid --filter .*: a '\)' closes what the expression did not open/],
+    [['--filter', '(fault'], /invalid --filter '\(fault': a '\(' is not closed/],
+    [['--filter', 'http.url CONTAINS "/a'], /a "string" is not closed/],
   ])('%j', async (args, message) => {
     const r = await trace(...args);
     expect(r.code).toBe(2);
@@ -77,6 +80,12 @@ describe('tap trace: search', () => {
     expect(calls).toHaveLength(8);
     expect(calls[0]).toMatchObject({ StartTime: new Date('2026-11-25T06:00:00Z'), EndTime: NOW, FilterExpression: 'group.name = "srv-trace-dev"' });
     expect(calls[7]).toMatchObject({ StartTime: new Date('2026-11-23T12:00:00Z'), EndTime: new Date('2026-11-23T18:00:00Z') });
+  });
+
+  it('a balanced --filter is sent as it is, parentheses inside strings included', async () => {
+    xray.on(GetTraceSummariesCommand).resolves({});
+    expect((await trace('--filter', 'http.url CONTAINS ")(" OR (fault)')).code).toBe(0);
+    expect(xray.commandCalls(GetTraceSummariesCommand)[0]?.args[0].input.FilterExpression).toBe('group.name = "srv-trace-dev" AND (http.url CONTAINS ")(" OR (fault))');
   });
 
   it('composes the shortcuts and the user filter into one expression', async () => {

@@ -7,7 +7,7 @@ import { defineCommand, type Input, option } from '../command.js';
 import { drawLine, type LogLine } from '../logs/lines.js';
 import { logsOfTrace } from '../logs/of-trace.js';
 import { windowOf } from '../time.js';
-import { fetchTraces, filterExpression, refusedFilter, traceSummaries } from '../trace/search.js';
+import { checkUserFilter, fetchTraces, filterExpression, refusedFilter, traceSummaries } from '../trace/search.js';
 import { type MapService, serviceMap } from '../trace/service-map.js';
 import { type Paint, PLAIN, waterfall } from '../trace/waterfall.js';
 import { summaryLine } from '../io/messages/index.js';
@@ -30,7 +30,7 @@ const TRACE_OPTIONS = {
   since: option.duration('window ending now: 90s, 30m, 6h, 2d (X-Ray keeps 30 days)', { default: '15m' }),
   from: option.time('window start: ISO 8601 (UTC when no zone) or relative, e.g. "2h ago"'),
   to: option.time('window end', { defaultHelp: 'now' }),
-  filter: option.string('expr', 'an X-Ray filter expression, ANDed with the env group (it cannot widen the search beyond it)'),
+  filter: option.string('expr', 'an X-Ray filter expression, ANDed with the env group (it cannot widen the search beyond it)', { check: checkUserFilter }),
   errors: option.flag('only traces with errors (4xx)'),
   faults: option.flag('only traces with faults (5xx)'),
   slow: option.int('ms', 'only traces slower than this many milliseconds', { min: 1, max: 3_600_000 }),

@@ -29,6 +29,27 @@ export function filterExpression(f: TraceFilter): string {
   return parts.filter((p): p is string => typeof p === 'string').join(' AND ');
 }
 
+/**
+ * `--filter` goes into the expression in parentheses, which holds it inside the group only when its
+ * own parentheses balance: `a) OR (b` would close the group's AND and widen the search to every
+ * trace. So an expression whose parentheses (outside "strings") do not balance is refused.
+ */
+export function checkUserFilter(text: string, flag: string): void {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) break;
+  }
+  const why = quoted ? 'a "string" is not closed' : depth < 0 ? "a ')' closes what the expression did not open" : depth > 0 ? "a '(' is not closed" : undefined;
+  if (why) throw new UsageError(`invalid ${flag} '${text}': ${why}`, { hint: 'the expression is ANDed with the env group, so its parentheses must balance' });
+}
+
 /** The window split into chunks of at most `chunkMs`, newest first (X-Ray limits one query's range). */
 export function chunks(from: Date, to: Date, chunkMs: number): { start: Date; end: Date }[] {
   const out: { start: Date; end: Date }[] = [];
