@@ -83,12 +83,27 @@ function endpointUrl(text: string): string {
 
 /** `--env NAME`, parsed into the env's names as it is read: a bad name is exit 2 before anything else. */
 function envOption(mandatory: boolean): Option {
-  const env = new Option('-e, --env <name>', `environment name (lowercase, digits, hyphens; at most ${MAX_ENV_LENGTH})`).argParser((text) => namesFor(text));
+  const env = parsedLater(new Option('-e, --env <name>', `environment name (lowercase, digits, hyphens; at most ${MAX_ENV_LENGTH})`), (text) => namesFor(text));
   return mandatory ? env.makeOptionMandatory() : env;
 }
 
 function flagOf(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** What an option's parser refused, kept for `checkInput` (which first checks whether the option may be given at all). */
+const refusedValues = new WeakMap<Option, unknown>();
+
+/** The option's value parsed as it is read; a refusal is kept (the text stands in) and raised by `checkInput`. */
+function parsedLater(option: Option, parse: (text: string, previous: unknown) => unknown): Option {
+  return option.argParser((text: string, previous: unknown) => {
+    try {
+      return parse(text, previous);
+    } catch (error) {
+      if (!refusedValues.has(option)) refusedValues.set(option, error);
+      return text;
+    }
+  });
 }
 
 /** Commander options for one spec: `--no-x` for negatable ones, `--x` and `--no-x` for tristates. */
@@ -100,7 +115,7 @@ function commanderOptions(key: string, spec: OptionSpec<unknown>): Option[] {
   const help = shown ? `${spec.help} (default: ${shown})` : spec.help;
   const main = describeOption(new Option(`${short}${spec.negatable && spec.default === true ? flag.replace(/^--/, '--no-') : flag}${spec.value ? ` <${spec.value}>` : ''}`, help), spec.help, shown);
   const parse = spec.parse?.bind(spec);
-  if (parse) main.argParser((text: string, previous: unknown) => parse(text, flag, previous));
+  if (parse) parsedLater(main, (text, previous) => parse(text, flag, previous));
   if (spec.negatable && spec.default === undefined) return [new Option(flag, spec.help), new Option(flag.replace(/^--/, '--no-'), spec.helpOff ?? `not ${flag}`)];
   return [main];
 }
@@ -141,7 +156,8 @@ const GLOBAL_CONFLICTS = [['quiet', 'verbose']] as const;
 /**
  * Refuses input that commander lets through (exit 2), before anything runs: a word that names no
  * subcommand, a parent's own option given to a subcommand (`replay-archive list --from`; --env is
- * tap's), and options that cannot be given together (the definition's `conflicts`, and the global ones).
+ * tap's), options that cannot be given together (the definition's `conflicts`, and the global ones),
+ * and then a value an option's parser refused (so `list --from 1h` says --from is not list's option).
  */
 export function checkInput(d: CommandDefinition, cmd: Command): void {
   const path = commandPath(cmd);
@@ -158,6 +174,7 @@ export function checkInput(d: CommandDefinition, cmd: Command): void {
     const given = set.filter((o) => o.source === 'cli');
     if (given.length > 1) throw new UsageError(`${given.map((o) => flagOf(o.key)).join(' and ')} cannot be given together`, hint);
   }
+  for (let c: Command | null = cmd; c; c = c.parent) for (const o of c.options) if (refusedValues.has(o)) throw refusedValues.get(o);
 }
 
 /** `replay-archive list`: the command's words below `tap`. */

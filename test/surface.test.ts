@@ -57,10 +57,20 @@ describe('input is checked before the AWS setup', () => {
   it("a subcommand refuses its parent's options: replay-archive list --from", async () => {
     const r = await runTap(['replay-archive', 'list', '--env', 'dev', '--from', '1h ago']);
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--from: not an option of `tap replay-archive list`/)]);
+    // ...even when its value would be refused too: which options a command takes is said first.
+    const bad = await runTap(['replay-archive', 'list', '--env', 'dev', '--from', '1h']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--from: not an option of `tap replay-archive list`/)]);
     const help = await runTap(['replay-archive', 'list', '--help']);
     expect(help.stdout).not.toContain('--from');
     expect(help.stdout).toContain('--env');
     expect(help.stdout).toContain('--json');
+  });
+
+  it('options that cannot go together are said before a bad value of one of them', async () => {
+    const r = await runTap(['trace', '--env', 'dev', '--id', 'abc', '--follow']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--id and --follow cannot be given together/)]);
+    const alone = await runTap(['trace', '--env', 'dev', '--id', 'abc']);
+    expect([alone.code, alone.stderr]).toEqual([2, expect.stringMatching(/invalid --id 'abc'/)]);
   });
 
   it('--endpoint-url that is not an http(s) URL: exit 2, naming the option', async () => {
