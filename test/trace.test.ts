@@ -27,6 +27,7 @@ describe('tap trace: input checked before any AWS call', () => {
     [['--since', '15x'], /invalid --since '15x'/],
     [['--from', '1h ago', '--to', '2h ago'], /--from \(2026-11-25T11:00:00.000Z\) must be before --to/],
     [['--from', '2026-11-25T13:00:00Z', '--to', '2026-11-25T14:00:00Z'], /--to \(2026-11-25T14:00:00.000Z\) is in the future; nothing is recorded after now/],
+    [['--from', '2099-01-01T00:00:00Z'], /^✖ --from \(2099-01-01T00:00:00.000Z\) is in the future; nothing is recorded after now/],
     [['--since', '1h', '--from', '2h ago'], /--since and --from cannot be given together/],
     [['--id', 'abc'], /invalid --id 'abc'/],
     [['--limit', '0'], /invalid --limit '0'/],
