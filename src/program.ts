@@ -125,6 +125,7 @@ export function register(parent: Command, d: CommandDefinition, run: RunDefiniti
   const cmd = parent.command(d.name).description(d.summary);
   // A subcommand's help lists tap's global options, not its parent's own (which it refuses).
   const own = new Set(Object.keys(definitions.get(parent)?.options ?? {}));
+  if (own.size && d.env === 'none') own.add('env'); // and one that names its replay takes no --env
   if (own.size) cmd.configureHelp(helpSettings({ visibleGlobalOptions: (c) => parent.options.filter((o) => !own.has(o.attributeName())).concat(c.parent?.parent?.options ?? []).filter((o) => !o.hidden) }));
   for (const alias of d.aliases ?? []) cmd.alias(alias);
   for (const a of d.args ?? []) cmd.argument(`<${a.name}>`, a.help);
@@ -167,7 +168,8 @@ export function checkInput(d: CommandDefinition, cmd: Command): void {
     throw new UsageError(`unknown subcommand '${cmd.args[0]}' (expected ${subcommands.slice(0, -1).join(', ')} or ${subcommands.at(-1)})`, hint);
   }
   const parent = cmd.parent ? definitions.get(cmd.parent) : undefined;
-  const foreign = Object.keys(parent?.options ?? {}).filter((key) => cmd.parent?.getOptionValueSource(key) === 'cli');
+  const parentOwn = [...Object.keys(parent?.options ?? {}), ...(d.env === 'none' && parent?.env && parent.env !== 'none' ? ['env'] : [])];
+  const foreign = parentOwn.filter((key) => cmd.parent?.getOptionValueSource(key) === 'cli');
   if (parent && foreign.length) throw new UsageError(`${foreign.map(flagOf).join(', ')}: not an option of \`tap ${path}\``, hint);
   const sets = [...(d.conflicts ?? []).map((set) => set.map((key) => ({ key, source: cmd.getOptionValueSource(key) }))), ...GLOBAL_CONFLICTS.map((set) => set.map((key) => ({ key, source: cmd.getOptionValueSourceWithGlobals(key) })))];
   for (const set of sets) {

@@ -43,6 +43,7 @@ export const status = defineCommand({
   args: NAME_ARG,
   options: {},
   examples: ['tap replay-archive status prod-replay-20261125101500'],
+  exits: { 2: 'bad input: the name, or no replay by that name' },
   permissions: 'events:DescribeReplay.',
   async run({ args }, deps): Promise<{ kind: 'replay'; replay: ReplayView }> {
     const name = args.name ?? '';
