@@ -31,7 +31,7 @@ describe('tap logs against an env whose functions ran', () => {
   });
 
   it('tap trace --id X --logs: the handler and processor invocations of the trace and the access log line of its request', async () => {
-    const [traceId] = [...fake.serverless.traces.keys()];
+    const [traceId] = [...fake.serverless.xray.traces.keys()];
     const r = await runTap(['trace', '--env', 'lg', '--id', traceId ?? '', '--logs', '--json'], { clock: now });
     const lines = (ndjson(r.stdout).result.logs as Record<string, { source: string; message: string; text?: string }[]>)[traceId ?? ''] ?? [];
     expect(lines.filter((l) => l.message.startsWith('REPORT')).map((l) => l.source)).toEqual(['handler', 'processor']);

@@ -41,15 +41,15 @@ describe('every page of each paged call', () => {
 
   it('GetTraceSummaries and BatchGetTraces: the oldest trace is on the last page of each', async () => {
     fake = new FakeAws().install();
-    fake.serverless.traceSummaryPageSize = 3;
-    fake.serverless.tracesPerPage = 2;
+    fake.serverless.xray.traceSummaryPageSize = 3;
+    fake.serverless.xray.tracesPerPage = 2;
     const { result } = await deploy('pg');
     const api = (result as { outputs: { ApiUrl: string } }).outputs.ApiUrl;
     for (let i = 0; i < 7; i++) expect((await fake.fetch(api)).status).toBe(200);
     const r = await runTap(['trace', '--env', 'pg', '--since', '30m', '--detail', '--json'], { clock: () => new Date('2026-11-25T12:20:00Z') });
     expect(r.code).toBe(0);
     const found = ndjson(r.stdout).result as { summaries: { Id: string }[]; traces: { Id: string }[] };
-    const all = [...fake.serverless.traces.keys()];
+    const all = [...fake.serverless.xray.traces.keys()];
     expect(all).toHaveLength(7);
     expect(found.summaries.map((s) => s.Id).sort()).toEqual([...all].sort());
     expect(found.traces.map((t) => t.Id)).toEqual(found.summaries.map((s) => s.Id));
@@ -58,7 +58,7 @@ describe('every page of each paged call', () => {
 
   it('GetServiceGraph: a service on a later page than the edge that leads to it is still named', async () => {
     fake = new FakeAws().install();
-    fake.serverless.serviceGraphPageSize = 2;
+    fake.serverless.xray.serviceGraphPageSize = 2;
     const { result } = await deploy('pg');
     const api = (result as { outputs: { ApiUrl: string } }).outputs.ApiUrl;
     for (let i = 0; i < 3; i++) expect((await fake.post(`${api}events`, '{"type":"order.created"}')).status).toBe(202);

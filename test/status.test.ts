@@ -100,7 +100,7 @@ describe('tap status', () => {
   it('a rolled-back stack and a slow API are amber; a fault in 15 min and a disabled archive are red', async () => {
     fake.cloudFormation.stack('TapStack-sta')!.status = 'UPDATE_ROLLBACK_COMPLETE';
     const t = Date.parse('2026-11-25T12:05:00Z') / 1000;
-    fake.serverless.traces.set('1-6745a1b0-000000000000000000000fff', [
+    fake.serverless.xray.traces.set('1-6745a1b0-000000000000000000000fff', [
       { id: 'a1', name: 'srv-api-sta/sta', origin: 'AWS::ApiGateway::Stage', trace_id: '1-6745a1b0-000000000000000000000fff', start_time: t, end_time: t + 0.2, fault: true, http: { request: { method: 'POST', url: 'https://x.execute-api.us-east-1.amazonaws.com/sta/events' }, response: { status: 502 } } },
     ]);
     fake.serverless.archiveState.set('srv-archive-sta', 'DISABLED');

@@ -16,7 +16,7 @@ const trace = (...args: string[]) => runTap(['trace', '--env', 'dev', ...args], 
 beforeEach(() => {
   fake = new FakeAws().install();
   const docs = (faultTrace.Segments ?? []).map((s) => JSON.parse(s.Document ?? '{}') as never);
-  fake.serverless.traces.set(TRACE_ID, docs);
+  fake.serverless.xray.traces.set(TRACE_ID, docs);
   const l = fake.cloudWatchLogs;
   l.createGroup('/aws/lambda/srv-processor-dev');
   l.access(API, { requestId: 'f2b3c4d5-0000-4000-8000-000000000001', at: T0 + 420, status: 502 });

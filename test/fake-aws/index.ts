@@ -199,10 +199,11 @@ export class FakeAws {
       return { ...this.apiGatewayAccount };
     });
     const xray = mockClient(xraySdk.XRayClient);
-    this.route(xray, xraySdk.GetGroupCommand, (i: { GroupName?: string }) => sv.group(i.GroupName ?? ''));
-    this.route(xray, xraySdk.BatchGetTracesCommand, (i) => sv.batchGetTraces(i));
-    this.route(xray, xraySdk.GetTraceSummariesCommand, (i) => sv.traceSummaries(i));
-    this.route(xray, xraySdk.GetServiceGraphCommand, (i) => sv.serviceGraph(i));
+    const xr = sv.xray;
+    this.route(xray, xraySdk.GetGroupCommand, (i: { GroupName?: string }) => xr.group(i.GroupName ?? ''));
+    this.route(xray, xraySdk.BatchGetTracesCommand, (i) => xr.batchGetTraces(i));
+    this.route(xray, xraySdk.GetTraceSummariesCommand, (i) => xr.traceSummaries(i));
+    this.route(xray, xraySdk.GetServiceGraphCommand, (i) => xr.serviceGraph(i));
     const events = mockClient(eventsSdk.EventBridgeClient);
     this.route(events, eventsSdk.DescribeEventBusCommand, (i: { Name?: string }) => sv.eventBus(i.Name ?? 'default'));
     this.route(events, eventsSdk.DescribeArchiveCommand, (i) => sv.archive(i.ArchiveName ?? ''));

@@ -4,9 +4,8 @@ import type { FakeClock } from './clock.js';
 import type { FakeCloudFormation, LiveResource } from './cloudformation.js';
 import { awsError } from './errors.js';
 import { page } from './paging.js';
-import { serviceGraph } from './service-graph.js';
 import { authorizationError } from './sigv4.js';
-import { parseFilter, type FilterSegment } from './xray-filter.js';
+import { FakeXRay, type Segment } from './xray.js';
 import type { FakeLogs } from './logs.js';
 import type { FakeS3 } from './s3.js';
 
@@ -51,20 +50,6 @@ interface FakeReplay {
   nextStepAt?: number;
 }
 
-interface Segment {
-  id: string;
-  name: string;
-  origin: string;
-  trace_id: string;
-  start_time: number;
-  end_time: number;
-  parent_id?: string;
-  http?: unknown;
-  aws?: unknown;
-  fault?: boolean;
-  error?: boolean;
-  subsegments?: unknown[];
-}
 
 /**
  * The running env behind a deployed fake stack: API Gateway stages that run the real handler code,
@@ -75,7 +60,8 @@ interface Segment {
  * test breaks the env by changing a property.
  */
 export class FakeServerless {
-  readonly traces = new Map<string, Segment[]>();
+  /** X-Ray, which the hops write their segments to. */
+  readonly xray: FakeXRay;
   /** Events kept by each archive (by archive name), as EventBridge archives them. */
   readonly archived = new Map<string, BusEvent[]>();
   /** Archive states other than ENABLED (DISABLED, UPDATE_FAILED, ...), by archive name. */
@@ -100,6 +86,7 @@ export class FakeServerless {
     private readonly clock: FakeClock,
   ) {
     this.now = clock.stamp;
+    this.xray = new FakeXRay(cfn);
     clock.onAdvance((now) => this.runDue(now));
   }
 
@@ -138,12 +125,6 @@ export class FakeServerless {
     return { stageName, tracingEnabled: p.TracingEnabled ?? false, accessLogSettings: p.AccessLogSetting ? { destinationArn: p.AccessLogSetting.DestinationArn, format: p.AccessLogSetting.Format } : undefined };
   }
 
-  group(name: string) {
-    const g = this.one('AWS::XRay::Group', (r) => r.physicalId === name, 'InvalidRequestException', 'Group not found');
-    const p = g.properties as { FilterExpression?: string; InsightsConfiguration?: unknown };
-    return { Group: { GroupName: name, GroupARN: `arn:aws:xray:${this.cfn.region}:${this.cfn.account}:group/${name}`, FilterExpression: p.FilterExpression, InsightsConfiguration: p.InsightsConfiguration } };
-  }
-
   eventBus(name: string) {
     const bus = this.one('AWS::Events::EventBus', (r) => r.physicalId === name, 'ResourceNotFoundException', `Event bus ${name} does not exist.`);
     return { Name: name, Arn: bus.arn };
@@ -176,73 +157,6 @@ export class FakeServerless {
     const name = url.split('/').pop() ?? '';
     this.one('AWS::SQS::Queue', (r) => r.physicalId === name, 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
     return { Attributes: { ApproximateNumberOfMessages: String(this.queueDepth.get(name) ?? 0) } };
-  }
-
-  /**
-   * GetTraceSummaries pages (X-Ray documents no page size; the fake's choice is small so that tests
-   * cross pages). X-Ray: "The first page contains the most recent results, closest to the end of the
-   * time frame": newest first.
-   */
-  traceSummaryPageSize = 5;
-  /** Traces per BatchGetTraces page (X-Ray documents no page size; the fake's choice). */
-  tracesPerPage = 2;
-
-  /** Summaries of the traces that started in the window and match the filter expression (xray-filter.ts), newest first, in pages. */
-  traceSummaries(input: { StartTime?: Date; EndTime?: Date; NextToken?: string; FilterExpression?: string }) {
-    const summaries = this.tracesIn(input, input.FilterExpression).map(([Id, segments]) => {
-      const start = Math.min(...segments.map((s) => s.start_time));
-      const api = segments.find((s) => s.origin === 'AWS::ApiGateway::Stage') as (Segment & { http?: { request?: { method?: string; url?: string }; response?: { status?: number } } }) | undefined;
-      return {
-        Id,
-        StartTime: new Date(start * 1000),
-        Duration: Math.max(...segments.map((s) => s.end_time)) - start,
-        HasFault: segments.some((s) => (s as { fault?: boolean }).fault),
-        HasError: segments.some((s) => (s as { error?: boolean }).error),
-        Http: api?.http ? { HttpMethod: api.http.request?.method, HttpURL: api.http.request?.url, HttpStatus: api.http.response?.status } : undefined,
-        ServiceIds: [...new Set(segments.map((s) => s.name))].map((Name) => ({ Name })),
-      };
-    });
-    summaries.sort((a, b) => b.StartTime.getTime() - a.StartTime.getTime());
-    const { items, NextToken } = page(summaries, input.NextToken, this.traceSummaryPageSize);
-    return { TraceSummaries: items, NextToken, ApproximateTime: input.EndTime };
-  }
-
-  /** Services per GetServiceGraph page (X-Ray documents no page size; the fake's choice). */
-  serviceGraphPageSize = 3;
-
-  /** GetServiceGraph: the services of the group's traces in the window and the edges between them (service-graph.ts), in pages. */
-  serviceGraph(input: { StartTime?: Date; EndTime?: Date; GroupName?: string; NextToken?: string }) {
-    const traces = this.tracesIn(input, input.GroupName ? `group.name = "${input.GroupName}"` : undefined).map(([, segments]) => segments);
-    const { items, NextToken } = page(serviceGraph(traces), input.NextToken, this.serviceGraphPageSize);
-    return { Services: items, StartTime: input.StartTime, EndTime: input.EndTime, NextToken };
-  }
-
-  /** The traces that started in [StartTime, EndTime) and match `expression` (X-Ray's filter language, with the account's groups). */
-  private tracesIn(window: { StartTime?: Date; EndTime?: Date }, expression: string | undefined): [string, Segment[]][] {
-    const from = (window.StartTime?.getTime() ?? 0) / 1000;
-    const to = (window.EndTime?.getTime() ?? Infinity) / 1000;
-    const groupFilter = (name: string) => this.cfn.resources('AWS::XRay::Group').find((g) => g.physicalId === name)?.properties.FilterExpression as string | undefined ?? (name === 'Default' ? '' : undefined);
-    const matches = expression ? parseFilter(expression, groupFilter) : () => true;
-    return [...this.traces.entries()].filter(([, segments]) => {
-      const start = Math.min(...segments.map((s) => s.start_time));
-      return start >= from && start < to && matches(segments as FilterSegment[]);
-    });
-  }
-
-  /** BatchGetTraces: at most 5 ids a call, as the API reference says; the found traces in pages. */
-  batchGetTraces(input: { TraceIds?: string[]; NextToken?: string }) {
-    const ids = input.TraceIds ?? [];
-    if (ids.length < 1 || ids.length > 5) {
-      // X-Ray's model: "Array Members: Minimum number of 1 item. Maximum number of 5 items"; the message is the AWS validation format.
-      throw awsError('InvalidRequestException', `1 validation error detected: Value '[${ids.join(', ')}]' at 'traceIds' failed to satisfy constraint: Member must have length less than or equal to 5`);
-    }
-    const found = ids.filter((id) => this.traces.has(id));
-    const { items, NextToken } = page(found, input.NextToken, this.tracesPerPage);
-    return {
-      Traces: items.map((Id) => ({ Id, Segments: (this.traces.get(Id) ?? []).map((s) => ({ Id: s.id, Document: JSON.stringify(s) })) })),
-      UnprocessedTraceIds: ids.filter((id) => !this.traces.has(id)),
-      NextToken,
-    };
   }
 
   // ---- the data path ----
@@ -492,7 +406,7 @@ export class FakeServerless {
   }
 
   private record(s: Segment): void {
-    this.traces.set(s.trace_id, [...(this.traces.get(s.trace_id) ?? []), s]);
+    this.xray.traces.set(s.trace_id, [...(this.xray.traces.get(s.trace_id) ?? []), s]);
   }
 
   private one(type: string, pick: (r: LiveResource) => boolean, error: string, message: string): LiveResource {
