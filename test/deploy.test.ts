@@ -124,6 +124,29 @@ describe('tap deploy: stack states', () => {
   });
 });
 
+describe('tap deploy: a complete stack without its outputs is not deployed', () => {
+  // moto does this: ExecuteChangeSet answers 500, its retry 200, and the stack is CREATE_COMPLETE with no resources and no outputs.
+  const dropOutputs = () => {
+    const original = fake.cloudFormation.describeStacks.bind(fake.cloudFormation);
+    fake.cloudFormation.describeStacks = (i) => {
+      const answer = original(i);
+      return { ...answer, Stacks: answer.Stacks.map((st) => ({ ...st, Outputs: (st.Outputs ?? []).filter((o) => o.OutputKey !== 'ApiUrl' && o.OutputKey !== 'EventBusName') })) };
+    };
+  };
+
+  it('a create that ends CREATE_COMPLETE without the outputs fails (exit 1), naming them and how to start over; so does the no-change re-run', async () => {
+    dropOutputs();
+    const r = await deploy('--no-color');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/TapStack-dep says CREATE_COMPLETE but lacks 2 of the template's outputs \((ApiUrl, EventBusName|EventBusName, ApiUrl)\)/);
+    expect(r.stderr).toContain('tap destroy --env dep');
+    expect(r.stdout).toBe('');
+    const again = await deploy('--json');
+    expect(again.code).toBe(1);
+    expect(ndjson(again.stdout).result).toMatchObject({ kind: 'error', exitCode: 1, message: expect.stringMatching(/lacks 2 of the template's outputs/) });
+  });
+});
+
 describe('tap deploy: approval of replacements and removals', () => {
   beforeEach(async () => {
     await deploy();

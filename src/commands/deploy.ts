@@ -5,7 +5,7 @@ import { deployedTemplate } from '../aws/cloudformation.js';
 import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { cell, type GitHubActions } from '../io/github.js';
-import { Aborted, EXIT, UsageError } from '../errors.js';
+import { Aborted, EXIT, JobFailed, UsageError } from '../errors.js';
 import { type Change, createChangeSet, deleteChangeSet, executeChangeSet, isDestructive } from '../deploy/change-set.js';
 import { retryTransient } from '../aws/retry.js';
 import { type Outcome, POLL_MS, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
@@ -18,6 +18,7 @@ import { outputPath } from '../io/files.js';
 import { ENV_TAG, namesFor } from '../stack/naming.js';
 import { assertRegionSupported } from '../stack/regions.js';
 import { checkEmail } from '../stack/settings.js';
+import type { CfnTemplate } from '../stack/synth.js';
 import { synthesizeChecked } from './synth.js';
 
 export interface DeployOptions {
@@ -89,6 +90,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   if (stack && unchanged) {
     deps.io.notify({ level: 'success', code: 'deploy.no-changes', data: { stack: names.stack, found: 'matches' } });
     await protect(cfn, stack, stack.terminationProtection, options.terminationProtection, deps);
+    assertOutputs(synthesized.template, stack, options.env);
     return { ...base, kind: 'no-changes', status: stack.status, outputs: stack.outputs, outputsFile: writeOutputs(outputsFile, stack.outputs) };
   }
 
@@ -110,6 +112,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
     deps.io.notify({ level: 'success', code: 'deploy.no-changes', data: { stack: names.stack, found: 'empty' } });
     const current = stack ?? (await describeStack(cfn, names.stack));
     if (current) await protect(cfn, current, current.terminationProtection, options.terminationProtection, deps);
+    if (current) assertOutputs(synthesized.template, current, options.env);
     const outputs = current?.outputs ?? {};
     return { ...base, kind: 'no-changes', status: current?.status ?? 'UNKNOWN', outputs, outputsFile: writeOutputs(outputsFile, outputs) };
   }
@@ -128,8 +131,26 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
     const alarm = await alarmBehind(deps, names, outcome.rollbackReason);
     return { ...base, kind: 'failed', status: outcome.status, changes: changeSet.changes, rootCause: outcome.rootCause, failures: outcome.failures, ...(alarm ? { alarm } : {}) };
   }
-  const outputs = (await retryTransient(deps, POLL_MS, () => describeStack(cfn, names.stack)))?.outputs ?? {};
+  const deployed = await retryTransient(deps, POLL_MS, () => describeStack(cfn, names.stack));
+  if (deployed) assertOutputs(synthesized.template, deployed, options.env);
+  const outputs = deployed?.outputs ?? {};
   return { ...base, kind: 'deployed', status: outcome.status, changes: changeSet.changes, outputs, outputsFile: writeOutputs(outputsFile, outputs) };
+}
+
+/**
+ * A stack that says it is complete holds every output its template declares: one without them was not
+ * made as the template says (an emulator that answered CREATE_COMPLETE for resources it never made,
+ * or a stack changed by hand), and reporting it as deployed would be a lie that the next run repeats.
+ */
+function assertOutputs(template: CfnTemplate, stack: Pick<StackInfo, 'name' | 'status' | 'outputs'>, env: string): void {
+  if (!succeeded(stack.status)) return; // a settled failure keeps what it had; its own line says what happened
+  const missing = Object.entries(template.Outputs ?? {})
+    .filter(([key, o]) => !('Condition' in o) && !(key in stack.outputs))
+    .map(([key]) => key);
+  if (!missing.length) return;
+  throw new JobFailed(`${stack.name} says ${stack.status} but lacks ${missing.length} of the template's outputs (${missing.join(', ')}): its resources were not made as the template declares`, {
+    hint: `look at the stack's resources and events; to start over: \`tap destroy --env ${env}\`, then \`tap deploy --env ${env}\``,
+  });
 }
 
 /** The no-op test: same template, no parameters, same stack tags. Termination protection is set apart. */
@@ -184,13 +205,14 @@ export function render(r: DeployResult): string {
 }
 
 function renderEnv(r: DeployResult): string {
-  const outputs = 'outputs' in r ? Object.entries(r.outputs).map(([k, v]) => `  ${k} = ${v}`) : [];
+  const lines = 'outputs' in r ? Object.entries(r.outputs).map(([k, v]) => `  ${k} = ${v}`) : [];
+  const outputs = lines.length ? ['Outputs:', ...lines] : [];
   const file = 'outputsFile' in r && r.outputsFile ? [`Outputs written to ${r.outputsFile}`] : [];
   switch (r.kind) {
     case 'no-changes':
-      return [`${r.stackName}: no changes (${r.status})`, 'Outputs:', ...outputs, ...file].join('\n');
+      return [`${r.stackName}: no changes (${r.status})`, ...outputs, ...file].join('\n');
     case 'deployed':
-      return [`${r.stackName}: ${r.status}, ${r.changes.length} change(s) applied`, 'Outputs:', ...outputs, ...file].join('\n');
+      return [`${r.stackName}: ${r.status}, ${r.changes.length} change(s) applied`, ...outputs, ...file].join('\n');
     case 'started':
       return `${r.stackName}: change set ${r.changeSetName} is executing (${r.changes.length} change(s)); follow it with \`tap deploy --env ${r.env}\` or \`tap status --env ${r.env}\``;
     case 'failed': {
