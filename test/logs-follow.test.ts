@@ -172,6 +172,16 @@ describe('tap logs --follow: polling when Live Tail is refused or breaks', () =>
     expect(r.stdout).toContain('8 line(s) seen (polling)');
   });
 
+  it('when none of the log groups exists, it ends (exit 1) instead of following nothing', async () => {
+    fake.cloudWatchLogs.liveTailRefusal = awsError('ResourceNotFoundException', 'The specified log group does not exist.', 400);
+    for (const g of [HANDLER, PROCESSOR, API]) fake.cloudWatchLogs.groups.delete(g);
+    const slept: number[] = [];
+    const r = await follow(['--json'], async (ms) => void slept.push(ms));
+    expect(r.code).toBe(1);
+    expect(slept).toEqual([]);
+    expect(ndjson(r.stdout).result).toMatchObject({ kind: 'error', exitCode: 1, message: "none of env dev's log groups exist: nothing to follow" });
+  });
+
   it('an error that is not throttling ends the follow with its exit code', async () => {
     fake.cloudWatchLogs.liveTailRefusal = awsError('AccessDeniedException', 'no', 400);
     fake.before = (call) => {

@@ -1,6 +1,6 @@
 import type { CloudWatchLogsClient, StartLiveTailResponseStream } from '@aws-sdk/client-cloudwatch-logs';
 import type { Deps } from '../deps.js';
-import { isTransient } from '../errors.js';
+import { isTransient, JobFailed } from '../errors.js';
 import type { EnvNames } from '../stack/naming.js';
 import { type LogLine, logGroupOf, type LogSource, parseEvent } from './lines.js';
 import { isMissingGroup, type LogFilter, matches, patternFor, readGroup } from './search.js';
@@ -145,6 +145,7 @@ async function poll(f: Follow, since: number): Promise<void> {
           sources = sources.filter((s) => s !== source);
         }
       }
+      if (!sources.length) throw new JobFailed(`none of env ${f.names.env}'s log groups exist: nothing to follow`, { hint: 'is the env deployed in this account and region? (`tap list`)' });
       for (const l of fresh.sort((a, b) => a.timestamp - b.timestamp)) f.emit(l);
       from = Math.max(since, now - LOOKBACK_MS);
       for (const [id, at] of seen) if (at < from) seen.delete(id);
