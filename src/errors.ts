@@ -104,7 +104,8 @@ const ACCESS_ERRORS = new Set([
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** Socket errors of a connection that was made and then lost: the service's side, worth another try. */
 const DROPPED_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
-const TRANSIENT_NAMES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'TimeoutError', 'RequestTimeout', 'InternalFailure', 'InternalError', 'ServiceUnavailable']);
+const THROTTLING_NAMES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
+const TRANSIENT_NAMES = new Set([...THROTTLING_NAMES, 'TimeoutError', 'RequestTimeout', 'InternalFailure', 'InternalError', 'ServiceUnavailable']);
 const REGION_MISSING = /Region is missing|Region not accepted/i;
 
 interface ErrorShape {
@@ -187,6 +188,12 @@ export function exitCodeOf(error: unknown): ExitCode {
  * An endpoint that cannot be reached is not among them: the SDK tried it already, and it is the
  * user's to fix (exit 3).
  */
+/** The service asks the caller to slow down (a throttling error name, or HTTP 429). */
+export function isThrottling(error: unknown): boolean {
+  const e = shape(error);
+  return (e.name !== undefined && THROTTLING_NAMES.has(e.name)) || e.$metadata?.httpStatusCode === 429;
+}
+
 export function isTransient(error: unknown): boolean {
   const e = shape(error);
   const status = e.$metadata?.httpStatusCode ?? 0;

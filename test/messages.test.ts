@@ -56,7 +56,8 @@ const CASES: [Message, string][] = [
   [{ level: 'info', code: 'trace.summary', data: { Id: '1-f', HasFault: true } }, '?  1-f      0 ms  -  ✖ fault  '],
   [{ level: 'info', code: 'trace.summary', data: { Id: '1-e', HasError: true } }, '?  1-e      0 ms  -  ! error  '],
   [{ level: 'info', code: 'trace.summary', data: { Id: '1-t', HasThrottle: true } }, '?  1-t      0 ms  -  ! throttle  '],
-  [{ level: 'warn', code: 'trace.throttled', data: { error: 'ThrottlingException', nextMs: 4000 } }, 'X-Ray is throttling (ThrottlingException); next look in 4 s'],
+  [{ level: 'warn', code: 'trace.look-failed', data: { error: 'ThrottlingException', throttled: true, nextMs: 4000 } }, 'X-Ray is throttling (ThrottlingException); next look in 4 s'],
+  [{ level: 'warn', code: 'trace.look-failed', data: { error: 'InternalFailure', throttled: false, nextMs: 8000 } }, 'X-Ray failed (InternalFailure); next look in 8 s'],
   [{ level: 'debug', code: 'replay.found', data: { name: 'r1' } }, 'Replay r1 exists with this archive, window and destination: an earlier try of this request; following it'],
   [{ level: 'info', code: 'replay.started', data: { name: 'r1', from: 'a', to: 'b' } }, 'Started replay r1: a .. b'],
   [{ level: 'info', code: 'replay.started', data: { name: 'r1', from: 'a', to: 'b', rule: 'srv-rule-dev' } }, 'Started replay r1: a .. b to rule srv-rule-dev'],
@@ -75,7 +76,7 @@ const CASES: [Message, string][] = [
   [{ level: 'warn', code: 'logs.live-tail-unavailable', data: { error: 'AccessDeniedException', message: 'no', pollMs: 2000 } }, 'Live Tail is not available (AccessDeniedException: no); polling FilterLogEvents every 2 s instead'],
   [{ level: 'warn', code: 'logs.sampled', data: {} }, 'Live Tail is sampling (more than 500 lines a second): not every line is shown'],
   [{ level: 'info', code: 'logs.live-tail-restart', data: {} }, 'Live Tail ended its session (3 hours); starting a new one'],
-  [{ level: 'warn', code: 'logs.throttled', data: { error: 'ThrottlingException', nextMs: 4000 } }, 'CloudWatch Logs is throttling (ThrottlingException); next look in 4 s'],
+  [{ level: 'warn', code: 'logs.look-failed', data: { error: 'ThrottlingException', throttled: true, nextMs: 4000 } }, 'CloudWatch Logs is throttling (ThrottlingException); next look in 4 s'],
 ];
 
 describe('typed messages', () => {

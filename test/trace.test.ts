@@ -188,7 +188,19 @@ describe('tap trace --follow', () => {
     expect(events.filter((e) => e.code === 'trace.summary').map((e) => (e.data as TraceSummary).Id)).toEqual([id(1), id(2)]);
     expect(result).toMatchObject({ kind: 'followed', seen: 2, interrupted: true });
     expect(waits).toEqual([2000, 4000, 2000, 2000]);
-    expect(events.find((e) => e.code === 'trace.throttled')).toMatchObject({ level: 'warn', text: 'X-Ray is throttling (ThrottlingException); next look in 4 s' });
+    expect(events.find((e) => e.code === 'trace.look-failed')).toMatchObject({ level: 'warn', text: 'X-Ray is throttling (ThrottlingException); next look in 4 s' });
+  });
+
+  it('a server error is not called throttling, and five failed looks in a row end the follow (exit 1)', async () => {
+    const failing = Object.assign(new Error('Not implemented yet'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500, attempts: 5 } });
+    xray.on(GetTraceSummariesCommand).rejects(failing);
+    const waits: number[] = [];
+    const r = await runTap(['trace', '--env', 'dev', '--follow'], { clock, sleep: async (ms) => void waits.push(ms) });
+    expect(r.code).toBe(1);
+    expect(waits).toEqual([4000, 8000, 16000, 30000]);
+    expect(r.stderr).toContain('X-Ray failed (InternalFailure); next look in 4 s');
+    expect(r.stderr).not.toMatch(/throttling/);
+    expect(r.stderr).toMatch(/X-Ray GetTraceSummaries failed after 5 attempts: InternalFailure: Not implemented yet/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { isTransient } from '../errors.js';
+import { isThrottling, isTransient } from '../errors.js';
 
 /** Tries of one read in a polling loop before its error ends the command. */
 const TRIES = 5;
@@ -19,5 +19,37 @@ export async function retryTransient<T>(deps: Pick<Deps, 'sleep' | 'io'>, delayM
       deps.io.notify({ level: 'progress', code: 'aws.retry', data: { error: (error as Error).name, message: (error as Error).message, attempt, of: TRIES - 1, delayMs } });
       await deps.sleep(delayMs);
     }
+  }
+}
+
+/**
+ * The pace of a loop that looks again and again until Ctrl-C (`trace --follow`, `logs --follow`):
+ * each failed look doubles the interval up to `maxMs`. Throttling is waited out for as long as it
+ * lasts; any other failure that may pass (5xx, a timeout) ends the loop after TRIES looks in a row,
+ * as it would end any other read; anything else ends it at once.
+ */
+export class LookPace {
+  private failures = 0;
+  intervalMs: number;
+
+  constructor(
+    private readonly baseMs: number,
+    private readonly maxMs: number,
+  ) {
+    this.intervalMs = baseMs;
+  }
+
+  /** A look that worked: back to the base interval. */
+  ok(): void {
+    this.failures = 0;
+    this.intervalMs = this.baseMs;
+  }
+
+  /** A look that failed: what to say of it, or the error thrown. */
+  failed(error: unknown): { error: string; throttled: boolean; nextMs: number } {
+    const throttled = isThrottling(error);
+    if (!isTransient(error) || (!throttled && ++this.failures >= TRIES)) throw error;
+    this.intervalMs = Math.min(this.intervalMs * 2, this.maxMs);
+    return { error: (error as Error).name, throttled, nextMs: this.intervalMs };
   }
 }

@@ -1,7 +1,8 @@
 import type { Trace, TraceSummary } from '@aws-sdk/client-xray';
 import { Chalk } from 'chalk';
 import type { Deps } from '../deps.js';
-import { EXIT, isTransient, UsageError } from '../errors.js';
+import { LookPace } from '../aws/retry.js';
+import { EXIT, UsageError } from '../errors.js';
 import type { Style } from '../io/types.js';
 import { defineCommand, type Input, option } from '../command.js';
 import { drawLine, type LogLine } from '../logs/lines.js';
@@ -94,7 +95,7 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
   const { paginateGetTraceSummaries } = await import('@aws-sdk/client-xray');
   const seen = new Set<string>();
   let since = from;
-  let interval = FOLLOW_MS;
+  const pace = new LookPace(FOLLOW_MS, FOLLOW_MAX_MS);
   deps.claimInterrupts(); // Ctrl-C is how a follow ends: its result, then exit 130 as `tap logs --follow`
   deps.io.notify({ level: 'info', code: 'trace.follow', data: { filter } });
   while (!deps.signal.aborted) {
@@ -109,13 +110,11 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
       }
       // Traces can arrive late: look back a little, and let `seen` drop the repeats.
       since = new Date(Math.max(from.getTime(), now.getTime() - 60_000));
-      interval = FOLLOW_MS;
+      pace.ok();
     } catch (error) {
-      if (!isTransient(error)) throw error;
-      interval = Math.min(interval * 2, FOLLOW_MAX_MS);
-      deps.io.notify({ level: 'warn', code: 'trace.throttled', data: { error: (error as Error).name, nextMs: interval } });
+      deps.io.notify({ level: 'warn', code: 'trace.look-failed', data: pace.failed(error) });
     }
-    await deps.sleep(interval);
+    await deps.sleep(pace.intervalMs);
   }
   return { kind: 'followed', env, filter, seen: seen.size, interrupted: deps.signal.aborted };
 }

@@ -1,6 +1,7 @@
 import type { CloudWatchLogsClient, StartLiveTailResponseStream } from '@aws-sdk/client-cloudwatch-logs';
 import type { Deps } from '../deps.js';
-import { isTransient, JobFailed } from '../errors.js';
+import { LookPace } from '../aws/retry.js';
+import { JobFailed } from '../errors.js';
 import type { EnvNames } from '../stack/naming.js';
 import { type LogLine, logGroupOf, type LogSource, parseEvent } from './lines.js';
 import { isMissingGroup, type LogFilter, matches, patternFor, readGroup } from './search.js';
@@ -124,7 +125,7 @@ async function poll(f: Follow, since: number): Promise<void> {
   const seen = new Map<string, number>();
   let sources = [...f.sources];
   let from = since;
-  let interval = POLL_MS;
+  const pace = new LookPace(POLL_MS, POLL_MAX_MS);
   f.deps.io.notify({ level: 'info', code: 'logs.follow', data: { via: 'polling' } });
   while (!f.deps.signal.aborted) {
     const now = f.deps.clock().getTime();
@@ -149,12 +150,10 @@ async function poll(f: Follow, since: number): Promise<void> {
       for (const l of fresh.sort((a, b) => a.timestamp - b.timestamp)) f.emit(l);
       from = Math.max(since, now - LOOKBACK_MS);
       for (const [id, at] of seen) if (at < from) seen.delete(id);
-      interval = POLL_MS;
+      pace.ok();
     } catch (error) {
-      if (!isTransient(error)) throw error;
-      interval = Math.min(interval * 2, POLL_MAX_MS);
-      f.deps.io.notify({ level: 'warn', code: 'logs.throttled', data: { error: (error as Error).name, nextMs: interval } });
+      f.deps.io.notify({ level: 'warn', code: 'logs.look-failed', data: pace.failed(error) });
     }
-    await f.deps.sleep(interval);
+    await f.deps.sleep(pace.intervalMs);
   }
 }

@@ -17,7 +17,7 @@ export interface LogsMessages {
   'logs.sampled': Record<string, never>;
   /** Live Tail ends a session after 3 hours. */
   'logs.live-tail-restart': Record<string, never>;
-  'logs.throttled': { error: string; nextMs: number };
+  'logs.look-failed': { error: string; throttled: boolean; nextMs: number };
 }
 
 export const logsSentences: Sentences<LogsMessages> = {
@@ -30,5 +30,5 @@ export const logsSentences: Sentences<LogsMessages> = {
   'logs.live-tail-unavailable': (d) => `Live Tail is not available (${d.error}: ${d.message}); polling FilterLogEvents every ${d.pollMs / 1000} s instead`,
   'logs.sampled': () => 'Live Tail is sampling (more than 500 lines a second): not every line is shown',
   'logs.live-tail-restart': () => 'Live Tail ended its session (3 hours); starting a new one',
-  'logs.throttled': (d) => `CloudWatch Logs is throttling (${d.error}); next look in ${d.nextMs / 1000} s`,
+  'logs.look-failed': (d) => `${d.throttled ? 'CloudWatch Logs is throttling' : 'CloudWatch Logs failed'} (${d.error}); next look in ${d.nextMs / 1000} s`,
 };

@@ -29,7 +29,7 @@ export interface ObserveMessages {
   'trace.follow': { filter: string };
   /** A new trace seen by --follow (X-Ray's summary, as GetTraceSummaries gives it). */
   'trace.summary': TraceSummary;
-  'trace.throttled': { error: string; nextMs: number };
+  'trace.look-failed': { error: string; throttled: boolean; nextMs: number };
   /** StartReplay said the name exists, and it is this request's replay: an earlier try whose answer was lost. */
   'replay.found': { name: string };
   'replay.started': { name: string; from: string; to: string; rule?: string };
@@ -48,7 +48,7 @@ export const observeSentences: Sentences<ObserveMessages> = {
   'trace.search': (d) => `Searching ${d.group} from ${d.from} to ${d.to}`,
   'trace.follow': () => 'Following new traces (Ctrl-C to stop)',
   'trace.summary': summaryLine,
-  'trace.throttled': (d) => `X-Ray is throttling (${d.error}); next look in ${d.nextMs / 1000} s`,
+  'trace.look-failed': (d) => `${d.throttled ? 'X-Ray is throttling' : 'X-Ray failed'} (${d.error}); next look in ${d.nextMs / 1000} s`,
   'replay.found': (d) => `Replay ${d.name} exists with this archive, window and destination: an earlier try of this request; following it`,
   'replay.started': (d) => `Started replay ${d.name}: ${d.from} .. ${d.to}${d.rule ? ` to rule ${d.rule}` : ''}`,
   'replay.progress': (v) => `${v.name} ${v.state} ${progressBar(v.progress)} ${v.elapsedS}s elapsed${v.lastReplayed ? `, at ${v.lastReplayed}` : ''}`,
