@@ -160,13 +160,13 @@ export function toTapError(error: unknown): TapError {
       hint: ctx?.endpoint ? 'check --endpoint-url (or AWS_ENDPOINT_URL) and that the endpoint is running' : 'check the network, a proxy (HTTPS_PROXY) and --endpoint-url if you use one',
     });
   }
-  // A body the SDK could not read as the service's own format: a proxy or gateway answered instead.
-  if (e.$response && /Deserialization error/.test(message)) {
-    const status = e.$response.statusCode ?? e.$metadata?.httpStatusCode;
-    const type = e.$response.headers?.['content-type'];
-    return new AwsServiceError(`${call ?? 'an AWS call'} got an answer that is not ${ctx?.service ?? 'the service'}'s format${after}: HTTP ${status ?? '?'}${type ? ` (${type})` : ''}`, {
+  const unreadable = unreadableAnswer(error, after);
+  if (unreadable) {
+    return new AwsServiceError(`${call ?? 'an AWS call'} got ${unreadable}`, {
       cause: error,
-      hint: 'something between tap and AWS (a proxy, a gateway, --endpoint-url) answered instead of the service',
+      hint: ctx?.endpoint
+        ? `the endpoint ${ctx.endpoint} (--endpoint-url) answered so: an emulator's own failure, or something in front of it`
+        : 'something between tap and AWS (a proxy, a gateway) answered instead of the service',
     });
   }
   if (e.$metadata !== undefined || e.name === 'TimeoutError' || (code && DROPPED_CODES.has(code))) {
@@ -176,6 +176,15 @@ export function toTapError(error: unknown): TapError {
     return new AwsServiceError(isTransient(error) ? `${call} failed${after}: ${what}` : `${call}: ${what}`, { cause: error });
   }
   return new JobFailed(message, { cause: error });
+}
+
+/** A body the SDK could not read as the service's own format (an HTML error page): what it was, or undefined. */
+export function unreadableAnswer(error: unknown, after = ''): string | undefined {
+  const e = shape(error);
+  if (!e.$response || !/Deserialization error/.test(e.message ?? '')) return undefined;
+  const status = e.$response.statusCode ?? e.$metadata?.httpStatusCode;
+  const type = e.$response.headers?.['content-type'];
+  return `an answer that is not ${callContext(error)?.service ?? 'the service'}'s format${after}: HTTP ${status ?? '?'}${type ? ` (${type})` : ''}`;
 }
 
 export function exitCodeOf(error: unknown): ExitCode {

@@ -1,6 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { AwsClients } from '../src/aws/clients.js';
+import { retryTransient } from '../src/aws/retry.js';
 import { FakeAws } from './fake-aws/index.js';
+import { testDeps } from './helpers/deps.js';
 import { runTap } from './helpers/run-tap.js';
 
 
@@ -33,6 +37,17 @@ describe('messages that say what happened, over real HTTP', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/CloudFormation DescribeStacks got an answer that is not CloudFormation's format after \d attempts: HTTP 502 \(text\/html\)/);
     expect(r.stderr).not.toMatch(/XML parse error|mismatched tags/);
+    expect(r.stderr).toMatch(/hint: the endpoint http:\/\/127\.0\.0\.1:\d+ \(--endpoint-url\) answered so/);
+  });
+
+  it("tap's own retries say the same, not the SDK's parse error", async () => {
+    const aws = new AwsClients({ region: 'us-east-1', endpoint: proxyUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const deps = { ...testDeps(), aws };
+    const cfn = await aws.cloudFormation();
+    await expect(retryTransient(deps, 0, () => cfn.send(new DescribeStacksCommand({})))).rejects.toThrow();
+    const retries = deps.messages.filter((m) => m.code === 'aws.retry').map((m) => (m.data as { message: string }).message);
+    expect(retries).toHaveLength(4);
+    expect(new Set(retries)).toEqual(new Set(["an answer that is not CloudFormation's format: HTTP 502 (text/html)"]));
   });
 
   it('an unreachable endpoint is exit 3 and names the endpoint, not the region', async () => {

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { isThrottling, isTransient } from '../errors.js';
+import { isThrottling, isTransient, unreadableAnswer } from '../errors.js';
 
 /** Tries of one read in a polling loop before its error ends the command. */
 const TRIES = 5;
@@ -16,7 +16,7 @@ export async function retryTransient<T>(deps: Pick<Deps, 'sleep' | 'io'>, delayM
       return await read();
     } catch (error) {
       if (!isTransient(error) || attempt >= TRIES) throw error;
-      deps.io.notify({ level: 'progress', code: 'aws.retry', data: { error: (error as Error).name, message: (error as Error).message, attempt, of: TRIES - 1, delayMs } });
+      deps.io.notify({ level: 'progress', code: 'aws.retry', data: { error: (error as Error).name, message: unreadableAnswer(error) ?? (error as Error).message, attempt, of: TRIES - 1, delayMs } });
       await deps.sleep(delayMs);
     }
   }
