@@ -38,7 +38,11 @@ export const runSentences: Sentences<RunMessages> = {
   'aws.setup': (d) =>
     `AWS: region ${d.region ? `${d.region.value} (${d.region.from})` : "from the profile's config"}, endpoint ${d.endpoint ?? "AWS's public one"}, profile ${d.profile ? `${d.profile.value} (${d.profile.from})` : 'default'}`,
   'aws.call': (d) => `${d.service} ${d.operation}: ${d.error ? `${d.status ? `HTTP ${d.status}` : 'no answer'} (${d.error})` : `HTTP ${d.status ?? '?'}`} in ${d.ms} ms`,
-  'aws.sdk': (d) => d.line,
+  // The SDK's warning of both sources is eight lines; what it says fits in one.
+  'aws.sdk': (d) =>
+    /Multiple credential sources detected/.test(d.line)
+      ? 'both a profile (--profile or AWS_PROFILE) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set: the SDK uses the profile'
+      : d.line,
   'aws.retry': (d) => `${d.error}: ${d.message}; trying again in ${d.delayMs / 1000} s (${d.attempt}/${d.of})`,
   'config.account': (d) =>
     'unchecked' in d
