@@ -15,7 +15,10 @@ function durationMs(value: string): number | undefined {
 /** `30m`, `6h`, `2d` -> milliseconds; `what` names the option in the error. */
 export function parseDuration(value: string, what: string): number {
   const ms = durationMs(value);
-  if (ms === undefined) throw new UsageError(`invalid ${what} '${value}': ${DURATION_HELP}`);
+  if (ms === undefined) {
+    const zero = DURATION.test(value.trim());
+    throw new UsageError(`invalid ${what} '${value}': ${zero ? 'it must be longer than 0' : DURATION_HELP}`);
+  }
   return ms;
 }
 

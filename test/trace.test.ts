@@ -25,6 +25,7 @@ const trace = (...args: string[]) => runTap(['trace', '--env', 'dev', ...args], 
 describe('tap trace: input checked before any AWS call', () => {
   it.each([
     [['--since', '15x'], /invalid --since '15x'/],
+    [['--chunk', '0s'], /invalid --chunk '0s': it must be longer than 0/],
     [['--from', '1h ago', '--to', '2h ago'], /--from \(2026-11-25T11:00:00.000Z\) must be before --to/],
     [['--from', '2026-11-25T13:00:00Z', '--to', '2026-11-25T14:00:00Z'], /--to \(2026-11-25T14:00:00.000Z\) is in the future; nothing is recorded after now/],
     [['--from', '2099-01-01T00:00:00Z'], /^✖ --from \(2099-01-01T00:00:00.000Z\) is in the future; nothing is recorded after now/],
