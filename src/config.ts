@@ -86,7 +86,8 @@ export function loadConfig(file: string): Config {
         return `${jsonPath(e.instancePath)}[${JSON.stringify(e.propertyName)}]: ${why} (${e.keyword})`;
       }
       const at = e.keyword === 'additionalProperties' ? `${jsonPath(e.instancePath)}.${String(e.params.additionalProperty)}` : jsonPath(e.instancePath);
-      return `${at}: ${e.keyword === 'additionalProperties' ? 'is not a known setting' : (e.message ?? e.keyword)} (${e.keyword})`;
+      const what = e.keyword === 'additionalProperties' ? 'is not a known setting' : e.keyword === 'enum' ? `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` : (e.message ?? e.keyword);
+      return `${at}: ${what} (${e.keyword})`;
     });
     throw new UsageError(`${file}: ${problems.join('; ')}`, { hint: 'see tap.config.schema.json in the tap package for every setting' });
   }

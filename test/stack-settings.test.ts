@@ -52,7 +52,7 @@ describe('stack settings in tap.config.json', () => {
     [{ alarms: { api5xxPercent: 0 } }, /\$\.defaults\.alarms\.api5xxPercent: must be > 0 \(exclusiveMinimum\)/],
     [{ alarms: { apiP99LatencyMs: 30000 } }, /\$\.defaults\.alarms\.apiP99LatencyMs: must be <= 29000 \(maximum\)/],
     [{ alarms: { dlqMessage: 1 } }, /\$\.defaults\.alarms\.dlqMessage: is not a known setting \(additionalProperties\)/],
-    [{ logRetentionDays: 31 }, /\$\.defaults\.logRetentionDays: must be equal to one of the allowed values \(enum\)/],
+    [{ logRetentionDays: 31 }, /\$\.defaults\.logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, .*, 3653 \(enum\)/],
     [{ processor: { memoryMb: 64 } }, /\$\.defaults\.processor\.memoryMb: must be >= 128 \(minimum\)/],
     [{ processor: { timeoutSeconds: 900 } }, /\$\.defaults\.processor\.timeoutSeconds: must be <= 300 \(maximum\)/],
     [{ alertEmails: ['not an address'] }, /\$\.defaults\.alertEmails\[0\]: must match pattern/],
