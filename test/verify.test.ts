@@ -96,8 +96,11 @@ describe('tap verify on a deployed fake env', () => {
     expect(r.code).toBe(1);
     const checks = byId(JSON.parse(r.stdout));
     expect(checks.stack).toMatchObject({ status: 'fail', detail: 'TapStack-gone does not exist' });
-    for (const c of Object.values(checks).filter((x) => x.id !== 'stack')) expect([c.id, c.status, c.detail]).toEqual([c.id, 'skip', 'skipped: TapStack-gone does not exist']);
+    for (const c of Object.values(checks).filter((x) => x.id !== 'stack')) expect([c.id, c.status, c.detail, c.durationMs]).toEqual([c.id, 'skip', 'skipped: TapStack-gone does not exist', 0]);
     expect(fake.calls).toEqual(['DescribeStacks']);
+    // The stack check's line comes first: the others are skipped because of it.
+    const human = await runTap(['verify', '--env', 'gone', '--no-color'], { fetch: fake.fetch });
+    expect(human.stderr.split('\n').find((l) => /^… \d+\/\d+ /.test(l))).toMatch(/^… 1\/\d+ ✖ stack/);
   });
 
   describe('the canary sends at most one event per run', () => {

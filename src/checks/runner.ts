@@ -80,14 +80,18 @@ async function runOne(check: Check, ctx: CheckContext): Promise<CheckResult> {
     durationMs: Math.round(performance.now() - started),
     ...(awsError ? { awsError } : {}),
   });
-  // Without the stack there is nothing to check: one plain line, no call that would only fail.
-  // (A failed read is not a missing stack: the check then runs and reports its own error.)
+  // A skipped check did no work of its own: 0 ms.
+  const skipped = (detail: string): CheckResult => ({ id: check.id, title: check.title, status: 'skip', detail, durationMs: 0 });
+  // Without the stack there is nothing to check: one plain line, no call that would only fail, said
+  // after the stack check's own line when it runs. (A failed read is not a missing stack: the check
+  // then runs and reports its own error.)
   if (check.id !== 'stack' && (await ctx.stack().catch(() => null)) === undefined) {
-    return done({ status: 'skip', detail: `skipped: ${ctx.names.stack} does not exist` });
+    await ctx.result('stack').catch(() => undefined);
+    return skipped(`skipped: ${ctx.names.stack} does not exist`);
   }
   for (const need of check.needs ?? []) {
     const dep = await ctx.result(need);
-    if (dep.status !== 'pass' && dep.status !== 'warn') return done({ status: 'skip', detail: `skipped: ${need} ${dep.status === 'skip' ? 'was skipped' : 'failed'}` });
+    if (dep.status !== 'pass' && dep.status !== 'warn') return skipped(`skipped: ${need} ${dep.status === 'skip' ? 'was skipped' : 'failed'}`);
   }
   started = performance.now(); // a check's duration is its own work, not the wait for what it needs
   try {
