@@ -47,7 +47,10 @@ export async function startLoopbackCloudFormation(stack) {
       }
       if (action === 'DescribeStacks') {
         const tags = members(Object.entries(stack.tags), ([k, v]) => `<Key>${xml(k)}</Key><Value>${xml(v)}</Value>`);
-        return send(200, respond(action, `<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/${stack.stackName}/1</StackId><StackName>${stack.stackName}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-25T12:00:00Z</CreationTime><EnableTerminationProtection>false</EnableTerminationProtection><Tags>${tags}</Tags><Outputs><member><OutputKey>ApiUrl</OutputKey><OutputValue>https://api.example/dev/</OutputValue></member></Outputs></member></Stacks>`));
+        // Every output the template declares, as a deployed stack has them (ApiUrl with a value tests read).
+        const keys = Object.keys(JSON.parse(stack.template).Outputs ?? {});
+        const outputs = members(keys, (k) => `<OutputKey>${xml(k)}</OutputKey><OutputValue>${k === 'ApiUrl' ? 'https://api.example/dev/' : `loopback-${xml(k)}`}</OutputValue>`);
+        return send(200, respond(action, `<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/${stack.stackName}/1</StackId><StackName>${stack.stackName}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-25T12:00:00Z</CreationTime><EnableTerminationProtection>false</EnableTerminationProtection><Tags>${tags}</Tags><Outputs>${outputs}</Outputs></member></Stacks>`));
       }
       // deploy asks which stack holds the account's role (by its physical id): none here.
       if (action === 'DescribeStackResources' && params.get('PhysicalResourceId')) {

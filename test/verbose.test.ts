@@ -47,9 +47,10 @@ describe('--verbose', () => {
   it("the SDK's warnings go through tap's reporter: under --json an event on stdout, nothing on stderr", async () => {
     const r = await tap(['list', '--endpoint-url', endpoint.url, '--json'], { ...keys, AWS_PROFILE: 'default', AWS_CONFIG_FILE: join(dir, 'none') });
     expect(r.stderr).toBe('');
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type?: string; level?: string; text?: string; kind?: string });
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type?: string; level?: string; text?: string; kind?: string; data?: { line?: string } });
     expect(lines.at(-1)?.kind).toBeDefined();
-    expect(lines.some((l) => l.type === 'event' && l.level === 'warn' && /Multiple credential sources detected/.test(l.text ?? ''))).toBe(true);
+    const warning = lines.find((l) => l.type === 'event' && l.level === 'warn' && /Multiple credential sources detected/.test(l.data?.line ?? ''));
+    expect(warning?.text).toBe('both a profile (--profile or AWS_PROFILE) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set: the SDK uses the profile');
   });
 });
 
