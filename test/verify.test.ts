@@ -19,7 +19,7 @@ beforeEach(async () => {
 afterEach(() => fake.restore());
 
 const verify = (...args: string[]) => runTap(['verify', '--env', 'ver', ...args], { fetch: fake.fetch });
-type Result = { kind: string; passed: number; failed: number; checks: { id: string; status: string; detail: string; remedy?: string; data?: Record<string, unknown> }[] };
+type Result = { kind: string; passed: number; failed: number; checks: { id: string; status: string; detail: string; remedy?: string; data?: Record<string, unknown>; durationMs: number }[] };
 const byId = (r: Result) => Object.fromEntries(r.checks.map((c) => [c.id, c]));
 
 describe('tap verify on a deployed fake env', () => {
