@@ -26,6 +26,24 @@ beforeEach(() => {
 const entries = () => (existsSync(dir) ? readdirSync(dir).sort() : []);
 const validations = () => vi.mocked(startValidator).mock.results.map((r) => r.value as { validate: ReturnType<typeof vi.fn> });
 
+describe('validation beside cdk-nag', () => {
+  it('the template goes to the validation engine as soon as it is written, before the build (cdk-nag) has ended', async () => {
+    let validatedBeforeBuildEnded: number | undefined;
+    const original = vi.mocked(buildTemplate).getMockImplementation()!;
+    vi.mocked(buildTemplate).mockImplementationOnce(async (...a) => {
+      const built = await original(...a);
+      validatedBeforeBuildEnded = vi.mocked(validations()[0]!.validate).mock.calls.length;
+      return built;
+    });
+    const result = await synthesize('early', '1.0.0');
+    expect(validatedBeforeBuildEnded).toBe(1);
+    const [path] = vi.mocked(validations()[0]!.validate).mock.calls[0] as [string];
+    expect(path).toMatch(/template\.validate\.json$/);
+    expect(vi.mocked(validations()[0]!.validate)).toHaveBeenCalledTimes(1);
+    expect(result.templateBody).toBe(JSON.stringify(result.template));
+  });
+});
+
 describe('the synth cache', () => {
   it('an unchanged stack is read back whole: no build, no validation engine', async () => {
     const first = await synthesize('cache', '1.0.0', { cacheDir: dir });

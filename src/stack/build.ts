@@ -27,7 +27,7 @@ interface ReportFile {
  * built CLI it runs in a worker thread (`build-worker.ts`), so the main thread stays free for the
  * spinner and for Ctrl-C.
  */
-export async function buildTemplate(env: string, tapVersion: string, outdir: string, settings?: StackSettings): Promise<Built> {
+export async function buildTemplate(env: string, tapVersion: string, outdir: string, settings?: StackSettings, onTemplate?: (templatePath: string) => void): Promise<Built> {
   // `aws-cdk-lib/core`, never the package root, here and in the stack's modules: an ESM import of
   // the root (a CommonJS barrel of lazy getters) reads every export and so loads all ~770 of its
   // modules (a third of a second); the stack and cdk-nag need ~330.
@@ -46,7 +46,10 @@ export async function buildTemplate(env: string, tapVersion: string, outdir: str
     context: { '@aws-cdk/core:failSynthOnValidationErrors': false },
   });
   const stack = buildStack(env, tapVersion, app, settings);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  // The first plugin sees the synthesized template before cdk-nag's run (a third of the build): it
+  // hands it on, so that CloudFormation validation runs beside cdk-nag rather than after it.
+  const handOn = { name: 'tap: template written', validate: (c: { templatePaths: string[] }) => (c.templatePaths.forEach((t) => onTemplate?.(t)), { success: true, violations: [] }) };
+  Validations.of(app).addPlugins(handOn, new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);
   const findings: Finding[] = [

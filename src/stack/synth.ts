@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -73,19 +73,29 @@ export async function synthesize(env: string, tapVersion: string, options: Synth
   const outdir = mkdtempSync(join(tmpdir(), 'tap-synth-'));
   // Speculative: a stack whose code changed rarely yields a template validated before.
   let validator = cached ? undefined : startValidator(outdir);
+  /** The template's validation findings: from the cache, or from the engine (and then cached). */
+  const validate = async (templateBody: string): Promise<Finding[]> => {
+    const vkey = cache && validationKey(templateBody);
+    const hit = vkey ? cache.get('validation', vkey, isFindings) : undefined;
+    if (hit) return hit;
+    const templatePath = join(outdir, 'template.validate.json');
+    writeFileSync(templatePath, templateBody);
+    validator ??= startValidator(outdir);
+    const found = await validator.validate(templatePath);
+    if (vkey) cache.put('validation', vkey, found);
+    return found;
+  };
+  // Started as soon as the build has written the template (before cdk-nag has run over it).
+  let early: Promise<Finding[]> | undefined;
+  const onTemplate = (file: string): void => {
+    early = validate(JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))));
+    early.catch(() => {}); // awaited below; a build that fails first must not leave it unhandled
+  };
   try {
-    const built = cached ?? (await untilInterrupted(build(env, tapVersion, outdir, settings, options.signal), options.signal));
+    const built = cached ?? (await untilInterrupted(build(env, tapVersion, outdir, settings, options.signal, onTemplate), options.signal));
     if (key && !cached) cache.put('build', key, built);
     const templateBody = JSON.stringify(built.template);
-    const vkey = cache && validationKey(templateBody);
-    let validation = vkey ? cache.get('validation', vkey, isFindings) : undefined;
-    if (!validation) {
-      const templatePath = join(outdir, `${built.stackName}.validate.json`);
-      writeFileSync(templatePath, templateBody);
-      validator ??= startValidator(outdir);
-      validation = await untilInterrupted(validator.validate(templatePath), options.signal);
-      if (vkey) cache.put('validation', vkey, validation);
-    }
+    const validation = await untilInterrupted(early ?? validate(templateBody), options.signal);
     const findings = [...built.findings, ...validation, ...quotaFindings(built.template, templateBody, built.stackName)];
     return { env, stackName: built.stackName, template: built.template, templateBody, findings, acknowledged: built.acknowledged };
   } finally {
@@ -95,15 +105,19 @@ export async function synthesize(env: string, tapVersion: string, options: Synth
 }
 
 /** Builds in a worker thread from the built CLI (ended at once when `signal` aborts), in-process from sources. */
-async function build(env: string, tapVersion: string, outdir: string, settings: StackSettings, signal: AbortSignal | undefined): Promise<Built> {
-  if (!BUILD_WORKER) return (await import('./build.js')).buildTemplate(env, tapVersion, outdir, settings);
+async function build(env: string, tapVersion: string, outdir: string, settings: StackSettings, signal: AbortSignal | undefined, onTemplate: (templatePath: string) => void): Promise<Built> {
+  if (!BUILD_WORKER) return (await import('./build.js')).buildTemplate(env, tapVersion, outdir, settings, onTemplate);
   const thread = new Worker(BUILD_WORKER, { workerData: { env, tapVersion, outdir, settings } });
   const stop = (): void => void thread.terminate();
   signal?.addEventListener('abort', stop, { once: true });
   try {
     return await new Promise<Built>((resolve, reject) => {
-      type Answer = { built: Built } | { error: { message: string; stack?: string } };
-      thread.once('message', (m: Answer) => ('error' in m ? reject(Object.assign(new Error(m.error.message), { stack: m.error.stack })) : resolve(m.built)));
+      type Answer = { templatePath: string } | { built: Built } | { error: { message: string; stack?: string } };
+      thread.on('message', (m: Answer) => {
+        if ('templatePath' in m) onTemplate(m.templatePath);
+        else if ('error' in m) reject(Object.assign(new Error(m.error.message), { stack: m.error.stack }));
+        else resolve(m.built);
+      });
       thread.once('error', reject);
       thread.once('exit', (code) => reject(new Error(`the stack build stopped (exit code ${code})`)));
     });
