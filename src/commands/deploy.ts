@@ -88,9 +88,9 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   const base = { env: options.env, stackName: names.stack, accountRole: await ensureAccountRole(cfn, stack?.name, deps, { unchanged }) };
 
   if (stack && unchanged) {
+    assertOutputs(synthesized.template, stack, options.env);
     deps.io.notify({ level: 'success', code: 'deploy.no-changes', data: { stack: names.stack, found: 'matches' } });
     await protect(cfn, stack, stack.terminationProtection, options.terminationProtection, deps);
-    assertOutputs(synthesized.template, stack, options.env);
     return { ...base, kind: 'no-changes', status: stack.status, outputs: stack.outputs, outputsFile: writeOutputs(outputsFile, stack.outputs) };
   }
 
