@@ -12,7 +12,7 @@ import { EXIT, type ExitCode } from './errors.js';
 const COMMON: Partial<Record<ExitCode, string>> = {
   [EXIT.ok]: 'ok',
   [EXIT.usage]: 'bad input or usage (nothing was changed)',
-  [EXIT.interrupted]: 'interrupted (Ctrl-C) or a confirmation declined',
+  [EXIT.interrupted]: 'interrupted (Ctrl-C)',
   [EXIT.terminated]: 'terminated (SIGTERM)',
 };
 /** What only a command that calls AWS can end with. */

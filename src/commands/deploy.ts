@@ -279,7 +279,11 @@ First, API Gateway's account CloudWatch role: used as it is when set; otherwise 
 On an update, the composite of the env's alarms (srv-alarms-<env>) is CloudFormation's rollback trigger: an alarm in
 ALARM during the update, or during --monitor after it, rolls it back and deploy names the alarm (exit 1). A first
 create has no trigger (the alarms do not exist yet). --alert-email subscribes addresses; AWS mails each a link to confirm.`,
-  exits: { 0: 'deployed, no changes, or started (--no-wait)', 1: 'the deployment failed or was rolled back (an alarm), or the stack is in a state tap cannot move on; synth found an error' },
+  exits: {
+    0: 'deployed, no changes, or started (--no-wait)',
+    1: 'the deployment failed or was rolled back (an alarm), or the stack is in a state tap cannot move on; synth found an error',
+    130: 'interrupted (Ctrl-C), or the approval of replacements declined',
+  },
   permissions: `apigateway:GET on /account, cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
 DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, cloudwatch:DescribeAlarms (the rollback trigger),
 plus what the stack's resources need (CloudWatch alarms and dashboards, SNS topics and subscriptions among them).`,
