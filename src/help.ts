@@ -29,21 +29,39 @@ export function exitCodes(d: CommandDefinition): [ExitCode, string][] {
     .sort(([a], [b]) => a - b);
 }
 
-/** The text under a command's options: examples, notes, exit codes, permissions. */
-export function helpAfter(d: CommandDefinition): string {
+/** The text under a command's options: examples, notes, exit codes, permissions, wrapped to `columns` as commander wraps the options. */
+export function helpAfter(d: CommandDefinition, columns = 80): string {
   const codes = exitCodes(d);
   const width = Math.max(...codes.map(([c]) => String(c).length));
   return [
     '',
     'Examples:',
     ...d.examples.map((e) => `  $ ${e}`),
-    ...(d.notes ? ['', d.notes] : []),
+    ...(d.notes ? ['', ...wrap(oneLine(d.notes), columns, '')] : []),
     '',
     'Exit codes:',
-    ...codes.map(([c, meaning]) => `  ${String(c).padEnd(width)}  ${meaning}`),
+    ...codes.flatMap(([c, meaning]) => wrap(`  ${String(c).padEnd(width)}  ${meaning}`, columns, ' '.repeat(width + 4))),
     '',
-    `AWS permissions: ${d.permissions}`,
+    ...wrap(`AWS permissions: ${oneLine(d.permissions)}`, columns, '  '),
   ].join('\n');
+}
+
+/** A definition's text as one paragraph: its line breaks are the source's, not the reader's. */
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+
+/** `text` in lines of at most `columns`, broken at spaces after its leading ones (a longer word stays whole), the lines after the first indented. */
+function wrap(text: string, columns: number, indent: string): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  const lead = () => (lines.length ? indent.length : (/^ */.exec(text)?.[0].length ?? 0));
+  while (rest.length > columns) {
+    const at = rest.lastIndexOf(' ', columns);
+    const cut = at > lead() ? at : rest.indexOf(' ', columns);
+    if (cut < 0) break;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = `${indent}${rest.slice(cut + 1).trimStart()}`;
+  }
+  return [...lines, rest];
 }
 
 /** An option's help and default as the definition has them (commander's description has the default inside). */
@@ -77,9 +95,9 @@ export function helpJson(cmd: Command, helper: Help, d: CommandDefinition | unde
     globalOptions: helper.visibleGlobalOptions(cmd).map(optionJson),
     ...(commands.length ? { commands } : {}),
     examples: d ? d.examples.map((e) => `$ ${e}`) : programExamples,
-    ...(d?.notes ? { notes: d.notes } : {}),
+    ...(d?.notes ? { notes: oneLine(d.notes) } : {}),
     exitCodes: Object.fromEntries(d ? exitCodes(d) : Object.entries({ ...COMMON, ...ONLINE })),
-    ...(d ? { permissions: d.permissions } : {}),
+    ...(d ? { permissions: oneLine(d.permissions) } : {}),
   };
 }
 
