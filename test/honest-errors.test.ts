@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AwsClients } from '../src/aws/clients.js';
 import { retryTransient } from '../src/aws/retry.js';
+import { unreadableAnswer } from '../src/errors.js';
 import { FakeAws } from './fake-aws/index.js';
 import { testDeps } from './helpers/deps.js';
 import { runTap } from './helpers/run-tap.js';
@@ -48,6 +49,15 @@ describe('messages that say what happened, over real HTTP', () => {
     const retries = deps.messages.filter((m) => m.code === 'aws.retry').map((m) => (m.data as { message: string }).message);
     expect(retries).toHaveLength(4);
     expect(new Set(retries)).toEqual(new Set(["an answer that is not CloudFormation's format: HTTP 502 (text/html)"]));
+  });
+
+  it('with --endpoint-url, Live Tail goes to that endpoint (no stream- host prefix before it)', async () => {
+    const { StartLiveTailCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const aws = new AwsClients({ region: 'us-east-1', endpoint: proxyUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const logs = await aws.logs();
+    const error = await logs.send(new StartLiveTailCommand({ logGroupIdentifiers: ['arn:aws:logs:us-east-1:123456789012:log-group:g'] })).then(() => undefined, (e: unknown) => e);
+    expect(unreadableAnswer(error)).toBe("an answer that is not CloudWatch Logs's format: HTTP 502 (text/html)");
+    expect(String(error)).not.toMatch(/ENOTFOUND|stream-127/);
   });
 
   it('an unreachable endpoint is exit 3 and names the endpoint, not the region', async () => {

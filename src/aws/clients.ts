@@ -77,7 +77,8 @@ export class AwsClients {
       ...(region ? { region } : {}),
       ...(credentials ? { credentials } : {}),
       ...(profile ? { profile } : {}),
-      ...(endpoint ? { endpoint } : {}),
+      // One endpoint means that endpoint: no `stream-` (Live Tail) or other host prefix before it.
+      ...(endpoint ? { endpoint, disableHostPrefix: true } : {}),
       retryMode: 'adaptive',
       maxAttempts: 5,
       customUserAgent: `tap/${VERSION}`,

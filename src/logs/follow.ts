@@ -1,7 +1,7 @@
 import type { CloudWatchLogsClient, StartLiveTailResponseStream } from '@aws-sdk/client-cloudwatch-logs';
 import type { Deps } from '../deps.js';
 import { LookPace } from '../aws/retry.js';
-import { JobFailed } from '../errors.js';
+import { JobFailed, unreadableAnswer } from '../errors.js';
 import type { EnvNames } from '../stack/naming.js';
 import { type LogLine, logGroupOf, type LogSource, parseEvent } from './lines.js';
 import { isMissingGroup, type LogFilter, matches, patternFor, readGroup } from './search.js';
@@ -47,7 +47,7 @@ export async function followLogs(f: Follow): Promise<Followed> {
   if ('sampled' in live) return { via: 'live-tail', lines, sampled: live.sampled };
   if (f.deps.signal.aborted) return { via: 'live-tail', lines, sampled: false };
   const e = live.failed as Error;
-  f.deps.io.notify({ level: 'warn', code: 'logs.live-tail-unavailable', data: { error: e.name, message: e.message, pollMs: POLL_MS } });
+  f.deps.io.notify({ level: 'warn', code: 'logs.live-tail-unavailable', data: { error: e.name, message: unreadableAnswer(e) ?? e.message, pollMs: POLL_MS } });
   await poll({ ...f, emit }, since);
   return { via: 'polling', lines, sampled: false };
 }
