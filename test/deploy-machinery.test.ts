@@ -65,6 +65,16 @@ describe('template staging', () => {
     expect(fake.calls).toEqual(['GetCallerIdentity', 'HeadBucket', 'GetBucketLifecycleConfiguration', ...settings, 'PutObject']);
     expect(Object.keys(fake.s3.buckets.get(bucket)?.config ?? {}).sort()).toEqual(['encryption', 'lifecycle', 'publicAccessBlock']);
   });
+
+  it('a lifecycle rule of tap that someone disabled is set again', async () => {
+    const bucket = stagingBucketName('123456789012', 'us-east-1');
+    fake.s3.createBucket(bucket);
+    fake.s3.configure(bucket, 'lifecycle', { Rules: [{ ID: 'expire-staged-templates', Status: 'Disabled' }] });
+    const deps = testDeps();
+    await templateSource('TapStack-s', big, deps);
+    expect(fake.calls).toContain('PutBucketLifecycleConfiguration');
+    expect(deps.messages.find((m) => m.code === 'deploy.staging-bucket')?.data).toMatchObject({ created: false });
+  });
 });
 
 describe('stack-event polling', () => {

@@ -172,6 +172,31 @@ describe('tap logs --follow: polling when Live Tail is refused or breaks', () =>
     expect(r.stdout).toContain('8 line(s) seen (polling)');
   });
 
+  it('a look that fails half way shows nothing, and the next look shows its lines, each once', async () => {
+    fake.cloudWatchLogs.liveTailRefusal = awsError('AccessDeniedException', 'no', 400);
+    let written = false;
+    let calls = 0;
+    fake.before = (call) => {
+      // The look after the traffic: its first group is read, its second fails after the SDK's retries.
+      if (written && call === 'FilterLogEvents' && ++calls === 2) throw Object.assign(awsError('InternalFailure', 'boom', 500), { $metadata: { httpStatusCode: 500, attempts: 5 } });
+    };
+    const slept: number[] = [];
+    const r = await follow(['--json'], async (ms) => {
+      slept.push(ms);
+      if (slept.length === 1) {
+        writeTraffic(t - 500);
+        written = true;
+      }
+      if (slept.length === 3) ctl.abort('SIGINT');
+    });
+    expect(r.code).toBe(130);
+    expect(slept).toEqual([2000, 4000, 2000]);
+    const shown = ndjson(r.stdout).events.filter((e) => e.code === 'logs.line').map((e) => String(e.text));
+    expect(shown.filter((l) => l.includes('published'))).toHaveLength(1);
+    expect(shown.filter((l) => l.includes('PutEvents failed'))).toHaveLength(1);
+    expect(new Set(shown).size).toBe(shown.length);
+  });
+
   it('when none of the log groups exists, it ends (exit 1) instead of following nothing', async () => {
     fake.cloudWatchLogs.liveTailRefusal = awsError('ResourceNotFoundException', 'The specified log group does not exist.', 400);
     for (const g of [HANDLER, PROCESSOR, API]) fake.cloudWatchLogs.groups.delete(g);
@@ -179,7 +204,7 @@ describe('tap logs --follow: polling when Live Tail is refused or breaks', () =>
     const r = await follow(['--json'], async (ms) => void slept.push(ms));
     expect(r.code).toBe(1);
     expect(slept).toEqual([]);
-    expect(ndjson(r.stdout).result).toMatchObject({ kind: 'error', exitCode: 1, message: "none of env dev's log groups exist: nothing to follow" });
+    expect(ndjson(r.stdout).result).toMatchObject({ kind: 'error', exitCode: 1, message: 'none of the log groups to follow exists (env dev): nothing to follow' });
   });
 
   it('an error that is not throttling ends the follow with its exit code', async () => {

@@ -27,20 +27,43 @@ const entries = () => (existsSync(dir) ? readdirSync(dir).sort() : []);
 const validations = () => vi.mocked(startValidator).mock.results.map((r) => r.value as { validate: ReturnType<typeof vi.fn> });
 
 describe('validation beside cdk-nag', () => {
-  it('the template goes to the validation engine as soon as it is written, before the build (cdk-nag) has ended', async () => {
-    let validatedBeforeBuildEnded: number | undefined;
+  it('the template goes to the validation engine as soon as it is written, before the build (cdk-nag) has ended, and it is the template synth returns', async () => {
+    const sent: string[] = [];
+    vi.mocked(startValidator).mockImplementationOnce(() => ({ validate: vi.fn((path: string) => (sent.push(readFileSync(path, 'utf8')), Promise.resolve([]))), close: () => Promise.resolve() }));
+    let sentBeforeBuildEnded: number | undefined;
     const original = vi.mocked(buildTemplate).getMockImplementation()!;
     vi.mocked(buildTemplate).mockImplementationOnce(async (...a) => {
       const built = await original(...a);
-      validatedBeforeBuildEnded = vi.mocked(validations()[0]!.validate).mock.calls.length;
+      await new Promise((resolve) => setImmediate(resolve)); // the hand-off reads the file on a later tick
+      sentBeforeBuildEnded = sent.length;
       return built;
     });
     const result = await synthesize('early', '1.0.0');
-    expect(validatedBeforeBuildEnded).toBe(1);
-    const [path] = vi.mocked(validations()[0]!.validate).mock.calls[0] as [string];
-    expect(path).toMatch(/template\.validate\.json$/);
-    expect(vi.mocked(validations()[0]!.validate)).toHaveBeenCalledTimes(1);
-    expect(result.templateBody).toBe(JSON.stringify(result.template));
+    expect(sentBeforeBuildEnded).toBe(1);
+    expect(sent).toEqual([result.templateBody]);
+  });
+
+  it('a template handed on that is not the one the build returns is validated again', async () => {
+    const sent: string[] = [];
+    vi.mocked(startValidator).mockImplementationOnce(() => ({ validate: vi.fn((path: string) => (sent.push(readFileSync(path, 'utf8')), Promise.resolve([]))), close: () => Promise.resolve() }));
+    const original = vi.mocked(buildTemplate).getMockImplementation()!;
+    vi.mocked(buildTemplate).mockImplementationOnce(async (env, version, outdir, settings, onTemplate) => {
+      const built = await original(env, version, outdir, settings, onTemplate);
+      return { ...built, template: { ...built.template, Description: 'changed after the hand-off' } };
+    });
+    const result = await synthesize('early2', '1.0.0');
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toBe(result.templateBody);
+    expect(result.templateBody).toContain('changed after the hand-off');
+  });
+
+  it('a build that fails after the hand-off reports the build error, and nothing is left unhandled', async () => {
+    const original = vi.mocked(buildTemplate).getMockImplementation()!;
+    vi.mocked(buildTemplate).mockImplementationOnce(async (...a) => {
+      await original(...a);
+      throw new Error('cdk-nag blew up');
+    });
+    await expect(synthesize('early3', '1.0.0')).rejects.toThrow('cdk-nag blew up');
   });
 });
 

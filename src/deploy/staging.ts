@@ -24,7 +24,8 @@ export async function templateSource(stackName: string, body: string, deps: Deps
   const bucket = stagingBucketName(Account ?? 'unknown', region);
   deps.io.notify({ level: 'info', code: 'deploy.staging', data: { bytes, bucket } });
 
-  if (!(await bucketIsReady(s3, s3sdk, bucket, region))) {
+  const state = await bucketState(s3, s3sdk, bucket, region);
+  if (state !== 'ready') {
     await s3.send(
       new s3sdk.PutPublicAccessBlockCommand({
         Bucket: bucket,
@@ -44,7 +45,7 @@ export async function templateSource(stackName: string, body: string, deps: Deps
         LifecycleConfiguration: { Rules: [{ ID: LIFECYCLE_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: STAGED_TEMPLATE_DAYS } }] },
       }),
     );
-    deps.io.notify({ level: 'info', code: 'deploy.staging-bucket', data: { bucket, expiryDays: STAGED_TEMPLATE_DAYS } });
+    deps.io.notify({ level: 'info', code: 'deploy.staging-bucket', data: { bucket, expiryDays: STAGED_TEMPLATE_DAYS, created: state === 'created' } });
   }
 
   const key = `templates/${stackName}/${createHash('sha256').update(body).digest('hex')}.json`;
@@ -57,13 +58,13 @@ type S3 = Awaited<ReturnType<Deps['aws']['s3']>>;
 type S3Sdk = typeof import('@aws-sdk/client-s3');
 
 /**
- * Whether the staging bucket exists with its settings; creates it when missing. A run that was
- * stopped (or lost an answer) between CreateBucket and the last setting leaves a bucket without its
- * lifecycle rule: that bucket is "not ready", and the caller applies every setting again (each Put is
- * idempotent). A CreateBucket retried by the SDK after a lost answer gets `BucketAlreadyOwnedByYou`
+ * The staging bucket's state, after creating it when missing: `ready` (it has tap's settings),
+ * `created`, or `unsettled`. A run that was stopped (or lost an answer) between CreateBucket and the
+ * last setting leaves a bucket without its lifecycle rule: its settings are applied again (each Put
+ * is idempotent). A CreateBucket retried by the SDK after a lost answer gets `BucketAlreadyOwnedByYou`
  * (every region but us-east-1, where AWS answers 200 for a bucket you own), which means created.
  */
-async function bucketIsReady(s3: S3, s3sdk: S3Sdk, bucket: string, region: string): Promise<boolean> {
+async function bucketState(s3: S3, s3sdk: S3Sdk, bucket: string, region: string): Promise<'ready' | 'created' | 'unsettled'> {
   try {
     await s3.send(new s3sdk.HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
@@ -78,18 +79,18 @@ async function bucketIsReady(s3: S3, s3sdk: S3Sdk, bucket: string, region: strin
     } catch (createError) {
       if (errorName(createError) !== 'BucketAlreadyOwnedByYou') throw createError;
     }
-    return false;
+    return 'created';
   }
   try {
     const { Rules } = await s3.send(new s3sdk.GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
-    return (Rules ?? []).some((rule) => rule.ID === LIFECYCLE_RULE_ID);
+    return (Rules ?? []).some((rule) => rule.ID === LIFECYCLE_RULE_ID && rule.Status === 'Enabled') ? 'ready' : 'unsettled';
   } catch (error) {
     // AWS: "NoSuchLifecycleConfiguration: The lifecycle configuration does not exist" (404).
-    if (errorName(error) === 'NoSuchLifecycleConfiguration') return false;
+    if (errorName(error) === 'NoSuchLifecycleConfiguration') return 'unsettled';
     throw error;
   }
 }
 
 function errorName(error: unknown): string | undefined {
-  return (error as { name?: string }).name;
+  return (error as { name?: string } | null | undefined)?.name;
 }

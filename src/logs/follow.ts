@@ -129,14 +129,14 @@ async function poll(f: Follow, since: number): Promise<void> {
   f.deps.io.notify({ level: 'info', code: 'logs.follow', data: { via: 'polling' } });
   while (!f.deps.signal.aborted) {
     const now = f.deps.clock().getTime();
+    // A look's lines are marked seen only once they are shown: a look that fails half way shows
+    // nothing, and the next one reads them again.
+    const fresh = new Map<string, LogLine>();
     try {
-      const fresh: LogLine[] = [];
       for (const source of sources) {
         const keep = (l: LogLine) => {
           const id = String(l.eventId); // FilterLogEvents gives every event its id
-          if (seen.has(id)) return;
-          seen.set(id, l.timestamp);
-          fresh.push(l);
+          if (!seen.has(id)) fresh.set(id, l);
         };
         try {
           await readGroup(f.logs, { group: logGroupOf(f.names, source), source, start: from, end: now, pattern: patternFor(source, f.filter), filter: f.filter, budget: Number.MAX_SAFE_INTEGER }, keep);
@@ -146,14 +146,17 @@ async function poll(f: Follow, since: number): Promise<void> {
           sources = sources.filter((s) => s !== source);
         }
       }
-      if (!sources.length) throw new JobFailed(`none of env ${f.names.env}'s log groups exist: nothing to follow`, { hint: 'is the env deployed in this account and region? (`tap list`)' });
-      for (const l of fresh.sort((a, b) => a.timestamp - b.timestamp)) f.emit(l);
+      for (const [id, l] of [...fresh].sort(([, a], [, b]) => a.timestamp - b.timestamp)) {
+        seen.set(id, l.timestamp);
+        f.emit(l);
+      }
       from = Math.max(since, now - LOOKBACK_MS);
       for (const [id, at] of seen) if (at < from) seen.delete(id);
       pace.ok();
     } catch (error) {
       f.deps.io.notify({ level: 'warn', code: 'logs.look-failed', data: pace.failed(error) });
     }
+    if (!sources.length) throw new JobFailed(`none of the log groups to follow exists (env ${f.names.env}): nothing to follow`, { hint: 'is the env deployed in this account and region? (`tap list`)' });
     await f.deps.sleep(pace.intervalMs);
   }
 }

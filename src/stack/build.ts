@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { levelOf } from './cfn-validate.js';
 import type { StackSettings } from './settings.js';
 import type { CfnTemplate, Finding } from './synth.js';
@@ -47,8 +47,16 @@ export async function buildTemplate(env: string, tapVersion: string, outdir: str
   });
   const stack = buildStack(env, tapVersion, app, settings);
   // The first plugin sees the synthesized template before cdk-nag's run (a third of the build): it
-  // hands it on, so that CloudFormation validation runs beside cdk-nag rather than after it.
-  const handOn = { name: 'tap: template written', validate: (c: { templatePaths: string[] }) => (c.templatePaths.forEach((t) => onTemplate?.(t)), { success: true, violations: [] }) };
+  // hands the env stack's template on, so that CloudFormation validation runs beside cdk-nag.
+  const own = `${sep}${stack.stackName}.template.json`;
+  const handOn = {
+    name: 'tap: template written',
+    validate: (c: { templatePaths: string[] }) => {
+      const path = c.templatePaths.find((p) => p.endsWith(own));
+      if (path) onTemplate?.(path);
+      return { success: true, violations: [] };
+    },
+  };
   Validations.of(app).addPlugins(handOn, new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);

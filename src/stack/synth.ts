@@ -73,29 +73,32 @@ export async function synthesize(env: string, tapVersion: string, options: Synth
   const outdir = mkdtempSync(join(tmpdir(), 'tap-synth-'));
   // Speculative: a stack whose code changed rarely yields a template validated before.
   let validator = cached ? undefined : startValidator(outdir);
+  let validations = 0;
   /** The template's validation findings: from the cache, or from the engine (and then cached). */
   const validate = async (templateBody: string): Promise<Finding[]> => {
     const vkey = cache && validationKey(templateBody);
     const hit = vkey ? cache.get('validation', vkey, isFindings) : undefined;
     if (hit) return hit;
-    const templatePath = join(outdir, 'template.validate.json');
+    const templatePath = join(outdir, `template-${++validations}.validate.json`);
     writeFileSync(templatePath, templateBody);
     validator ??= startValidator(outdir);
     const found = await validator.validate(templatePath);
     if (vkey) cache.put('validation', vkey, found);
     return found;
   };
-  // Started as soon as the build has written the template (before cdk-nag has run over it).
-  let early: Promise<Finding[]> | undefined;
+  // Started as soon as the build has written the template (before cdk-nag has run over it); used
+  // only when it is the template the build returns.
+  let early: { body: Promise<string>; findings: Promise<Finding[]> } | undefined;
   const onTemplate = (file: string): void => {
-    early = validate(JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))));
-    early.catch(() => {}); // awaited below; a build that fails first must not leave it unhandled
+    const body = Promise.resolve(file).then((f) => JSON.stringify(JSON.parse(readFileSync(f, 'utf8'))));
+    early = { body, findings: body.then(validate) };
+    early.findings.catch(() => {}); // awaited below; a build that fails first must not leave it unhandled
   };
   try {
     const built = cached ?? (await untilInterrupted(build(env, tapVersion, outdir, settings, options.signal, onTemplate), options.signal));
     if (key && !cached) cache.put('build', key, built);
     const templateBody = JSON.stringify(built.template);
-    const validation = await untilInterrupted(early ?? validate(templateBody), options.signal);
+    const validation = await untilInterrupted(early && (await early.body.catch(() => undefined)) === templateBody ? early.findings : validate(templateBody), options.signal);
     const findings = [...built.findings, ...validation, ...quotaFindings(built.template, templateBody, built.stackName)];
     return { env, stackName: built.stackName, template: built.template, templateBody, findings, acknowledged: built.acknowledged };
   } finally {

@@ -18,7 +18,7 @@ export interface DeployMessages {
   /** Someone else's operation is running on the stack: tap waits for it. */
   'stack.waiting': { stack: string; status: string };
   'deploy.staging': { bytes: number; bucket: string };
-  'deploy.staging-bucket': { bucket: string; expiryDays: number };
+  'deploy.staging-bucket': { bucket: string; expiryDays: number; created: boolean };
   'deploy.change-set': { name: string; type: 'CREATE' | 'UPDATE' };
   /** The composite alarm set as the change set's rollback trigger, or why there is none (`absent`: a first create, or the composite not made yet). */
   'deploy.rollback-triggers':
@@ -44,7 +44,7 @@ export const deploySentences: Sentences<DeployMessages> = {
   'stack.event': (e) => `${e.total ? `[${e.done ?? 0}/${e.total}] ` : ''}${e.logicalId} ${e.status}${e.reason ? `: ${e.reason}` : ''}`,
   'stack.waiting': (d) => `${d.stack} is ${d.status}; waiting for that operation to finish`,
   'deploy.staging': (d) => `Template is ${count(d.bytes)} bytes: staging it in s3://${d.bucket}`,
-  'deploy.staging-bucket': (d) => `Created staging bucket ${d.bucket} (private, encrypted, objects expire after ${d.expiryDays} day)`,
+  'deploy.staging-bucket': (d) => `${d.created ? 'Created staging bucket' : 'Staging bucket'} ${d.bucket}${d.created ? '' : ' lacked its settings: set them'} (private, encrypted, objects expire after ${d.expiryDays} day)`,
   'deploy.change-set': (d) => `Creating change set ${d.name} (${d.type})`,
   'deploy.rollback-triggers': (d) => {
     const watch = d.monitorMinutes ? `, watched for ${d.monitorMinutes} min after the update` : '';
