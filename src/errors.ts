@@ -191,18 +191,18 @@ export function exitCodeOf(error: unknown): ExitCode {
   return toTapError(error).exitCode;
 }
 
-/**
- * True for the errors that remain after the SDK spent its own retries but may pass on a later try:
- * throttling, 5xx, timeouts, dropped connections. A polling loop retries these on its next tick.
- * An endpoint that cannot be reached is not among them: the SDK tried it already, and it is the
- * user's to fix (exit 3).
- */
 /** The service asks the caller to slow down (a throttling error name, or HTTP 429). */
 export function isThrottling(error: unknown): boolean {
   const e = shape(error);
   return (e.name !== undefined && THROTTLING_NAMES.has(e.name)) || e.$metadata?.httpStatusCode === 429;
 }
 
+/**
+ * True for the errors that remain after the SDK spent its own retries but may pass on a later try:
+ * throttling, 5xx, timeouts, dropped connections. A polling loop retries these on its next tick.
+ * An endpoint that cannot be reached is not among them: the SDK tried it already, and it is the
+ * user's to fix (exit 3).
+ */
 export function isTransient(error: unknown): boolean {
   const e = shape(error);
   const status = e.$metadata?.httpStatusCode ?? 0;

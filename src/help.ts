@@ -29,7 +29,7 @@ export function exitCodes(d: CommandDefinition): [ExitCode, string][] {
     .sort(([a], [b]) => a - b);
 }
 
-/** The text under a command's options: examples, notes, exit codes, permissions, wrapped to `columns` as commander wraps the options. */
+/** The text under a command's options: examples, notes, exit codes, permissions, wrapped to `columns` (commander's help width). */
 export function helpAfter(d: CommandDefinition, columns = 80): string {
   const codes = exitCodes(d);
   const width = Math.max(...codes.map(([c]) => String(c).length));

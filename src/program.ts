@@ -58,7 +58,7 @@ export function createProgram(streams: Streams, json: boolean): Command {
     .version(json ? JSON.stringify({ kind: 'version', version: VERSION }) : VERSION, '-V, --version')
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE)')
-    .addOption(new Option('--endpoint-url <url>', 'send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)').argParser(endpointUrl))
+    .addOption(parsedLater(new Option('--endpoint-url <url>', 'send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)'), endpointUrl))
     .option('--config <file>', 'settings per env (default: tap.config.json in this directory or a parent)')
     .option('--json', 'one JSON object per line on stdout: progress events, then the result or the error')
     .option('--no-color', 'no colours (also when NO_COLOR is set)')
@@ -131,7 +131,8 @@ export function register(parent: Command, d: CommandDefinition, run: RunDefiniti
   for (const a of d.args ?? []) cmd.argument(`<${a.name}>`, a.help);
   if (d.env === 'required' || d.env === 'optional') cmd.addOption(envOption(d.env === 'required'));
   for (const [key, spec] of Object.entries(d.options)) for (const o of commanderOptions(key, spec)) cmd.addOption(o);
-  cmd.addHelpText('after', (context) => (isJson(context.command) ? '' : helpAfter(d)));
+  // As wide as commander draws the options: the terminal's width, 80 in a pipe.
+  cmd.addHelpText('after', (context) => (isJson(context.command) ? '' : helpAfter(d, context.command.configureOutput().getOutHelpWidth?.() ?? 80)));
   // A command with subcommands takes no argument of its own: a stray word is an unknown subcommand (checkInput).
   if (d.subcommands?.length) cmd.allowExcessArguments(true);
   cmd.action((...parsed: unknown[]) => run(d, parsed.at(-1) as Command));

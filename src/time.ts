@@ -59,7 +59,7 @@ export interface Kept {
 export function windowOf(o: { since?: number; from?: Instant; to?: Instant }, now: Date, kept: Kept): { from: Date; to: Date } {
   const to = o.to?.at(now) ?? now;
   const from = o.from?.at(now) ?? new Date(to.getTime() - (o.since ?? 0));
-  if (!o.to && from > now) throw new UsageError(`--from (${from.toISOString()}) is in the future; nothing is recorded after now`);
+  if (!o.to && from >= now) throw new UsageError(`--from (${from.toISOString()}) is ${from > now ? 'in the future' : 'now'}; nothing is recorded after now`);
   if (from >= to) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
   if (to > now) throw new UsageError(`--to (${to.toISOString()}) is in the future; nothing is recorded after now`);
   const earliest = new Date(now.getTime() - kept.days * UNIT_MS.d);

@@ -145,6 +145,20 @@ describe('tap deploy: a complete stack without its outputs is not deployed', () 
     expect(again.code).toBe(1);
     expect(ndjson(again.stdout).result).toMatchObject({ kind: 'error', exitCode: 1, message: expect.stringMatching(/lacks 2 of the template's outputs/) });
   });
+
+  it('the empty-change-set path checks them before it says "no changes" or changes termination protection', async () => {
+    expect((await deploy()).code).toBe(0);
+    dropOutputs();
+    const s = stack()!;
+    s.templateBody = JSON.stringify({ ...(JSON.parse(s.templateBody) as object), Description: 'not what tap synthesizes' }); // no match, no resource change
+    fake.resetCalls();
+    const r = await deploy('--termination-protection', '--no-color');
+    expect(r.code).toBe(1);
+    expect(fake.calls).toContain('DeleteChangeSet');
+    expect(fake.calls).not.toContain('UpdateTerminationProtection');
+    expect(r.stderr).not.toMatch(/no changes|already matches/);
+    expect(r.stderr).toMatch(/lacks 2 of the template's outputs/);
+  });
 });
 
 describe('tap deploy: approval of replacements and removals', () => {

@@ -30,6 +30,7 @@ describe('IAM authorization of POST /events', () => {
     ['an unknown access key', async () => fake.fetch(url, await signedPost(url, body, { ...keys, accessKeyId: 'AKIDOTHER' }, now())), 'The security token included in the request is invalid.'],
     ['a wrong secret', async () => fake.fetch(url, await signedPost(url, body, { ...keys, secretAccessKey: 'wrong' }, now())), /^The request signature we calculated does not match the signature you provided/],
     ['a body changed after signing', async () => fake.fetch(url, { ...(await signedPost(url, body, keys, now())), body: JSON.stringify({ type: 'order.deleted' }) }), /^The request signature we calculated does not match/],
+    ['a signature for another region', async () => fake.fetch(url, await signedPost(url, body, keys, now(), 'eu-west-1')), "Credential should be scoped to a valid region, not 'eu-west-1'."],
     ['a signature 16 minutes old', async () => fake.fetch(url, await signedPost(url, body, keys, new Date(fake.clock.ms - 16 * 60_000))), /^Signature expired: \d{8}T\d{6}Z is now earlier than/],
     ['a signature 16 minutes ahead', async () => fake.fetch(url, await signedPost(url, body, keys, new Date(fake.clock.ms + 16 * 60_000))), /^Signature not yet current/],
   ])('%s: 403 with API Gateway\'s message, and nothing reaches the handler', async (_, send, expected) => {

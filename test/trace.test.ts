@@ -64,6 +64,14 @@ describe('tap trace: a --filter X-Ray cannot parse', () => {
     ]);
   });
 
+  it('a refusal of another call (BatchGetTraces for --detail) is not blamed on --filter', async () => {
+    xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [summary(1)] });
+    xray.on(BatchGetTracesCommand).rejects(Object.assign(new Error('1 validation error detected'), { name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } }));
+    const r = await trace('--filter', 'fault', '--detail');
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/refused the filter expression/);
+  });
+
   it('--follow too; the same answer to an expression of tap alone stays a failure of the call (exit 1)', async () => {
     xray.on(GetTraceSummariesCommand).rejects(refused);
     expect((await trace('--follow', '--filter', 'responsetime >> 2')).code).toBe(2);

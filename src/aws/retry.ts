@@ -48,7 +48,9 @@ export class LookPace {
   /** A look that failed: what to say of it, or the error thrown. */
   failed(error: unknown): { error: string; throttled: boolean; nextMs: number } {
     const throttled = isThrottling(error);
-    if (!isTransient(error) || (!throttled && ++this.failures >= TRIES)) throw error;
+    if (!isTransient(error)) throw error;
+    this.failures = throttled ? 0 : this.failures + 1; // in a row: a throttled look breaks the row
+    if (this.failures >= TRIES) throw error;
     this.intervalMs = Math.min(this.intervalMs * 2, this.maxMs);
     return { error: (error as Error).name, throttled, nextMs: this.intervalMs };
   }

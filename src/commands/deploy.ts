@@ -87,12 +87,15 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
   // The stage's logging needs the account's role before the stage is created or updated.
   const base = { env: options.env, stackName: names.stack, accountRole: await ensureAccountRole(cfn, stack?.name, deps, { unchanged }) };
 
-  if (stack && unchanged) {
-    assertOutputs(synthesized.template, stack, options.env);
-    deps.io.notify({ level: 'success', code: 'deploy.no-changes', data: { stack: names.stack, found: 'matches' } });
-    await protect(cfn, stack, stack.terminationProtection, options.terminationProtection, deps);
-    return { ...base, kind: 'no-changes', status: stack.status, outputs: stack.outputs, outputsFile: writeOutputs(outputsFile, stack.outputs) };
-  }
+  /** Nothing to change: the stack as it is (its outputs checked first), with termination protection as asked. */
+  const noChanges = async (current: StackInfo | undefined, found: 'matches' | 'empty'): Promise<DeployResult> => {
+    if (current) assertOutputs(synthesized.template, current, options.env);
+    deps.io.notify({ level: 'success', code: 'deploy.no-changes', data: { stack: names.stack, found } });
+    if (current) await protect(cfn, current, current.terminationProtection, options.terminationProtection, deps);
+    const outputs = current?.outputs ?? {};
+    return { ...base, kind: 'no-changes', status: current?.status ?? 'UNKNOWN', outputs, outputsFile: writeOutputs(outputsFile, outputs) };
+  };
+  if (stack && unchanged) return noChanges(stack, 'matches');
 
   const type = stack && stateOf(stack.status) === 'ready' ? 'UPDATE' : 'CREATE';
   deps.claimInterrupts(); // the first write: staging the template, or the change set
@@ -108,14 +111,7 @@ export async function run(options: DeployOptions, deps: Deps): Promise<DeployRes
     },
     deps,
   );
-  if (!changeSet) {
-    deps.io.notify({ level: 'success', code: 'deploy.no-changes', data: { stack: names.stack, found: 'empty' } });
-    const current = stack ?? (await describeStack(cfn, names.stack));
-    if (current) await protect(cfn, current, current.terminationProtection, options.terminationProtection, deps);
-    if (current) assertOutputs(synthesized.template, current, options.env);
-    const outputs = current?.outputs ?? {};
-    return { ...base, kind: 'no-changes', status: current?.status ?? 'UNKNOWN', outputs, outputsFile: writeOutputs(outputsFile, outputs) };
-  }
+  if (!changeSet) return noChanges(stack ?? (await describeStack(cfn, names.stack)), 'empty');
 
   for (const c of changeSet.changes) deps.io.notify({ level: 'info', code: 'deploy.change', data: c });
   await approve(cfn, changeSet, options, deps);
@@ -149,7 +145,7 @@ function assertOutputs(template: CfnTemplate, stack: Pick<StackInfo, 'name' | 's
     .map(([key]) => key);
   if (!missing.length) return;
   throw new JobFailed(`${stack.name} says ${stack.status} but lacks ${missing.length} of the template's outputs (${missing.join(', ')}): its resources were not made as the template declares`, {
-    hint: `look at the stack's resources and events; to start over: \`tap destroy --env ${env}\`, then \`tap deploy --env ${env}\``,
+    hint: `look at the stack's resources and events (an emulator may answer complete for what it did not make; there, \`tap destroy --env ${env}\` and deploy again)`,
   });
 }
 
@@ -281,7 +277,7 @@ ALARM during the update, or during --monitor after it, rolls it back and deploy 
 create has no trigger (the alarms do not exist yet). --alert-email subscribes addresses; AWS mails each a link to confirm.`,
   exits: {
     0: 'deployed, no changes, or started (--no-wait)',
-    1: 'the deployment failed or was rolled back (an alarm), or the stack is in a state tap cannot move on; synth found an error',
+    1: "the deployment failed or was rolled back (an alarm), or the stack is in a state tap cannot move on, or it lacks its template's outputs; synth found an error",
     130: 'interrupted (Ctrl-C), or the approval of replacements declined',
   },
   permissions: `apigateway:GET on /account, cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,

@@ -78,18 +78,22 @@ export async function run(o: TraceInput, deps: Deps): Promise<TraceResult> {
     const services = await serviceMap(xray, { ...window, group: names.xrayGroup }, deps);
     return { kind: 'map', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), services };
   }
-  try {
-    if (o.follow) return await follow(names.env, filter, window.from, deps);
-    deps.io.notify({ level: 'progress', code: 'trace.search', data: { group: names.xrayGroup, from: window.from.toISOString(), to: window.to.toISOString() } });
-    const summaries = await traceSummaries(xray, { ...window, chunkMs, limit, filter }, deps);
-    const traces = o.detail ? await fetchTraces(xray, summaries.flatMap((s) => s.Id ?? []), deps) : undefined;
-    return { kind: 'summaries', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), filter, summaries, traces };
-  } catch (error) {
-    throw refusedFilter(error, o.filter);
-  }
+  // Only the calls that carry the filter expression: their refusal may be the user's --filter.
+  const search = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (error) {
+      throw refusedFilter(error, o.filter);
+    }
+  };
+  if (o.follow) return search(follow(names.env, filter, window.from, deps));
+  deps.io.notify({ level: 'progress', code: 'trace.search', data: { group: names.xrayGroup, from: window.from.toISOString(), to: window.to.toISOString() } });
+  const summaries = await search(traceSummaries(xray, { ...window, chunkMs, limit, filter }, deps));
+  const traces = o.detail ? await fetchTraces(xray, summaries.flatMap((s) => s.Id ?? []), deps) : undefined;
+  return { kind: 'summaries', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), filter, summaries, traces };
 }
 
-/** Polls for new traces until Ctrl-C; each is shown once. Throttling doubles the interval. */
+/** Polls for new traces until Ctrl-C; each is shown once. A failed look doubles the interval (LookPace). */
 async function follow(env: string, filter: string, from: Date, deps: Deps): Promise<TraceResult> {
   const xray = await deps.aws.xray();
   const { paginateGetTraceSummaries } = await import('@aws-sdk/client-xray');

@@ -32,7 +32,9 @@ export function filterExpression(f: TraceFilter): string {
 /**
  * `--filter` goes into the expression in parentheses, which holds it inside the group only when its
  * own parentheses balance: `a) OR (b` would close the group's AND and widen the search to every
- * trace. So an expression whose parentheses (outside "strings") do not balance is refused.
+ * trace. So an expression whose parentheses (outside "strings") do not balance is refused. Strings
+ * are double-quoted, as in the X-Ray Developer Guide's examples (`http.url CONTAINS "/api"`); a
+ * backslash is taken to escape the next character inside one (the guide shows no escape).
  */
 export function checkUserFilter(text: string, flag: string): void {
   let depth = 0;
@@ -106,7 +108,9 @@ export async function fetchTraces(xray: XRayClient, ids: readonly string[], deps
 /**
  * X-Ray answers `InvalidRequestException` to a filter expression it cannot parse. When the user's
  * `--filter` is part of the expression, that is bad input (exit 2) with X-Ray's own words; without
- * one the expression is tap's, and the error stays what it is.
+ * one the expression is tap's, and the error stays what it is. Only for the calls that carry the
+ * expression (GetTraceSummaries): their other inputs are tap's (a window in chunks, the paginator's
+ * tokens).
  */
 export function refusedFilter(error: unknown, userFilter: string | undefined): unknown {
   const e = error as { name?: string; message?: string };

@@ -17,13 +17,20 @@ export async function authorizationError(
 ): Promise<string | undefined> {
   const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(request.headers.get('authorization') ?? '');
   if (!auth) return 'Missing Authentication Token';
-  const [, accessKeyId = '', , region = '', service = '', signedHeaders = '', signature] = auth;
+  const [, accessKeyId = '', scopeDate = '', region = '', service = '', signedHeaders = '', signature] = auth;
   const secretAccessKey = secrets.get(accessKeyId);
   if (secretAccessKey === undefined) return 'The security token included in the request is invalid.';
+  // The credential scope must be the API's: its region (from the execute-api host) and the service.
+  // (The wording of these two is the fake's.)
+  const apiRegion = /\.execute-api\.([a-z0-9-]+)\./.exec(request.url.hostname)?.[1];
+  if (apiRegion && region !== apiRegion) return `Credential should be scoped to a valid region, not '${region}'.`;
+  if (service !== 'execute-api') return "Credential should be scoped to correct service: 'execute-api'.";
+  if (!signedHeaders.split(';').includes('host')) return "'Host' must be a signed header.";
 
   const amzDate = request.headers.get('x-amz-date') ?? '';
   const signedAt = Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
   if (Number.isNaN(signedAt)) return 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.';
+  if (!amzDate.startsWith(scopeDate)) return `Credential should be scoped to a valid date: '${amzDate.slice(0, 8)}', not '${scopeDate}'.`;
   const skewMs = nowMs - signedAt;
   if (Math.abs(skewMs) > 15 * 60_000) {
     return skewMs > 0 ? `Signature expired: ${amzDate} is now earlier than ${stamp(nowMs - 15 * 60_000)} (${stamp(nowMs)} - 15 min.)` : `Signature not yet current: ${amzDate} is still later than ${stamp(nowMs + 15 * 60_000)} (${stamp(nowMs)} + 15 min.)`;
@@ -57,10 +64,10 @@ export async function authorizationError(
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
 
 /** A POST signed as any AWS client signs it (for tests that call the fake API themselves). */
-export async function signedPost(url: string, body: string, credentials: { accessKeyId: string; secretAccessKey: string }, at: Date): Promise<RequestInit> {
+export async function signedPost(url: string, body: string, credentials: { accessKeyId: string; secretAccessKey: string }, at: Date, signingRegion?: string): Promise<RequestInit> {
   const { SignatureV4 } = await import('@smithy/signature-v4');
   const u = new URL(url);
-  const region = /\.execute-api\.([a-z0-9-]+)\./.exec(u.hostname)?.[1] ?? 'us-east-1';
+  const region = signingRegion ?? /\.execute-api\.([a-z0-9-]+)\./.exec(u.hostname)?.[1] ?? 'us-east-1';
   const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 });
   const request = { method: 'POST', protocol: u.protocol, hostname: u.hostname, path: u.pathname, query: {}, headers: { host: u.host, 'content-type': 'application/json' }, body };
   const signed = await signer.sign(request, { signingDate: at });
