@@ -1,4 +1,5 @@
 import { BatchGetTracesCommand, GetServiceGraphCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
+import { LookPace } from '../src/aws/retry.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { render, type TraceResult } from '../src/commands/trace.js';
@@ -139,5 +140,23 @@ describe('trace search with fields missing', () => {
     const traces = await fetchTraces(client(), ['a', 'gone', 'b'], testDeps());
     expect(traces.map((t) => t.Id)).toEqual(['a', 'b']);
     expect(tokens).toEqual([undefined, 'more']);
+  });
+});
+
+describe('LookPace (the pace of trace --follow and logs --follow)', () => {
+  const serverError = () => Object.assign(new Error('boom'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } });
+  const throttled = () => Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+
+  it('doubles up to the maximum; five server errors in a row end it, a throttled look or a good one breaks the row', () => {
+    const pace = new LookPace(2000, 30_000);
+    for (let i = 0; i < 4; i++) pace.failed(serverError());
+    expect(pace.intervalMs).toBe(30_000);
+    pace.failed(throttled()); // breaks the row
+    for (let i = 0; i < 4; i++) expect(pace.failed(serverError())).toMatchObject({ throttled: false });
+    expect(() => pace.failed(serverError())).toThrow('boom');
+    pace.ok();
+    expect(pace.intervalMs).toBe(2000);
+    for (let i = 0; i < 100; i++) expect(pace.failed(throttled())).toMatchObject({ throttled: true, nextMs: Math.min(2000 * 2 ** (i + 1), 30_000) });
+    expect(() => pace.failed(Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }))).toThrow('no');
   });
 });
