@@ -57,6 +57,7 @@ describe('tap logs: input checked before any AWS call', () => {
     [['--since', '1h', '--from', '2h ago'], /--since and --from cannot be given together/],
     [['--follow', '--trace-id', T1], /--follow and --trace-id cannot be given together/],
     [['--follow', '--from', '1h ago'], /--follow and --from cannot be given together/],
+    [['--follow', '--limit', '5'], /--follow and --limit cannot be given together/],
     [['--function', 'api', '--correlation-id', 'order-12345678'], /no line can match: the API's access log carries no correlation id/],
     [['--function', 'api', '--trace-id', T1], /no line can match: the API's access log carries no trace id/],
   ])('%j: exit 2', async (args, message) => {

@@ -95,7 +95,7 @@ export default defineCommand({
   summary: "the env's log lines (both functions and the API's access log), interleaved by time; follow new ones",
   env: 'required',
   options: LOGS_OPTIONS,
-  conflicts: [['since', 'from'], ['since', 'to'], ['follow', 'from'], ['follow', 'to'], ['follow', 'since'], ['follow', 'traceId']],
+  conflicts: [['since', 'from'], ['since', 'to'], ['follow', 'from'], ['follow', 'to'], ['follow', 'since'], ['follow', 'traceId'], ['follow', 'limit']],
   examples: [
     'tap logs --env prod --since 1h --errors',
     'tap logs --env prod --function handler,api --limit 500',
