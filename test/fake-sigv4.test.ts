@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws/index.js';
-import { signedPost } from './fake-aws/sigv4.js';
+import { signatureOf, signedPost } from './fake-aws/sigv4.js';
 import { ndjson } from './helpers/ndjson.js';
 import { runTap } from './helpers/run-tap.js';
 
@@ -63,5 +63,13 @@ describe('IAM authorization of POST /events', () => {
     const check = (JSON.parse(r.stdout) as { checks: { id: string; detail: string; remedy: string }[] }).checks.find((c) => c.id === 'canary-delivery');
     expect(check?.detail).toMatch(/answered 403: .*Signature expired/);
     expect(check?.remedy).toMatch(/clock is more than 15 minutes off/);
+  });
+});
+
+describe("the fake's signature check, against AWS's own example", () => {
+  it('get-vanilla of the SigV4 test suite: the signature AWS publishes for it', async () => {
+    const request = { method: 'GET', url: new URL('https://example.amazonaws.com/'), headers: new Headers({ host: 'example.amazonaws.com', 'x-amz-date': '20150830T123600Z' }), body: '' };
+    const signature = await signatureOf(request, ['host', 'x-amz-date'], { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }, 'us-east-1', 'service', new Date('2015-08-30T12:36:00Z'));
+    expect(signature).toBe('5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31');
   });
 });

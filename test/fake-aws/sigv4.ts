@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Sha256 } from '../../src/aws/sigv4.js';
 
 /**
@@ -36,12 +37,32 @@ export async function authorizationError(
     return skewMs > 0 ? `Signature expired: ${amzDate} is now earlier than ${stamp(nowMs - 15 * 60_000)} (${stamp(nowMs)} - 15 min.)` : `Signature not yet current: ${amzDate} is still later than ${stamp(nowMs + 15 * 60_000)} (${stamp(nowMs)} + 15 min.)`;
   }
 
+  const computed = await signatureOf(request, signedHeaders.split(';'), { accessKeyId, secretAccessKey }, region, service, new Date(signedAt));
+  if (computed !== signature) {
+    return 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+  }
+  return undefined;
+}
+
+/**
+ * The signature of `request` over exactly the headers it names as signed, as the service computes it:
+ * the payload hash from the body received (so a changed body does not match). Checked against AWS's
+ * published SigV4 test-suite example (get-vanilla) in test/fake-sigv4.test.ts.
+ */
+export async function signatureOf(
+  request: { method: string; url: URL; headers: Headers; body: string },
+  signedHeaders: readonly string[],
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  region: string,
+  service: string,
+  signedAt: Date,
+): Promise<string | undefined> {
   const { SignatureV4 } = await import('@smithy/signature-v4');
-  const signer = new SignatureV4({ service, region, credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
-  const names = signedHeaders.split(';');
-  // The date goes in as the signing date, and the payload hash is computed from the body received.
-  const headers = Object.fromEntries(names.filter((n) => n !== 'x-amz-date' && n !== 'x-amz-content-sha256').map((n) => [n, request.headers.get(n) ?? '']));
-  const expected = await signer.sign(
+  const signer = new SignatureV4({ service, region, credentials, sha256: Sha256, applyChecksum: false });
+  const bodyHash = createHash('sha256').update(request.body).digest('hex');
+  // The date goes in as the signing date; the payload hash is the body's, whatever the header says.
+  const headers = Object.fromEntries(signedHeaders.filter((n) => n !== 'x-amz-date').map((n) => [n, n === 'x-amz-content-sha256' ? bodyHash : (request.headers.get(n) ?? '')]));
+  const signed = await signer.sign(
     {
       method: request.method,
       protocol: request.url.protocol,
@@ -52,13 +73,9 @@ export async function authorizationError(
       headers,
       body: request.body,
     },
-    { signingDate: new Date(signedAt) },
+    { signingDate: signedAt },
   );
-  const computed = /Signature=([0-9a-f]{64})/.exec(String(expected.headers.authorization))?.[1];
-  if (computed !== signature) {
-    return 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
-  }
-  return undefined;
+  return /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1];
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
