@@ -28,6 +28,12 @@ describe('sizes in bytes', () => {
     expect(source).toHaveProperty('TemplateURL');
     const created = fake.cloudFormation.createChangeSet({ StackName: 'TapStack-b', ChangeSetName: 'c1', ChangeSetType: 'CREATE', ...source }, (url) => fake.templateFromUrl(url));
     expect(created.StackId).toMatch(/stack\/TapStack-b\//);
+
+    // From S3, 1,000,000 bytes ("1 MB" in the quotas table; AWS's error names the figure).
+    const huge = JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: euros(400_000) } } } });
+    expect(huge.length).toBeLessThan(1_000_000);
+    const staged = await templateSource('TapStack-h', huge, testDeps());
+    expect(() => fake.cloudFormation.createChangeSet({ StackName: 'TapStack-h', ChangeSetName: 'c1', ChangeSetType: 'CREATE', ...staged }, (url) => fake.templateFromUrl(url))).toThrow('Template may not exceed 1000000 bytes in size.');
   });
 
   it("PutEvents: an entry's size is the User Guide's formula in UTF-8 bytes, and a request over 256 KB is refused whole", async () => {

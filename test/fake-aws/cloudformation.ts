@@ -195,9 +195,10 @@ export class FakeCloudFormation {
     if (!NAME_RE.test(input.ChangeSetName ?? '')) throw validationError(`1 validation error detected: Value '${input.ChangeSetName}' at 'changeSetName' failed to satisfy constraint`);
     const body = input.TemplateBody ?? (input.TemplateURL ? templateFromUrl(input.TemplateURL) : undefined);
     if (!body) throw validationError('Either Template URL or Template Body must be specified.');
-    // CloudFormation's quotas are bytes: TemplateBody 51,200, a template read from S3 1 MB.
+    // CloudFormation's quotas are bytes: TemplateBody 51,200; a template read from S3 "1 MB" in the
+    // quotas table, which its error names as 1,000,000 ("Template may not exceed 1000000 bytes in size.").
     if (input.TemplateBody && Buffer.byteLength(body) > 51_200) throw validationError(`1 validation error detected: Value '...' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200`);
-    if (Buffer.byteLength(body) > 1_048_576) throw validationError('Template may not exceed 1048576 bytes in size.');
+    if (Buffer.byteLength(body) > 1_000_000) throw validationError('Template may not exceed 1000000 bytes in size.');
     let stack = this.live(name);
     if (input.ChangeSetType === 'CREATE') {
       if (stack && stack.status !== 'REVIEW_IN_PROGRESS') throw validationError(`Stack [${name}] already exists and cannot be created again with the changeSet [${input.ChangeSetName}].`);
