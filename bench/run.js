@@ -57,7 +57,7 @@ const cold = { label: 'tap synth --no-cache (cold)', command: node, args: ['bin/
 const [tap, cdk] = interleaved(5, cold, { label: 'cdk synth (same stack)', command: node, args: cdkArgs, cwd: cdkApp });
 rmSync(cdkOut, { recursive: true, force: true });
 run('prime the synth cache', node, ['bin/tap.js', 'synth', '--env', 'bench'], root);
-const warmArgs = ['--single-threaded-gc', 'bench/max-rss.js', 'synth', '--env', 'bench'];
+const warmArgs = ['bench/max-rss.js', 'synth', '--env', 'bench'];
 const [coldAgain, warm] = interleaved(5, cold, { label: 'tap synth, unchanged (cached)', command: node, args: ['bin/tap.js', 'synth', '--env', 'bench'], cwd: root });
 const warmRssMiB = Number(/BENCH maxrss_kb=(\d+)/.exec(run('peak memory', node, warmArgs, root).stderr)[1]) / 1024;
 const coldRssMiB = Number(/BENCH maxrss_kb=(\d+)/.exec(run('peak memory', node, [...warmArgs, '--no-cache'], root).stderr)[1]) / 1024;

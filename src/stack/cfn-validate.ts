@@ -47,8 +47,44 @@ export function levelOf(severity: string): Finding['level'] {
 function pluginClass(): typeof CloudFormationValidatePlugin {
   const require = createRequire(import.meta.url);
   const file = join(dirname(require.resolve('aws-cdk-lib')), 'core/lib/validation/cloudformation-validate-plugin.js');
-  if (existsSync(file)) return (require(file) as { CloudFormationValidatePlugin: typeof CloudFormationValidatePlugin }).CloudFormationValidatePlugin;
-  return (require('aws-cdk-lib') as { CloudFormationValidatePlugin: typeof CloudFormationValidatePlugin }).CloudFormationValidatePlugin;
+  if (!existsSync(file)) return (require('aws-cdk-lib') as { CloudFormationValidatePlugin: typeof CloudFormationValidatePlugin }).CloudFormationValidatePlugin;
+  loadEngineReserved(createRequire(file));
+  return (require(file) as { CloudFormationValidatePlugin: typeof CloudFormationValidatePlugin }).CloudFormationValidatePlugin;
+}
+
+/** What the engine's WebAssembly heap grows by while it builds and validates tap's stack (~130 MiB measured), with room to spare. */
+const ENGINE_HEAP_RESERVE = 192 * 2 ** 20;
+
+/** The allocator that wasm-bindgen exports from every module it builds (sizes and pointers in bytes). */
+interface WasmBindgenAllocator {
+  __wbindgen_malloc(size: number, align: number): number;
+  __wbindgen_free(ptr: number, size: number, align: number): void;
+}
+
+/**
+ * Loads the engine's module (`@aws/cloudformation-validate`, which the plugin requires lazily) with
+ * its WebAssembly heap grown once, up front. Otherwise its allocator grows the heap a little at a
+ * time as the engine builds; V8 counts every grown heap as new external memory, and ~50 garbage
+ * collections follow (external memory pressure): half of the engine's start. One block allocated
+ * and freed at once is one growth; the allocator then serves the engine from it. Only memory that
+ * is used becomes resident. Should a release no longer export wasm-bindgen's allocator, the module
+ * loads as it is.
+ */
+function loadEngineReserved(pluginRequire: NodeJS.Require): void {
+  const Instance = WebAssembly.Instance;
+  WebAssembly.Instance = function reserved(module: WebAssembly.Module, imports?: WebAssembly.Imports) {
+    const instance = new Instance(module, imports);
+    const { __wbindgen_malloc: malloc, __wbindgen_free: free } = instance.exports as Partial<WasmBindgenAllocator>;
+    if (typeof malloc === 'function' && typeof free === 'function') free(malloc(ENGINE_HEAP_RESERVE, 8), ENGINE_HEAP_RESERVE, 8);
+    return instance;
+  } as unknown as typeof WebAssembly.Instance;
+  try {
+    pluginRequire('@aws/cloudformation-validate');
+  } catch {
+    // the plugin's own require says what is wrong, when it needs the engine
+  } finally {
+    WebAssembly.Instance = Instance;
+  }
 }
 
 function createValidate(scratchDir: string): Validate {
