@@ -64,7 +64,7 @@ describe('CloudFormation validation', () => {
 
   it('in-process (tests, sources): an engine that cannot start fails validate, not the process', async () => {
     const validator = startValidator(missingDir, undefined);
-    await new Promise((r) => setTimeout(r, 20)); // the failure happens before a template is sent
+    await new Promise(setImmediate); // the failure happens before a template is sent
     await expect(validator.validate(join(scratch, 'any.json'))).rejects.toThrow(/ENOENT/);
   });
 

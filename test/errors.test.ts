@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { abortableSleep } from '../src/deps.js';
 import { AwsError, AwsServiceError, EXIT, isAccessProblem, isTransient, JobFailed, toTapError, UsageError, withCallContext } from '../src/errors.js';
 
@@ -103,19 +103,26 @@ describe('errors: one classification for every command', () => {
 
 describe('the CLI sleep', () => {
   it('ends early on Ctrl-C, at once when already aborted, and not at all when uninterruptible', async () => {
-    const controller = new AbortController();
-    const sleep = abortableSleep(controller.signal);
-    const started = Date.now();
-    const long = sleep(60_000);
-    setTimeout(() => controller.abort(), 10);
-    await long;
-    await sleep(60_000); // already aborted
-    expect(Date.now() - started).toBeLessThan(5_000);
-    let woke = false;
-    const uninterruptible = sleep(50, { uninterruptible: true }).then(() => (woke = true));
-    await new Promise((r) => setTimeout(r, 10));
-    expect(woke).toBe(false);
-    await uninterruptible;
-    expect(woke).toBe(true);
+    vi.useFakeTimers();
+    try {
+      const controller = new AbortController();
+      const sleep = abortableSleep(controller.signal);
+      let ended = false;
+      const long = sleep(60_000).then(() => (ended = true));
+      await vi.advanceTimersByTimeAsync(59_000);
+      expect(ended).toBe(false);
+      controller.abort();
+      await long; // at once: no timer has to fire
+      await sleep(60_000); // already aborted
+      let woke = false;
+      const uninterruptible = sleep(50, { uninterruptible: true }).then(() => (woke = true));
+      await vi.advanceTimersByTimeAsync(49);
+      expect(woke).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await uninterruptible;
+      expect(woke).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

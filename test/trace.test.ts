@@ -134,7 +134,7 @@ describe('tap trace: search', () => {
     let most = 0;
     xray.on(BatchGetTracesCommand).callsFake(async (input: { TraceIds: string[] }) => {
       most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise(setImmediate); // after every call started in this turn
       inFlight--;
       return { Traces: input.TraceIds.map((Id) => ({ ...faultTrace, Id })) };
     });
