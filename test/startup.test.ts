@@ -23,7 +23,7 @@ describe('startup', () => {
     [['--region', 'eu-west-1', 'deploy', '--env', 'BAD']],
     [['synth', '--help']],
     [['trace', '--path', 'deploy', '--env', 'BAD']],
-  ])('%j runs in one Node.js process (the GC flags are set in it, no child is started)', (args) => {
+  ])('%j runs in one Node.js process (no child is started)', (args) => {
     // Each process that starts bin/tap.js resolves it once through the hook (a child would inherit it).
     const r = spawnSync(process.execPath, ['--import', './test/helpers/trace-loads.mjs', 'bin/tap.js', ...args], { cwd: root, env, encoding: 'utf8' });
     expect(r.stdout.split('\n').filter((l) => l.startsWith('loaded ') && l.endsWith('/bin/tap.js'))).toHaveLength(1);
@@ -51,7 +51,7 @@ function started(args: string[], ready: RegExp): Promise<{ pid: number; ended: P
 describe('bin/tap.js', () => {
   const run = (args: string[]) => spawnSync(process.execPath, ['bin/tap.js', ...args], { cwd: root, encoding: 'utf8', env });
 
-  it('synthesizes in one process with the GC flags set while running (V8 does not refuse them), passing output and exit code through', () => {
+  it('synthesizes, passing output and exit code through', () => {
     const ok = run(['synth', '--env', 'dev', '--json']);
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ kind: 'synthesized', stackName: 'TapStack-dev' });

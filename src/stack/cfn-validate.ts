@@ -64,11 +64,11 @@ interface WasmBindgenAllocator {
 /**
  * Loads the engine's module (`@aws/cloudformation-validate`, which the plugin requires lazily) with
  * its WebAssembly heap grown once, up front. Otherwise its allocator grows the heap a little at a
- * time as the engine builds; V8 counts every grown heap as new external memory, and ~50 garbage
- * collections follow (external memory pressure): half of the engine's start. One block allocated
- * and freed at once is one growth; the allocator then serves the engine from it. Only memory that
- * is used becomes resident. Should a release no longer export wasm-bindgen's allocator, the module
- * loads as it is.
+ * time as the engine builds; V8 counts every grown heap as new external memory, and a full garbage
+ * collection follows each (external memory pressure): 50 to 250 of them, half of the engine's
+ * start. One block allocated and freed at once is one growth; the allocator then serves the engine
+ * from it. Only memory that is used becomes resident. Should a release no longer export
+ * wasm-bindgen's allocator, the module loads as it is.
  */
 function loadEngineReserved(pluginRequire: NodeJS.Require): void {
   const Instance = WebAssembly.Instance;
