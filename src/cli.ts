@@ -49,8 +49,8 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   // (before its first write), the command ends at once; after, it says what it left running.
   // The handlers stay installed for the whole run (a once-handler would be gone while the signal is
   // still being handled, and signal-exit, which ora brings, would then re-raise it and kill tap). A
-  // second Ctrl-C ends tap at once; a second SIGTERM is ignored: a CI runner may signal the process
-  // and then its whole group, so tap can get it twice.
+  // second Ctrl-C ends tap at once; a second SIGTERM is ignored: `timeout` signals tap and then its
+  // process group, so tap gets it twice.
   const interrupt = new AbortController();
   const stop = (name: StopSignal) => (): void => {
     if (!interrupt.signal.aborted) interrupt.abort(name);

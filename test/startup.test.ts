@@ -19,14 +19,18 @@ describe('startup', () => {
   });
 
   it.each([
+    [['synth', '--env', 'dev', '--json']],
     [['synth', '--env', 'BAD']],
     [['--region', 'eu-west-1', 'deploy', '--env', 'BAD']],
     [['synth', '--help']],
-    [['trace', '--path', 'deploy', '--env', 'BAD']],
-  ])('%j runs in one Node.js process (no child is started)', (args) => {
-    // Each process that starts bin/tap.js resolves it once through the hook (a child would inherit it).
-    const r = spawnSync(process.execPath, ['--import', './test/helpers/trace-loads.mjs', 'bin/tap.js', ...args], { cwd: root, env, encoding: 'utf8' });
-    expect(r.stdout.split('\n').filter((l) => l.startsWith('loaded ') && l.endsWith('/bin/tap.js'))).toHaveLength(1);
+  ])('%j runs in one Node.js process', (args) => {
+    // Through NODE_OPTIONS the hook reaches any Node.js child too: each process loads dist/cli.js once.
+    const r = spawnSync(process.execPath, ['bin/tap.js', ...args], {
+      cwd: root,
+      env: { ...env, NODE_OPTIONS: '--import=./test/helpers/trace-loads.mjs' },
+      encoding: 'utf8',
+    });
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('loaded ') && l.endsWith('/dist/cli.js'))).toHaveLength(1);
   });
 });
 
@@ -51,7 +55,7 @@ function started(args: string[], ready: RegExp): Promise<{ pid: number; ended: P
 describe('bin/tap.js', () => {
   const run = (args: string[]) => spawnSync(process.execPath, ['bin/tap.js', ...args], { cwd: root, encoding: 'utf8', env });
 
-  it('synthesizes, passing output and exit code through', () => {
+  it('synthesizes: the result on stdout and 0; a bad env name exits 2', () => {
     const ok = run(['synth', '--env', 'dev', '--json']);
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ kind: 'synthesized', stackName: 'TapStack-dev' });
@@ -68,7 +72,7 @@ describe('bin/tap.js', () => {
     expect(r.stderr).toMatch(/Interrupted \(Ctrl-C\)/);
   });
 
-  it('SIGTERM to tap alone (as `timeout` sends it) ends a synth with 143', async () => {
+  it('SIGTERM to tap alone (as a process manager sends it) ends a synth with 143', async () => {
     const { pid, ended } = await started(['synth', '--env', 'sigterm', '--no-cache'], /Synthesizing/);
     process.kill(pid, 'SIGTERM');
     const r = await ended;

@@ -52,7 +52,10 @@ function pluginClass(): typeof CloudFormationValidatePlugin {
   return (require(file) as { CloudFormationValidatePlugin: typeof CloudFormationValidatePlugin }).CloudFormationValidatePlugin;
 }
 
-/** What the engine's WebAssembly heap grows by while it builds and validates tap's stack (~130 MiB measured), with room to spare. */
+/**
+ * Room for the engine's WebAssembly heap: with tap's stack it ends at ~163 MiB, and 160 MiB was the
+ * least reservation that left one collection; the rest is headroom for a larger stack or engine.
+ */
 const ENGINE_HEAP_RESERVE = 192 * 2 ** 20;
 
 /** The allocator that wasm-bindgen exports from every module it builds (sizes and pointers in bytes). */
@@ -65,10 +68,15 @@ interface WasmBindgenAllocator {
  * Loads the engine's module (`@aws/cloudformation-validate`, which the plugin requires lazily) with
  * its WebAssembly heap grown once, up front. Otherwise its allocator grows the heap a little at a
  * time as the engine builds; V8 counts every grown heap as new external memory, and a full garbage
- * collection follows each (external memory pressure): 50 to 250 of them, half of the engine's
- * start. One block allocated and freed at once is one growth; the allocator then serves the engine
- * from it. Only memory that is used becomes resident. Should a release no longer export
- * wasm-bindgen's allocator, the module loads as it is.
+ * collection follows each (external memory pressure): hundreds of them, most of the engine's start.
+ * One block allocated and freed at once is one growth; the allocator then serves the engine from it,
+ * and only memory that is used becomes resident.
+ *
+ * The module instantiates synchronously as it loads, so `WebAssembly.Instance` is replaced for that
+ * one `require` and restored after it. The block is allocated before the module's own start call
+ * (`__wbindgen_start`), which sets up its externref table, not the allocator. Only this first
+ * instance is reserved: should a release no longer export wasm-bindgen's allocator, or instantiate
+ * later, or should the engine make a new instance after a trap, it runs as it would without tap.
  */
 function loadEngineReserved(pluginRequire: NodeJS.Require): void {
   const Instance = WebAssembly.Instance;
@@ -81,7 +89,8 @@ function loadEngineReserved(pluginRequire: NodeJS.Require): void {
   try {
     pluginRequire('@aws/cloudformation-validate');
   } catch {
-    // the plugin's own require says what is wrong, when it needs the engine
+    // A reservation that traps fails this load (the module is not cached): the plugin's own require
+    // loads it afresh, unreserved, and reports anything else that is wrong with it.
   } finally {
     WebAssembly.Instance = Instance;
   }
