@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { JobFailed } from '../errors.js';
+import { outputDir } from '../io/files.js';
 import { namesFor } from '../stack/naming.js';
 import { stackSettings } from '../stack/settings.js';
 import { CFN_LIMITS, type Finding, type Synthesized } from '../stack/synth.js';
@@ -58,13 +59,13 @@ export async function synthesizeChecked(env: string, deps: Deps, options: { cach
 }
 
 export async function run(options: SynthOptions, deps: Deps): Promise<SynthResult> {
+  const outDir = outputDir('--out', options.out);
   const s = await synthesizeChecked(options.env, deps, options);
   const resources: Record<string, number> = {};
   for (const r of Object.values(s.template.Resources ?? {})) resources[r.Type] = (resources[r.Type] ?? 0) + 1;
   let templateFile: string | undefined;
-  if (options.out) {
-    mkdirSync(options.out, { recursive: true });
-    templateFile = resolve(join(options.out, `${s.stackName}.template.json`));
+  if (outDir) {
+    templateFile = join(outDir, `${s.stackName}.template.json`);
     // The measured body itself: a pretty-printed file would be larger than the size reported against the limit.
     writeFileSync(templateFile, s.templateBody);
   }

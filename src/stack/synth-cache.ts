@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeDirs } from '../io/files.js';
 import { DEFAULT_SETTINGS, type StackSettings } from './settings.js';
 
 /**
@@ -71,16 +72,6 @@ export function buildKey(env: string, tapVersion: string, settings: StackSetting
 /** The validation key: the template's bytes and the validator's version. */
 export function validationKey(templateBody: string): string {
   return createHash('sha256').update(`${FORMAT}\0${validatorVersion()}\0`).update(templateBody).digest('hex');
-}
-
-/**
- * `mkdir -p`, one level at a time: Node 20's recursive mkdirSync never returns for a path below a
- * directory that refuses new entries with ENOENT (seen under /proc), which would hang tap.
- */
-function makeDirs(dir: string): void {
-  const missing: string[] = [];
-  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
-  for (const d of missing) mkdirSync(d);
 }
 
 export class SynthCache {
