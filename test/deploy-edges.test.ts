@@ -4,6 +4,7 @@ import {
   DeleteChangeSetCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
+  DeleteStackCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DeleteObjectsCommand, HeadBucketCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -97,6 +98,7 @@ describe('change sets', () => {
     expect(cs).toEqual({
       id: 'arn:cs',
       name: 'tap-20261125120000',
+      type: 'UPDATE',
       stackId: 'arn:stack',
       changes: [
         { action: 'Modify', logicalId: 'Fn', type: 'AWS::Lambda::Function', replacement: 'False' },
@@ -115,6 +117,22 @@ describe('change sets', () => {
     await expect(createChangeSet(cfn(), request, { ...testDeps(), signal: controller.signal })).rejects.toThrow(/change set tap-20261125120000 was deleted and nothing changed/);
     expect(cfnMock.commandCalls(DeleteChangeSetCommand)[0]?.args[0].input).toEqual({ ChangeSetName: 'arn:cs' });
     expect(cfnMock.commandCalls(DescribeChangeSetCommand)).toHaveLength(0);
+    expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(0); // an update's stack stays as it was
+  });
+
+  it.each([
+    ['REVIEW_IN_PROGRESS', 1],
+    ['CREATE_IN_PROGRESS', 0], // someone executed it meanwhile: not tap's to remove
+  ])('Ctrl-C while a CREATE change set is computed also deletes the stack it made when that is still %s', async (status, deletes) => {
+    cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs', StackId: 'arn:stack/new' });
+    cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'TapStack-dev', StackId: 'arn:stack/new', StackStatus: status as never, CreationTime: new Date() }] });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(createChangeSet(cfn(), { ...request, type: 'CREATE' }, { ...testDeps(), signal: controller.signal })).rejects.toThrow(/was deleted and nothing changed/);
+    expect(cfnMock.commandCalls(DescribeStacksCommand)[0]?.args[0].input).toEqual({ StackName: 'arn:stack/new' });
+    expect(cfnMock.commandCalls(DeleteStackCommand).map((c) => c.args[0].input)).toEqual(
+      Array.from({ length: deletes }, () => ({ StackName: 'arn:stack/new', ClientRequestToken: expect.stringMatching(/^tap-discard-/) })),
+    );
   });
 
   it.each([

@@ -79,4 +79,31 @@ describe('after the first write', () => {
     expect(fake.calls).toContain('DeleteChangeSet');
     expect(fake.calls).not.toContain('ExecuteChangeSet');
   });
+
+  it('Ctrl-C after the change set is ready, before it runs: not executed; a new env leaves no stack behind', async () => {
+    // StackMonitor.start reads the stack's events just before ExecuteChangeSet: the last moment.
+    const r = await runTap(['deploy', '--env', 'int'], { signal: stopAt('DescribeStackEvents') });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/Stopped before executing; change set \S+ was deleted and nothing changed\./);
+    expect(fake.calls).not.toContain('ExecuteChangeSet');
+    expect(fake.calls).toContain('DeleteChangeSet');
+    // CloudFormation made the stack (REVIEW_IN_PROGRESS) for the CREATE change set; deleting the change set leaves it.
+    expect(fake.calls).toContain('DeleteStack');
+    expect(fake.cloudFormation.stack('TapStack-int')).toBeUndefined();
+    expect((await runTap(['deploy', '--env', 'int'])).code).toBe(0); // and the next deploy starts clean
+  });
+
+  it('SIGTERM before an update runs: 143, not executed, the stack as it was', async () => {
+    expect((await runTap(['deploy', '--env', 'int'])).code).toBe(0);
+    const deployed = fake.cloudFormation.stack('TapStack-int')!;
+    deployed.templateBody = deployed.templateBody.replace('"MemorySize":256', '"MemorySize":128'); // an in-place change
+    const before = deployed.templateBody;
+    fake.resetCalls();
+    const r = await runTap(['deploy', '--env', 'int'], { signal: stopAt('DescribeStackEvents', 'SIGTERM') });
+    expect(r.code).toBe(143);
+    expect(fake.calls).toContain('DeleteChangeSet');
+    expect(fake.calls).not.toContain('ExecuteChangeSet');
+    expect(fake.calls).not.toContain('DeleteStack');
+    expect(fake.cloudFormation.stack('TapStack-int')?.templateBody).toBe(before);
+  });
 });

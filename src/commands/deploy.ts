@@ -6,7 +6,7 @@ import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { cell, type GitHubActions } from '../io/github.js';
 import { Aborted, EXIT, JobFailed, UsageError } from '../errors.js';
-import { type Change, createChangeSet, deleteChangeSet, executeChangeSet, isDestructive } from '../deploy/change-set.js';
+import { type Change, type ChangeSet, createChangeSet, discardChangeSet, executeChangeSet, isDestructive } from '../deploy/change-set.js';
 import { retryTransient } from '../aws/retry.js';
 import { type Outcome, POLL_MS, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
 import { prepareStack } from '../deploy/prepare.js';
@@ -156,22 +156,22 @@ async function matches(cfn: CloudFormationClient, stack: StackInfo, template: un
 }
 
 /** Replacements and removals need a yes: `--yes`, or an answer on a TTY. Never waits without a TTY. */
-async function approve(cfn: CloudFormationClient, changeSet: { id: string; name: string; changes: Change[] }, options: DeployOptions, deps: Deps): Promise<void> {
+async function approve(cfn: CloudFormationClient, changeSet: ChangeSet, options: DeployOptions, deps: Deps): Promise<void> {
   const destructive = changeSet.changes.filter(isDestructive);
   if (destructive.length === 0 || options.yes) return;
   if (!deps.io.interactive) {
-    await deleteChangeSet(cfn, changeSet.id, deps);
+    await discardChangeSet(cfn, changeSet, deps);
     throw new UsageError(`${destructive.length} change(s) replace or remove resources, and there is no terminal to ask; nothing was changed`, {
       hint: 'review them with `tap diff`, then run again with --yes',
     });
   }
   const answer = await deps.io.ask(`${destructive.length} change(s) replace or remove resources. Execute change set ${changeSet.name}? [y/N]`).catch(async (error: unknown) => {
     if (!(error instanceof Aborted)) throw error;
-    await deleteChangeSet(cfn, changeSet.id, deps); // Ctrl-C at the question counts as "no"
+    await discardChangeSet(cfn, changeSet, deps); // Ctrl-C at the question counts as "no"
     throw new Aborted(`${error.message}: change set ${changeSet.name} was deleted and nothing changed.`);
   });
   if (!/^y(es)?$/i.test(answer)) {
-    await deleteChangeSet(cfn, changeSet.id, deps);
+    await discardChangeSet(cfn, changeSet, deps);
     throw new Aborted(`Declined: change set ${changeSet.name} was deleted and nothing changed.`);
   }
 }
@@ -281,7 +281,7 @@ create has no trigger (the alarms do not exist yet). --alert-email subscribes ad
     130: 'interrupted (Ctrl-C), or the approval of replacements declined',
   },
   permissions: `apigateway:GET on /account, cloudformation:Describe*, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
-DeleteChangeSet, DeleteStack (failed creates), UpdateTerminationProtection, cloudwatch:DescribeAlarms (the rollback trigger),
+DeleteChangeSet, DeleteStack (failed creates, and a new stack whose change set is not executed), UpdateTerminationProtection, cloudwatch:DescribeAlarms (the rollback trigger),
 plus what the stack's resources need (CloudWatch alarms and dashboards, SNS topics and subscriptions among them).`,
   run: (input, deps) =>
     run(

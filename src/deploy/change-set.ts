@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { retryTransient } from '../aws/retry.js';
 import { requestToken } from '../aws/tokens.js';
 import { Aborted, JobFailed } from '../errors.js';
+import { describeStack } from './stack.js';
 
 /** How often a change set being created is read, and how long before a write is tried again. */
 const CHANGE_SET_POLL_MS = 1000;
@@ -30,6 +31,7 @@ export interface ChangeSetRequest {
 export interface ChangeSet {
   readonly id: string;
   readonly name: string;
+  readonly type: ChangeSetRequest['type'];
   readonly stackId: string;
   readonly changes: Change[];
   /** The `ClientRequestToken` its execution is sent with; the stack's events of that operation carry it. */
@@ -65,11 +67,9 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
   };
   const created = await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new sdk.CreateChangeSetCommand(input)));
   const id = created.Id ?? name;
+  const made = { id, name, type: request.type, stackId: created.StackId ?? request.stackName };
   for (;;) {
-    if (deps.signal.aborted) {
-      await deleteChangeSet(cfn, id, deps);
-      throw new Aborted(`Stopped before executing; change set ${name} was deleted and nothing changed.`);
-    }
+    if (deps.signal.aborted) await stopBeforeExecuting(cfn, made, deps);
     const page = await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: id, StackName: request.stackName })));
     if (page.Status === 'FAILED') {
       if (NO_CHANGES.some((p) => p.test(page.StatusReason ?? ''))) {
@@ -85,7 +85,7 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
       const rest = page.NextToken ? sdk.paginateDescribeChangeSet({ client: retrying(cfn, deps, CHANGE_SET_POLL_MS), startingToken: page.NextToken }, { ChangeSetName: id, StackName: request.stackName }) : [];
       const changes = rowsOf(page.Changes);
       for await (const next of rest) changes.push(...rowsOf(next.Changes));
-      return { id, name, stackId: created.StackId ?? page.StackId ?? request.stackName, changes, executeToken: requestToken('execute') };
+      return { ...made, stackId: created.StackId ?? page.StackId ?? request.stackName, changes, executeToken: requestToken('execute') };
     }
     await deps.sleep(CHANGE_SET_POLL_MS);
   }
@@ -103,7 +103,30 @@ export async function deleteChangeSet(cfn: CloudFormationClient, id: string, dep
   });
 }
 
+/**
+ * Removes a change set that will not be executed, and the stack that a CREATE change set made for it
+ * (REVIEW_IN_PROGRESS, no resources; deleting the change set leaves it, and `tap list` would show an
+ * env that was never deployed), so that nothing is left changed.
+ */
+export async function discardChangeSet(cfn: CloudFormationClient, changeSet: Pick<ChangeSet, 'id' | 'type' | 'stackId'>, deps: Deps): Promise<void> {
+  await deleteChangeSet(cfn, changeSet.id, deps);
+  if (changeSet.type !== 'CREATE') return;
+  const stack = await retryTransient(deps, CHANGE_SET_POLL_MS, () => describeStack(cfn, changeSet.stackId));
+  if (stack?.status !== 'REVIEW_IN_PROGRESS') return; // gone already, or someone else's since
+  const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
+  const token = requestToken('discard');
+  await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new DeleteStackCommand({ StackName: stack.id, ClientRequestToken: token })));
+}
+
+/** Ctrl-C or SIGTERM before the change set runs: discard it, and say that nothing changed. */
+async function stopBeforeExecuting(cfn: CloudFormationClient, changeSet: Pick<ChangeSet, 'id' | 'name' | 'type' | 'stackId'>, deps: Deps): Promise<never> {
+  await discardChangeSet(cfn, changeSet, deps);
+  throw new Aborted(`Stopped before executing; change set ${changeSet.name} was deleted and nothing changed.`);
+}
+
+/** Executes the change set, unless Ctrl-C or SIGTERM came first: until this call, nothing has changed. */
 export async function executeChangeSet(cfn: CloudFormationClient, changeSet: ChangeSet, rollback: boolean, deps: Deps): Promise<void> {
+  if (deps.signal.aborted) await stopBeforeExecuting(cfn, changeSet, deps);
   const { ExecuteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
   const input = { ChangeSetName: changeSet.id, DisableRollback: !rollback, ClientRequestToken: changeSet.executeToken };
   await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new ExecuteChangeSetCommand(input)));
