@@ -82,7 +82,7 @@ describe('tap.config.json', () => {
     const flag = await runTap(['config', '--env', 'dev', '--profile', 'ops', '--verbose', '--endpoint-url', 'http://127.0.0.1:9']);
     expect(flag.stderr).toContain('AWS: region us-east-1 (AWS_REGION), endpoint http://127.0.0.1:9, profile ops (--profile)');
     const env = await runTap(['config', '--env', 'dev', '--verbose'], { env: { AWS_PROFILE: 'ops', AWS_REGION: '' } });
-    expect(env.stderr).toContain("AWS: region from the profile's config, endpoint AWS's public one, profile ops (AWS_PROFILE)");
+    expect(env.stderr).toContain("AWS: region none given (the SDK reads the profile's config, if any), endpoint AWS's public one, profile ops (AWS_PROFILE)");
   });
 
   it('a broken file is exit 2, in the --json contract', async () => {

@@ -6,7 +6,7 @@ import { type Code, CODES, type Message, sentence } from '../src/io/messages/ind
 const SUMMARY = { Id: '1-abc', StartTime: new Date('2026-11-25T11:00:00Z'), Duration: 0.042, Http: { HttpMethod: 'POST', HttpURL: 'https://x/dev/events', HttpStatus: 202 }, ServiceIds: [{ Name: 'srv-handler-dev' }, {}] };
 const CASES: [Message, string][] = [
   [{ level: 'debug', code: 'aws.setup', data: { region: { value: 'eu-west-1', from: '--region' }, endpoint: 'http://localhost:4566', profile: { value: 'emu', from: 'AWS_PROFILE' } } }, 'AWS: region eu-west-1 (--region), endpoint http://localhost:4566, profile emu (AWS_PROFILE)'],
-  [{ level: 'debug', code: 'aws.setup', data: {} }, "AWS: region from the profile's config, endpoint AWS's public one, profile default"],
+  [{ level: 'debug', code: 'aws.setup', data: {} }, "AWS: region none given (the SDK reads the profile's config, if any), endpoint AWS's public one, profile default"],
   [{ level: 'debug', code: 'aws.call', data: { service: 'CloudFormation', operation: 'DescribeStacks', status: 200, ms: 84 } }, 'CloudFormation DescribeStacks: HTTP 200 in 84 ms'],
   [{ level: 'debug', code: 'aws.call', data: { service: 'S3', operation: 'GetObject', ms: 3 } }, 'S3 GetObject: HTTP ? in 3 ms'],
   [{ level: 'debug', code: 'aws.call', data: { service: 'S3', operation: 'GetObject', status: 404, error: 'NoSuchKey', ms: 9 } }, 'S3 GetObject: HTTP 404 (NoSuchKey) in 9 ms'],

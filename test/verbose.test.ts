@@ -61,7 +61,7 @@ describe('--profile NAME acts as AWS_PROFILE=NAME', () => {
     const r = await tap(['list', '--profile', 'emu', '--verbose', '--json'], { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ kind: 'envs', envs: [expect.objectContaining({ env: 'vrb' })] });
-    expect(r.stderr).toContain("region from the profile's config");
+    expect(r.stderr).toContain("region none given (the SDK reads the profile's config, if any)");
     expect(r.stderr).toContain('CloudFormation DescribeStacks: HTTP 200');
   });
 

@@ -145,7 +145,7 @@ function assertOutputs(template: CfnTemplate, stack: Pick<StackInfo, 'name' | 's
     .map(([key]) => key);
   if (!missing.length) return;
   throw new JobFailed(`${stack.name} says ${stack.status} but lacks ${missing.length} of the template's outputs (${missing.join(', ')}): its resources were not made as the template declares`, {
-    hint: `look at the stack's resources and events (an emulator may answer complete for what it did not make; there, \`tap destroy --env ${env}\` and deploy again)`,
+    hint: `look at the stack's resources and events (an emulator may answer complete for what it did not make; there, delete the stack with \`tap destroy --env ${env}\` or \`aws cloudformation delete-stack --stack-name ${stack.name}\`, and deploy again)`,
   });
 }
 

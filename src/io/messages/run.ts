@@ -36,7 +36,7 @@ export interface RunMessages {
 
 export const runSentences: Sentences<RunMessages> = {
   'aws.setup': (d) =>
-    `AWS: region ${d.region ? `${d.region.value} (${d.region.from})` : "from the profile's config"}, endpoint ${d.endpoint ?? "AWS's public one"}, profile ${d.profile ? `${d.profile.value} (${d.profile.from})` : 'default'}`,
+    `AWS: region ${d.region ? `${d.region.value} (${d.region.from})` : "none given (the SDK reads the profile's config, if any)"}, endpoint ${d.endpoint ?? "AWS's public one"}, profile ${d.profile ? `${d.profile.value} (${d.profile.from})` : 'default'}`,
   'aws.call': (d) => `${d.service} ${d.operation}: ${d.error ? `${d.status ? `HTTP ${d.status}` : 'no answer'} (${d.error})` : `HTTP ${d.status ?? '?'}`} in ${d.ms} ms`,
   // The SDK's warning of both sources is eight lines; what it says fits in one.
   'aws.sdk': (d) =>
