@@ -8,6 +8,8 @@ const CASES: [Message, string][] = [
   [{ level: 'debug', code: 'aws.setup', data: { region: { value: 'eu-west-1', from: '--region' }, endpoint: 'http://localhost:4566', profile: { value: 'emu', from: 'AWS_PROFILE' } } }, 'AWS: region eu-west-1 (--region), endpoint http://localhost:4566, profile emu (AWS_PROFILE)'],
   [{ level: 'debug', code: 'aws.setup', data: {} }, "AWS: region none given (the SDK reads the profile's config, if any), endpoint AWS's public one, profile default"],
   [{ level: 'debug', code: 'aws.call', data: { service: 'CloudFormation', operation: 'DescribeStacks', status: 200, ms: 84 } }, 'CloudFormation DescribeStacks: HTTP 200 in 84 ms'],
+  [{ level: 'debug', code: 'synth.cache', data: { dir: '/c/tap', build: 'miss', validation: 'hit' } }, 'Synth cache /c/tap: build miss, validation hit'],
+  [{ level: 'debug', code: 'synth.cache', data: { build: 'off', validation: 'off' } }, 'Synth cache: not used (--no-cache)'],
   [{ level: 'debug', code: 'aws.call', data: { service: 'S3', operation: 'GetObject', ms: 3 } }, 'S3 GetObject: HTTP ? in 3 ms'],
   [{ level: 'debug', code: 'aws.call', data: { service: 'S3', operation: 'GetObject', status: 404, error: 'NoSuchKey', ms: 9 } }, 'S3 GetObject: HTTP 404 (NoSuchKey) in 9 ms'],
   [{ level: 'debug', code: 'aws.call', data: { service: 'S3', operation: 'GetObject', error: 'TimeoutError', ms: 9 } }, 'S3 GetObject: no answer (TimeoutError) in 9 ms'],

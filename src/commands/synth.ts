@@ -45,7 +45,9 @@ export async function synthesizeChecked(env: string, deps: Deps, options: { cach
   deps.io.notify({ level: 'progress', code: 'synth.start', data: { stack: names.stack } });
   const { synthesize } = await import('../stack/synth.js');
   const settings = stackSettings(deps.settings, options.alertEmails);
-  const synthesized = await synthesize(env, VERSION, { cacheDir: options.cache === false ? undefined : deps.cacheDir, signal: deps.signal, settings });
+  const cacheDir = options.cache === false ? undefined : deps.cacheDir;
+  const synthesized = await synthesize(env, VERSION, { cacheDir, signal: deps.signal, settings });
+  deps.io.notify({ level: 'debug', code: 'synth.cache', data: { dir: cacheDir, ...synthesized.cache } });
   const errors = synthesized.findings.filter((f) => f.level === 'error');
   for (const f of synthesized.findings) {
     deps.io.notify({ level: f.level === 'error' ? 'error' : 'warn', code: 'synth.finding', data: f });

@@ -45,7 +45,12 @@ export interface Synthesized {
   readonly findings: readonly Finding[];
   /** cdk-nag and validation rules acknowledged next to their constructs, with a reason. */
   readonly acknowledged: number;
+  /** What the synth cache answered: the build (cdk-nag's findings with it), and the template's validation. */
+  readonly cache: { readonly build: CacheUse; readonly validation: CacheUse };
 }
+
+/** `off`: no cache (`--no-cache`, or none given). */
+export type CacheUse = 'hit' | 'miss' | 'off';
 
 export interface SynthesizeOptions {
   /** Where the synth cache lives (see `synth-cache.ts`). @default no cache: build and validate */
@@ -74,10 +79,12 @@ export async function synthesize(env: string, tapVersion: string, options: Synth
   // Speculative: a stack whose code changed rarely yields a template validated before.
   let validator = cached ? undefined : startValidator(outdir);
   let validations = 0;
+  let validationUse: CacheUse = cache ? 'miss' : 'off';
   /** The template's validation findings: from the cache, or from the engine (and then cached). */
   const validate = async (templateBody: string): Promise<Finding[]> => {
     const vkey = cache && validationKey(templateBody);
     const hit = vkey ? cache.get('validation', vkey, isFindings) : undefined;
+    if (vkey) validationUse = hit ? 'hit' : 'miss'; // the last template validated is the one returned
     if (hit) return hit;
     const templatePath = join(outdir, `template-${++validations}.validate.json`);
     writeFileSync(templatePath, templateBody);
@@ -100,7 +107,8 @@ export async function synthesize(env: string, tapVersion: string, options: Synth
     const templateBody = JSON.stringify(built.template);
     const validation = await untilInterrupted(early && (await early.body.catch(() => undefined)) === templateBody ? early.findings : validate(templateBody), options.signal);
     const findings = [...built.findings, ...validation, ...quotaFindings(built.template, templateBody, built.stackName)];
-    return { env, stackName: built.stackName, template: built.template, templateBody, findings, acknowledged: built.acknowledged };
+    const use = { build: cache ? (cached ? 'hit' : 'miss') : 'off', validation: validationUse } as const;
+    return { env, stackName: built.stackName, template: built.template, templateBody, findings, acknowledged: built.acknowledged, cache: use };
   } finally {
     await validator?.close();
     rmSync(outdir, { recursive: true, force: true });

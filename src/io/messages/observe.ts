@@ -3,7 +3,7 @@ import { CHECK_SYMBOL, type CheckResult } from '../../checks/check.js';
 import type { StopSignal } from '../../errors.js';
 import type { ReplayView } from '../../replay/replays.js';
 import { progressBar } from '../../replay/replays.js';
-import type { Finding } from '../../stack/synth.js';
+import type { CacheUse, Finding } from '../../stack/synth.js';
 import type { Sentences } from './index.js';
 
 /** One trace summary on one line: when, id, duration, method path status, fault mark, services. */
@@ -17,6 +17,8 @@ export function summaryLine(s: TraceSummary): string {
 /** Messages of the commands that build, check and look: synth, diff, verify, trace, replay. */
 export interface ObserveMessages {
   'synth.start': { stack: string };
+  /** What the synth cache answered (`dir` absent: no cache). */
+  'synth.cache': { dir?: string; build: CacheUse; validation: CacheUse };
   /** cdk-nag's or CloudFormation validation's finding (level `error` fails the synth). */
   'synth.finding': Finding;
   'diff.fetch': { stack: string };
@@ -40,6 +42,7 @@ export interface ObserveMessages {
 
 export const observeSentences: Sentences<ObserveMessages> = {
   'synth.start': (d) => `Synthesizing ${d.stack}`,
+  'synth.cache': (d) => (d.dir === undefined ? 'Synth cache: not used (--no-cache)' : `Synth cache ${d.dir}: build ${d.build}, validation ${d.validation}`),
   'synth.finding': (f) => `${f.path}: ${f.message}`,
   'diff.fetch': (d) => `Reading the deployed template of ${d.stack}`,
   'verify.start': (d) => `Verifying ${d.stack}: ${d.checks.join(', ')}`,
