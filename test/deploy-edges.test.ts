@@ -110,10 +110,16 @@ describe('change sets', () => {
     expect(cfnMock.commandCalls(DescribeChangeSetCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, undefined, 't']);
   });
 
-  it('Ctrl-C while CloudFormation computes the change set deletes it: nothing changed', async () => {
-    cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs' });
+  it('Ctrl-C before the change set is created: none is', async () => {
     const controller = new AbortController();
     controller.abort();
+    await expect(createChangeSet(cfn(), request, { ...testDeps(), signal: controller.signal })).rejects.toThrow('Stopped before creating a change set; nothing changed.');
+    expect(cfnMock.calls()).toHaveLength(0);
+  });
+
+  it('Ctrl-C while CloudFormation computes the change set deletes it: nothing changed', async () => {
+    const controller = new AbortController();
+    cfnMock.on(CreateChangeSetCommand).callsFake(() => (controller.abort(), { Id: 'arn:cs' }));
     await expect(createChangeSet(cfn(), request, { ...testDeps(), signal: controller.signal })).rejects.toThrow(/change set tap-20261125120000 was deleted and nothing changed/);
     expect(cfnMock.commandCalls(DeleteChangeSetCommand)[0]?.args[0].input).toEqual({ ChangeSetName: 'arn:cs' });
     expect(cfnMock.commandCalls(DescribeChangeSetCommand)).toHaveLength(0);
@@ -124,10 +130,9 @@ describe('change sets', () => {
     ['REVIEW_IN_PROGRESS', 1],
     ['CREATE_IN_PROGRESS', 0], // someone executed it meanwhile: not tap's to remove
   ])('Ctrl-C while a CREATE change set is computed also deletes the stack it made when that is still %s', async (status, deletes) => {
-    cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs', StackId: 'arn:stack/new' });
-    cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'TapStack-dev', StackId: 'arn:stack/new', StackStatus: status as never, CreationTime: new Date() }] });
     const controller = new AbortController();
-    controller.abort();
+    cfnMock.on(CreateChangeSetCommand).callsFake(() => (controller.abort(), { Id: 'arn:cs', StackId: 'arn:stack/new' }));
+    cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'TapStack-dev', StackId: 'arn:stack/new', StackStatus: status as never, CreationTime: new Date() }] });
     await expect(createChangeSet(cfn(), { ...request, type: 'CREATE' }, { ...testDeps(), signal: controller.signal })).rejects.toThrow(/was deleted and nothing changed/);
     expect(cfnMock.commandCalls(DescribeStacksCommand)[0]?.args[0].input).toEqual({ StackName: 'arn:stack/new' });
     expect(cfnMock.commandCalls(DeleteStackCommand).map((c) => c.args[0].input)).toEqual(

@@ -65,6 +65,7 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
     ...(request.rollbackConfiguration ? { RollbackConfiguration: request.rollbackConfiguration } : {}),
     ClientToken: requestToken('create'),
   };
+  if (deps.signal.aborted) throw new Aborted('Stopped before creating a change set; nothing changed.');
   const created = await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new sdk.CreateChangeSetCommand(input)));
   const id = created.Id ?? name;
   const made = { id, name, type: request.type, stackId: created.StackId ?? request.stackName };
