@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import ora, { type Ora } from 'ora';
+import type ora from 'ora';
+import type { Ora } from 'ora';
 import { interruption } from '../errors.js';
 import { type GitHubActions, githubActions } from './github.js';
 import { sentence } from './messages/index.js';
@@ -14,6 +15,15 @@ export function colorFor(stream: { isTTY?: boolean }, env: Record<string, string
   if (!wanted || (env.NO_COLOR ?? '') !== '') return false;
   if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR);
   return Boolean(stream.isTTY);
+}
+
+/**
+ * Whether stderr is a terminal a spinner can draw on: not under CI, and not one of the CI
+ * pseudo-terminals that report 0 columns (a spinner cannot clear its line there).
+ */
+export function isLive(streams: Streams): boolean {
+  const stderr = streams.stderr as Streams['stderr'] & { columns?: number };
+  return Boolean(stderr.isTTY) && !streams.env.CI && (stderr.columns ?? 80) > 0;
 }
 
 const SYMBOLS: Record<Level, string> = { debug: '·', info: 'ℹ', progress: '…', success: '✔', warn: '!', error: '✖' };
@@ -33,18 +43,17 @@ export class HumanReporter implements Io {
   private readonly gh: GitHubActions | undefined;
   private grouped = false;
 
+  /** `spinnerOf` is ora, which `createReporter` loads only for a live terminal; without it, lines are drawn as on a pipe. */
   constructor(
     private readonly streams: Streams,
     private readonly options: ReporterOptions,
+    private readonly spinnerOf?: typeof ora,
   ) {
-    const stderr = streams.stderr as Streams['stderr'] & { columns?: number };
-    const tty = Boolean(stderr.isTTY);
-    this.color = colorFor(stderr, streams.env, options.color);
+    this.color = colorFor(streams.stderr, streams.env, options.color);
     this.resultColor = colorFor(streams.stdout, streams.env, options.color);
     this.gh = githubActions(streams);
     this.chalk = new Chalk({ level: this.color ? 1 : 0 });
-    // Some CI pseudo-terminals report 0 columns: a spinner cannot clear its line there, so draw as on a pipe.
-    this.live = tty && !streams.env.CI && (stderr.columns ?? 80) > 0;
+    this.live = spinnerOf !== undefined && isLive(streams);
     this.interactive = this.live && Boolean(streams.stdin.isTTY);
   }
 
@@ -63,9 +72,9 @@ export class HumanReporter implements Io {
     if (level === 'debug' && !this.options.verbose) return;
     if (this.options.quiet && (level === 'info' || level === 'progress' || level === 'success')) return;
     const text = sentence(message);
-    if (level === 'progress' && this.live) {
+    if (level === 'progress' && this.live && this.spinnerOf) {
       // discardStdin off: ora would put the terminal in raw mode, and then Ctrl-C sends no SIGINT.
-      this.spinner ??= ora({ stream: this.streams.stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true, discardStdin: false });
+      this.spinner ??= this.spinnerOf({ stream: this.streams.stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true, discardStdin: false });
       this.spinner.text = text;
       if (!this.spinner.isSpinning) this.spinner.start();
       return;
