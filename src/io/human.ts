@@ -53,7 +53,7 @@ export class HumanReporter implements Io {
     this.resultColor = colorFor(streams.stdout, streams.env, options.color);
     this.gh = githubActions(streams);
     this.chalk = new Chalk({ level: this.color ? 1 : 0 });
-    this.live = spinnerOf !== undefined && isLive(streams);
+    this.live = isLive(streams);
     this.interactive = this.live && Boolean(streams.stdin.isTTY);
   }
 
