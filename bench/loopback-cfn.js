@@ -2,6 +2,7 @@
 // posts in, XML out), for one settled stack. Used by the retry test and by `npm run bench` to count
 // the calls a no-op deploy makes. Faults are answered the way CloudFormation answers them.
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 
 const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const FAULTS = {
@@ -16,18 +17,22 @@ const respond = (action, result) => `<${action}Response xmlns="${NS}"><${action}
 
 /**
  * With `sharedRole`, the account's API Gateway role is tap's shared stack's (TapShared, which
- * DescribeStacks then also serves); otherwise a role of the account's own.
- * @param {{ stackName: string, template: string, tags: Record<string, string>, faults?: Record<string, string[]>, sharedRole?: boolean }} stack
- * @returns {Promise<{ url: string, requests: string[], close(): Promise<void> }>}
+ * DescribeStacks then also serves); otherwise a role of the account's own. With `tls` (a key and a
+ * certificate, PEM) it serves HTTPS. STS AssumeRole is answered too (a profile's role), and every
+ * request's form is kept in `forms`.
+ * @param {{ stackName: string, template: string, tags: Record<string, string>, faults?: Record<string, string[]>, sharedRole?: boolean, apiUrl?: string, tls?: { key: string, cert: string } }} stack
+ * @returns {Promise<{ url: string, requests: string[], forms: URLSearchParams[], close(): Promise<void> }>}
  */
 export async function startLoopbackCloudFormation(stack) {
   const requests = [];
+  const forms = [];
   const faults = Object.fromEntries(Object.entries(stack.faults ?? {}).map(([k, v]) => [k, [...v]]));
-  const server = createServer((req, res) => {
+  const handle = (req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const params = new URLSearchParams(body);
+      forms.push(params);
       // API Gateway's GetAccount (REST: GET /account) answers an account that has its CloudWatch
       // role already, so the no-op deploy needs no shared stack deployed.
       const action = req.method === 'GET' && req.url === '/account' ? 'GetAccount' : (params.get('Action') ?? '');
@@ -37,6 +42,11 @@ export async function startLoopbackCloudFormation(stack) {
       if (fault) {
         const f = FAULTS[fault];
         return send(f.status, `<ErrorResponse xmlns="${NS}"><Error><Type>${f.type}</Type><Code>${fault}</Code><Message>${f.message}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
+      }
+      if (action === 'AssumeRole') {
+        const credentials = '<Credentials><AccessKeyId>ASIALOOPBACK</AccessKeyId><SecretAccessKey>loopback</SecretAccessKey><SessionToken>loopback-session</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>';
+        const user = `<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/ops/${xml(params.get('RoleSessionName'))}</Arn><AssumedRoleId>AROALOOPBACK:s</AssumedRoleId></AssumedRoleUser>`;
+        return send(200, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>${credentials}${user}</AssumeRoleResult><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></AssumeRoleResponse>`);
       }
       if (action === 'GetAccount') {
         const role = stack.sharedRole ? 'TapShared-apigw-logs-us-east-1' : 'ops-apigw-logs';
@@ -49,7 +59,7 @@ export async function startLoopbackCloudFormation(stack) {
         const tags = members(Object.entries(stack.tags), ([k, v]) => `<Key>${xml(k)}</Key><Value>${xml(v)}</Value>`);
         // Every output the template declares, as a deployed stack has them (ApiUrl with a value tests read).
         const keys = Object.keys(JSON.parse(stack.template).Outputs ?? {});
-        const outputs = members(keys, (k) => `<OutputKey>${xml(k)}</OutputKey><OutputValue>${k === 'ApiUrl' ? 'https://api.example/dev/' : `loopback-${xml(k)}`}</OutputValue>`);
+        const outputs = members(keys, (k) => `<OutputKey>${xml(k)}</OutputKey><OutputValue>${k === 'ApiUrl' ? xml(stack.apiUrl ?? 'https://api.example/dev/') : `loopback-${xml(k)}`}</OutputValue>`);
         return send(200, respond(action, `<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/${stack.stackName}/1</StackId><StackName>${stack.stackName}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-25T12:00:00Z</CreationTime><EnableTerminationProtection>false</EnableTerminationProtection><Tags>${tags}</Tags><Outputs>${outputs}</Outputs></member></Stacks>`));
       }
       // deploy asks which stack holds the account's role (by its physical id): none here.
@@ -59,8 +69,10 @@ export async function startLoopbackCloudFormation(stack) {
       if (action === 'GetTemplate') return send(200, respond(action, `<TemplateBody>${xml(stack.template)}</TemplateBody>`));
       return send(400, `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>${xml(action)} is not served by the loopback endpoint</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
     });
-  });
+  };
+  const server = stack.tls ? createTlsServer(stack.tls, handle) : createServer(handle);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const close = () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); });
+  return { url: `${stack.tls ? 'https' : 'http'}://127.0.0.1:${port}`, requests, forms, close };
 }

@@ -1,6 +1,7 @@
 import { type Command, CommanderError } from 'commander';
 import { checkAccount } from './aws/account.js';
 import { AwsClients } from './aws/clients.js';
+import { NETWORK_DEFAULTS, networkFetch } from './aws/network.js';
 import { awsSetup } from './aws/setup.js';
 import type { CommandDefinition } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -19,6 +20,8 @@ interface GlobalOptions {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  connectTimeout?: number;
+  readTimeout?: number;
   config?: string;
   json?: boolean;
   color: boolean;
@@ -83,8 +86,10 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     // errors. The SDK takes a profile's endpoint_url only from AWS_PROFILE (@smithy/core's
     // getEndpointFromConfig reads no client option), so the process's own environment gets it too.
     if (g.profile && streams.env === process.env) process.env.AWS_PROFILE = g.profile;
-    const { config, resolvedRegion, setup } = awsSetup(g, streams.env, settings.region, (m) => reporter.notify(m));
+    const { config: found, resolvedRegion, setup } = await awsSetup(g, streams.env, settings.region, (m) => reporter.notify(m));
     reporter.notify({ level: 'debug', code: 'aws.setup', data: setup });
+    // A profile with mfa_serial: the code is asked for on the terminal (once: the clients share one credential chain).
+    const config = { ...found, ...(reporter.interactive ? { mfaCode: (serial: string) => reporter.ask(`MFA code for ${serial}:`) } : {}) };
     const deps: Deps = {
       aws: overrides.aws ? overrides.aws(config) : new AwsClients(config),
       io,
@@ -92,9 +97,9 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
       sleep: overrides.sleep ?? abortableSleep(signal),
       signal,
       claimInterrupts,
-      settings: { ...settings, resolvedRegion },
+      settings: { ...settings, resolvedRegion, aws: setup },
       cacheDir: cacheDir(streams.env),
-      fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
+      fetch: overrides.fetch ?? networkFetch(config.network ?? NETWORK_DEFAULTS),
     };
     return deps;
   };

@@ -1,6 +1,6 @@
 import type { AwsClients } from './aws/clients.js';
 import type { Effective, Sourced } from './config.js';
-import type { Io } from './io/types.js';
+import type { Io, Payloads } from './io/types.js';
 
 /** Everything a command touches outside itself; built once in cli.ts, faked in tests. */
 export interface Deps {
@@ -21,8 +21,11 @@ export interface Deps {
    * signal has already fired, so that no write starts after Ctrl-C.
    */
   readonly claimInterrupts: () => void;
-  /** The env's settings from tap.config.json, and the region with where it came from. @default none */
-  readonly settings: Effective & { readonly resolvedRegion?: Sourced<string> };
+  /**
+   * The env's settings from tap.config.json, the region with where it came from, and the AWS setup in
+   * effect (endpoint, profile, CA bundle, retries: what --verbose and `tap config` show). @default none
+   */
+  readonly settings: Effective & { readonly resolvedRegion?: Sourced<string>; readonly aws?: Payloads['aws.setup'] };
   /** The synth cache's directory (`TAP_CACHE_DIR`, `$XDG_CACHE_HOME/tap`, `~/.cache/tap`). @default no cache */
   readonly cacheDir?: string;
   /** HTTP for the API itself (probes, the canary); tests route it to a local server or the fake. */

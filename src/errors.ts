@@ -55,15 +55,27 @@ export interface CallContext {
   readonly call: string;
   /** The endpoint the client was given (`--endpoint-url`), when one was. */
   readonly endpoint?: string;
+  /** The host the last attempt went to, when it is known. */
+  readonly host?: string;
+  /** The proxy the call went through (HTTPS_PROXY), when one did. */
+  readonly proxy?: string;
+  /** How long the call took, all its attempts together. */
+  readonly waitedMs?: number;
 }
 
 const CONTEXT = Symbol.for('tap.awsCall');
 
-/** Marks an error with the call it came from (kept off the enumerable fields, so logs stay the SDK's). */
-export function withCallContext(error: unknown, context: CallContext): unknown {
-  if (error && typeof error === 'object' && !(CONTEXT in error)) Object.defineProperty(error, CONTEXT, { value: context });
+/**
+ * Marks an error with the call it came from (kept off the enumerable fields, so logs stay the SDK's);
+ * what an inner layer said first (the attempt's host) is kept, the outer layer adds to it.
+ */
+export function withCallContext(error: unknown, context: Partial<CallContext> & Pick<CallContext, 'service' | 'call'>): unknown {
+  if (error && typeof error === 'object') Object.defineProperty(error, CONTEXT, { value: { ...context, ...callContext(error) }, configurable: true });
   return error;
 }
+
+/** The host a failed call's last attempt went to, when the SDK's middleware saw it. */
+export const callHost = (error: unknown): string | undefined => callContext(error)?.host;
 
 function callContext(error: unknown): CallContext | undefined {
   return error && typeof error === 'object' ? ((error as Record<symbol, CallContext | undefined>)[CONTEXT] ?? undefined) : undefined;
@@ -100,10 +112,40 @@ const ACCESS_ERRORS = new Set([
   'SignatureDoesNotMatch',
   'InvalidAccessKeyId',
 ]);
-/** Socket errors that mean the endpoint cannot be reached at all (a wrong URL, no network, no DNS). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** Socket errors of a connection that was made and then lost: the service's side, worth another try. */
-const DROPPED_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const DROPPED_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Failures before any request left: nothing reached the service, and what to fix is in the user's setup. */
+const UNREACHABLE: Record<string, 'refused' | 'dns' | 'no route'> = {
+  ECONNREFUSED: 'refused',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EHOSTUNREACH: 'no route',
+  ENETUNREACH: 'no route',
+};
+/** OpenSSL's and Node's codes for a certificate that is not trusted or does not match the host. */
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL/;
+const CONNECT_TIMEOUT = /did not establish a connection|UND_ERR_CONNECT_TIMEOUT/;
+
+/**
+ * What a network failure was, named as a person would: the connection refused, the name not found,
+ * no route, a certificate not trusted, no connection within the connect timeout (each before any
+ * request left), or no answer within the read timeout. Undefined for anything else (an answer came).
+ */
+export function networkFailure(error: unknown): { kind: 'refused' | 'dns' | 'no route' | 'tls' | 'connect timeout' | 'read timeout'; code: string } | undefined {
+  const e = shape(error);
+  const code = socketCode(e) ?? '';
+  if (UNREACHABLE[code]) return { kind: UNREACHABLE[code], code };
+  if (TLS_CODES.test(code)) return { kind: 'tls', code };
+  if (CONNECT_TIMEOUT.test(`${code} ${e.message ?? ''}`)) return { kind: 'connect timeout', code: code || 'TimeoutError' };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (e.name === 'TimeoutError' && /of inactivity|requestTimeout/.test(e.message ?? ''))) return { kind: 'read timeout', code: code || 'TimeoutError' };
+  return undefined;
+}
+
+/** True when the request never left (no connection, no TLS session): sending it again cannot apply it twice. */
+export function neverSent(error: unknown): boolean {
+  const kind = networkFailure(error)?.kind;
+  return kind !== undefined && kind !== 'read timeout';
+}
 const THROTTLING_NAMES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
 const TRANSIENT_NAMES = new Set([...THROTTLING_NAMES, 'TimeoutError', 'RequestTimeout', 'InternalFailure', 'InternalError', 'ServiceUnavailable']);
 const REGION_MISSING = /Region is missing|Region not accepted/i;
@@ -137,7 +179,8 @@ export function isAccessProblem(error: unknown): boolean {
 export function toTapError(error: unknown): TapError {
   if (error instanceof TapError) return error;
   const e = shape(error);
-  const message = e.message ?? String(error);
+  // fetch says only `fetch failed`; what failed is its cause's message (`Headers Timeout Error`).
+  const message = (e.message === 'fetch failed' ? shape(e.cause).message : undefined) ?? e.message ?? String(error);
   const ctx = callContext(error);
   const call = ctx ? `${ctx.service} ${ctx.call}` : undefined;
   const attempts = e.$metadata?.attempts;
@@ -153,13 +196,8 @@ export function toTapError(error: unknown): TapError {
   if (REGION_MISSING.test(message)) {
     return new AwsError(message, { cause: error, hint: 'Set the region with --region or AWS_REGION.' });
   }
-  if (code && UNREACHABLE_CODES.has(code)) {
-    const endpoint = ctx?.endpoint ?? e.hostname ?? (e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : undefined);
-    return new AwsError(`cannot reach ${ctx ? `the ${ctx.service} endpoint` : 'the endpoint'}${endpoint ? ` ${endpoint}` : ''}${ctx ? ` (${ctx.call})` : ''}: ${code}`, {
-      cause: error,
-      hint: ctx?.endpoint ? 'check --endpoint-url (or AWS_ENDPOINT_URL) and that the endpoint is running' : 'check the network, a proxy (HTTPS_PROXY) and --endpoint-url if you use one',
-    });
-  }
+  const network = networkFailure(error);
+  if (network && network.kind !== 'read timeout') return unreachable(error, network, ctx, after);
   const unreadable = unreadableAnswer(error, after);
   if (unreadable) {
     return new AwsServiceError(`${call ?? 'an AWS call'} got ${unreadable}`, {
@@ -169,6 +207,10 @@ export function toTapError(error: unknown): TapError {
         : 'something between tap and AWS (a proxy, a gateway) answered instead of the service',
     });
   }
+  if (network) {
+    const what = `no answer from ${ctx?.host ?? ctx?.endpoint ?? 'the endpoint'}${via(ctx)}: ${message}`;
+    return new AwsServiceError(`${call ?? 'an HTTP call'} failed${after}${waited(ctx)}: ${what}`, { cause: error, hint: 'the endpoint accepted the connection and sent nothing: a stalled service, proxy or emulator; --read-timeout sets how long to wait' });
+  }
   if (e.$metadata !== undefined || e.name === 'TimeoutError' || (code && DROPPED_CODES.has(code))) {
     const what = code && DROPPED_CODES.has(code) ? `the connection was lost (${code}: ${message})` : `${e.name ?? 'AWS error'}: ${message}`;
     // A fault that survived the retries "failed after N attempts"; a refusal is the service's answer.
@@ -176,6 +218,31 @@ export function toTapError(error: unknown): TapError {
     return new AwsServiceError(isTransient(error) ? `${call} failed${after}: ${what}` : `${call}: ${what}`, { cause: error });
   }
   return new JobFailed(message, { cause: error });
+}
+
+const via = (ctx: CallContext | undefined): string => (ctx?.proxy ? ` through the proxy ${ctx.proxy}` : '');
+const waited = (ctx: CallContext | undefined): string => (ctx?.waitedMs !== undefined ? ` in ${(ctx.waitedMs / 1000).toFixed(1)} s` : '');
+
+/** An endpoint that could not be reached at all: what it was, where, and what to check (exit 3). */
+function unreachable(error: unknown, network: NonNullable<ReturnType<typeof networkFailure>>, ctx: CallContext | undefined, after: string): AwsError {
+  const e = shape(error);
+  const where = ctx?.endpoint ?? ctx?.host ?? e.hostname ?? (e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : undefined);
+  const target = `${ctx ? `the ${ctx.service} endpoint` : 'the endpoint'}${where ? ` ${where}` : ''}${ctx ? ` (${ctx.call})` : ''}`;
+  const what = {
+    refused: 'the connection was refused',
+    dns: 'the name was not found',
+    'no route': 'there is no route to the host',
+    tls: `its certificate is not trusted: ${e.message ?? shape(e.cause).message ?? ''}`.replace(/: $/, ''),
+    'connect timeout': 'no connection was made in time',
+  }[network.kind as Exclude<typeof network.kind, 'read timeout'>];
+  const hint =
+    network.kind === 'tls'
+      ? "behind a proxy that inspects TLS, point AWS_CA_BUNDLE (or the profile's ca_bundle) at its CA certificate (PEM)"
+      : ctx?.endpoint
+        ? "check --endpoint-url (or AWS_ENDPOINT_URL, or the profile's endpoint_url) and that the endpoint is running"
+        : 'check the network, the proxy (HTTPS_PROXY, NO_PROXY) and --endpoint-url if you use one';
+  const tries = after ? `; ${after.replace(/^ after /, '')}${waited(ctx)}` : ''; // "; 5 attempts in 2.3 s"
+  return new AwsError(`cannot reach ${target}${via(ctx)}: ${network.code} (${what}${tries})`, { cause: error, hint });
 }
 
 /** A body the SDK could not read as the service's own format (an HTML error page): what it was, or undefined. */

@@ -5,6 +5,7 @@ import { describeOption, helpAfter, helpJson, textHelp } from './help.js';
 import type { Streams } from './io/types.js';
 import { MAX_ENV_LENGTH, namesFor } from './stack/naming.js';
 import { VERSION } from './version.js';
+import { NETWORK_DEFAULTS } from './aws/network.js';
 
 /** What registration needs from the CLI: how to run a definition once commander has parsed it. */
 export type RunDefinition = (definition: CommandDefinition, command: Command) => Promise<void>;
@@ -59,6 +60,8 @@ export function createProgram(streams: Streams, json: boolean): Command {
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE)')
     .addOption(parsedLater(new Option('--endpoint-url <url>', 'send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)'), endpointUrl))
+    .addOption(parsedLater(new Option('--connect-timeout <seconds>', `give up a connection not made within this (default: ${NETWORK_DEFAULTS.connectTimeoutMs / 1000})`), seconds('--connect-timeout')))
+    .addOption(parsedLater(new Option('--read-timeout <seconds>', `give up a call on which nothing arrives for this long; the SDK then tries again (default: ${NETWORK_DEFAULTS.readTimeoutMs / 1000})`), seconds('--read-timeout')))
     .option('--config <file>', 'settings per env (default: tap.config.json in this directory or a parent)')
     .option('--json', 'one JSON object per line on stdout: progress events, then the result or the error')
     .option('--no-color', 'no colours (also when NO_COLOR is set)')
@@ -79,6 +82,15 @@ function endpointUrl(text: string): string {
   }
   if (!url || !/^https?:$/.test(url.protocol)) throw new UsageError(`invalid --endpoint-url '${text}': expected an http:// or https:// URL, e.g. http://localhost:4566`);
   return text;
+}
+
+/** A number of seconds above 0 and at most an hour: a timeout that never ends is what these options prevent. */
+function seconds(flag: string): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(value > 0) || value > 3600) throw new UsageError(`invalid ${flag} '${text}': expected seconds, more than 0 and at most 3600, e.g. 10 or 2.5`);
+    return value;
+  };
 }
 
 /** `--env NAME`, parsed into the env's names as it is read: a bad name is exit 2 before anything else. */

@@ -73,16 +73,16 @@ describe('tap.config.json', () => {
     const flag = await runTap(['config', '--env', 'pr-7', '--config', file, '--region', 'us-west-2', '--no-color']);
     expect(flag.stdout).toMatch(/^pr-7:\n {2}region {17}"us-west-2" {2}\(--region\)\n/m);
     const none = await runTap(['config', '--env', 'dev'], { env: { AWS_REGION: '' } });
-    expect(none.stdout).toBe('dev: no settings (no tap.config.json, no --region, no AWS_REGION)\n');
+    expect(none.stdout).toBe('dev: no settings (no tap.config.json, no --region, no AWS_REGION, no profile settings)\n');
   });
 
   it('the region from AWS_DEFAULT_REGION, and --verbose names the region, endpoint and profile with their sources', async () => {
     const r = await runTap(['config', '--env', 'dev', '--json'], { env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-north-1' } });
     expect(JSON.parse(r.stdout)).toMatchObject({ settings: { region: { value: 'eu-north-1', from: 'AWS_DEFAULT_REGION' } } });
     const flag = await runTap(['config', '--env', 'dev', '--profile', 'ops', '--verbose', '--endpoint-url', 'http://127.0.0.1:9']);
-    expect(flag.stderr).toContain('AWS: region us-east-1 (AWS_REGION), endpoint http://127.0.0.1:9, profile ops (--profile)');
+    expect(flag.stderr).toContain('AWS: region us-east-1 (AWS_REGION), endpoint http://127.0.0.1:9 (--endpoint-url), profile ops (--profile)');
     const env = await runTap(['config', '--env', 'dev', '--verbose'], { env: { AWS_PROFILE: 'ops', AWS_REGION: '' } });
-    expect(env.stderr).toContain("AWS: region none given (the SDK reads the profile's config, if any), endpoint AWS's public one, profile ops (AWS_PROFILE)");
+    expect(env.stderr).toContain("AWS: region none (not in --region, tap.config.json, AWS_REGION or profile ops), endpoint AWS's public one, profile ops (AWS_PROFILE)");
   });
 
   it('a broken file is exit 2, in the --json contract', async () => {

@@ -36,7 +36,7 @@ describe('errors: what is retried, what is exit 3', () => {
     expect([denied.constructor, denied.exitCode, denied.message]).toEqual([AwsError, EXIT.aws, 'AccessDenied: AccessDenied happened']);
     expect(denied.hint).toMatch(/Check credentials/);
     const refused = toTapError(net('ECONNREFUSED'));
-    expect([refused.exitCode, refused.message, refused.hint]).toEqual([EXIT.aws, 'cannot reach the endpoint: ECONNREFUSED', expect.stringMatching(/--endpoint-url/)]);
+    expect([refused.exitCode, refused.message, refused.hint]).toEqual([EXIT.aws, 'cannot reach the endpoint: ECONNREFUSED (the connection was refused)', expect.stringMatching(/--endpoint-url/)]);
     const other = toTapError(aws('ValidationError'));
     expect([other.exitCode, other.message]).toEqual([EXIT.failed, 'ValidationError: ValidationError happened']);
     const unnamed = toTapError({ message: 'odd', $metadata: {} });
@@ -79,9 +79,9 @@ describe('errors: one classification for every command', () => {
 
   it('an unreachable endpoint names the endpoint (the one given, else the host), not the region', () => {
     const given = from(Object.assign(net('ECONNREFUSED'), { address: '127.0.0.1', port: 4566 }), 'S3', 'ListObjectsV2', 'http://localhost:4566');
-    expect([given.exitCode, given.message, given.hint]).toEqual([EXIT.aws, 'cannot reach the S3 endpoint http://localhost:4566 (ListObjectsV2): ECONNREFUSED', expect.stringMatching(/--endpoint-url/)]);
+    expect([given.exitCode, given.message, given.hint]).toEqual([EXIT.aws, 'cannot reach the S3 endpoint http://localhost:4566 (ListObjectsV2): ECONNREFUSED (the connection was refused)', expect.stringMatching(/--endpoint-url/)]);
     const dns = from(Object.assign(net('ENOTFOUND'), { hostname: 'cloudformation.xx-nowhere-1.amazonaws.com' }));
-    expect(dns.message).toBe('cannot reach the CloudFormation endpoint cloudformation.xx-nowhere-1.amazonaws.com (DescribeStacks): ENOTFOUND');
+    expect(dns.message).toBe('cannot reach the CloudFormation endpoint cloudformation.xx-nowhere-1.amazonaws.com (DescribeStacks): ENOTFOUND (the name was not found)');
     expect(dns.hint).not.toMatch(/region/);
   });
 

@@ -12,10 +12,12 @@ import { runTap } from './helpers/run-tap.js';
 /** An HTTP server on loopback that answers every request as a proxy's error page would. */
 let proxy: Server;
 let proxyUrl = '';
+let proxied = 0;
 let closedUrl = '';
 beforeAll(async () => {
   vi.stubEnv('AWS_PROFILE', '');
   proxy = createServer((req, res) => {
+    proxied++;
     req.resume();
     req.on('end', () => res.writeHead(502, { 'content-type': 'text/html' }).end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>'));
   });
@@ -41,14 +43,25 @@ describe('messages that say what happened, over real HTTP', () => {
     expect(r.stderr).toMatch(/hint: the endpoint http:\/\/127\.0\.0\.1:\d+ \(--endpoint-url\) answered so/);
   });
 
-  it("tap's own retries say the same, not the SDK's parse error", async () => {
-    const aws = new AwsClients({ region: 'us-east-1', endpoint: proxyUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    const deps = { ...testDeps(), aws };
+  it("the SDK's retries are said as they happen, in the same words, and a polling loop adds none: one budget of 5 calls", async () => {
+    const deps = testDeps();
+    const aws = new AwsClients({ region: 'us-east-1', endpoint: proxyUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, log: (m) => deps.io.notify(m) });
     const cfn = await aws.cloudFormation();
-    await expect(retryTransient(deps, 0, () => cfn.send(new DescribeStacksCommand({})))).rejects.toThrow();
-    const retries = deps.messages.filter((m) => m.code === 'aws.retry').map((m) => (m.data as { message: string }).message);
-    expect(retries).toHaveLength(4);
-    expect(new Set(retries)).toEqual(new Set(["an answer that is not CloudFormation's format: HTTP 502 (text/html)"]));
+    const before = proxied;
+    await expect(retryTransient({ ...deps, aws }, 0, () => cfn.send(new DescribeStacksCommand({})))).rejects.toMatchObject({ $metadata: { attempts: 5 } });
+    expect(proxied - before).toBe(5);
+    const retries = deps.messages.filter((m) => m.code === 'aws.retry').map((m) => m.data as { message: string; attempt: number; of: number });
+    expect(retries.map((r) => `${r.attempt}/${r.of}`)).toEqual(['1/4', '2/4', '3/4', '4/4']);
+    expect(new Set(retries.map((r) => r.message))).toEqual(new Set(["an answer that is not CloudFormation's format: HTTP 502 (text/html)"]));
+  });
+
+  it('AWS_MAX_ATTEMPTS is the budget: 2 calls, and the error says so', async () => {
+    const before = proxied;
+    const r = await runTap(['list', '--endpoint-url', proxyUrl], { env: { AWS_MAX_ATTEMPTS: '2' } });
+    expect([r.code, proxied - before]).toEqual([1, 2]);
+    expect(r.stderr).toMatch(/after 2 attempts: HTTP 502/);
+    const bad = await runTap(['list', '--endpoint-url', proxyUrl], { env: { AWS_MAX_ATTEMPTS: 'many' } });
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining("AWS_MAX_ATTEMPTS is 'many': expected a whole number of attempts, 1 or more")]);
   });
 
   it('with --endpoint-url, Live Tail goes to that endpoint (no stream- host prefix before it)', async () => {

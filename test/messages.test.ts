@@ -5,8 +5,14 @@ import { type Code, CODES, type Message, sentence } from '../src/io/messages/ind
 // typed, kept as they were (the branches of each sentence included).
 const SUMMARY = { Id: '1-abc', StartTime: new Date('2026-11-25T11:00:00Z'), Duration: 0.042, Http: { HttpMethod: 'POST', HttpURL: 'https://x/dev/events', HttpStatus: 202 }, ServiceIds: [{ Name: 'srv-handler-dev' }, {}] };
 const CASES: [Message, string][] = [
-  [{ level: 'debug', code: 'aws.setup', data: { region: { value: 'eu-west-1', from: '--region' }, endpoint: 'http://localhost:4566', profile: { value: 'emu', from: 'AWS_PROFILE' } } }, 'AWS: region eu-west-1 (--region), endpoint http://localhost:4566, profile emu (AWS_PROFILE)'],
-  [{ level: 'debug', code: 'aws.setup', data: {} }, "AWS: region none given (the SDK reads the profile's config, if any), endpoint AWS's public one, profile default"],
+  [
+    { level: 'debug', code: 'aws.setup', data: { region: { value: 'eu-west-1', from: 'profile emu: region' }, endpoint: { value: 'http://localhost:4566', from: 'profile emu: endpoint_url' }, profile: { value: 'emu', from: 'AWS_PROFILE' }, caBundle: { value: '/etc/corp.pem', from: 'AWS_CA_BUNDLE' }, maxAttempts: { value: 3, from: 'AWS_MAX_ATTEMPTS' }, retryMode: { value: 'standard', from: 'profile emu: retry_mode' }, timeouts: { connectS: 5, readS: 2.5 } } },
+    'AWS: region eu-west-1 (profile emu: region), endpoint http://localhost:4566 (profile emu: endpoint_url), profile emu (AWS_PROFILE), CA bundle /etc/corp.pem (AWS_CA_BUNDLE), 3 attempts (AWS_MAX_ATTEMPTS), standard retries (profile emu: retry_mode), timeouts 5 s to connect, 2.5 s without an answer',
+  ],
+  [
+    { level: 'debug', code: 'aws.setup', data: { profile: { value: 'default', from: 'default' }, maxAttempts: { value: 5, from: 'tap default' }, retryMode: { value: 'adaptive', from: 'tap default' }, timeouts: { connectS: 5, readS: 15 } } },
+    "AWS: region none (not in --region, tap.config.json, AWS_REGION or profile default), endpoint AWS's public one, profile default (default), CA bundle Node's, 5 attempts (tap default), adaptive retries (tap default), timeouts 5 s to connect, 15 s without an answer",
+  ],
   [{ level: 'debug', code: 'aws.call', data: { service: 'CloudFormation', operation: 'DescribeStacks', status: 200, ms: 84 } }, 'CloudFormation DescribeStacks: HTTP 200 in 84 ms'],
   [{ level: 'debug', code: 'synth.cache', data: { dir: '/c/tap', build: 'miss', validation: 'hit' } }, 'Synth cache /c/tap: build miss, validation hit'],
   [{ level: 'debug', code: 'synth.cache', data: { build: 'off', validation: 'off' } }, 'Synth cache: not used (--no-cache)'],

@@ -148,7 +148,7 @@ describe('LookPace (the pace of trace --follow and logs --follow)', () => {
   const throttled = () => Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
 
   it('doubles up to the maximum; five server errors in a row end it, a throttled look or a good one breaks the row', () => {
-    const pace = new LookPace(2000, 30_000);
+    const pace = new LookPace(2000, 30_000, 5);
     for (let i = 0; i < 4; i++) pace.failed(serverError());
     expect(pace.intervalMs).toBe(30_000);
     pace.failed(throttled()); // breaks the row
@@ -158,5 +158,12 @@ describe('LookPace (the pace of trace --follow and logs --follow)', () => {
     expect(pace.intervalMs).toBe(2000);
     for (let i = 0; i < 100; i++) expect(pace.failed(throttled())).toMatchObject({ throttled: true, nextMs: Math.min(2000 * 2 ** (i + 1), 30_000) });
     expect(() => pace.failed(Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }))).toThrow('no');
+  });
+
+  it("counts the SDK's attempts against the one budget: a look the SDK tried 3 times, then one it tried twice, spend 5", () => {
+    const pace = new LookPace(2000, 30_000, 5);
+    const tried = (attempts: number) => Object.assign(serverError(), { $metadata: { httpStatusCode: 500, attempts } });
+    expect(pace.failed(tried(3))).toMatchObject({ throttled: false });
+    expect(() => pace.failed(tried(2))).toThrow('boom');
   });
 });

@@ -201,7 +201,7 @@ describe('tap trace --follow', () => {
   });
 
   it('a server error is not called throttling, and five failed looks in a row end the follow (exit 1)', async () => {
-    const failing = Object.assign(new Error('Not implemented yet'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500, attempts: 5 } });
+    const failing = Object.assign(new Error('Not implemented yet'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500, attempts: 1 } });
     xray.on(GetTraceSummariesCommand).rejects(failing);
     const waits: number[] = [];
     const r = await runTap(['trace', '--env', 'dev', '--follow'], { clock, sleep: async (ms) => void waits.push(ms) });

@@ -37,7 +37,9 @@ describe('--verbose', () => {
   it('shows the resolved region, endpoint and profile, where the credentials came from, and each AWS call with its status and time', async () => {
     const r = await tap(['list', '--endpoint-url', endpoint.url, '--verbose'], keys);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`· AWS: region us-east-1 (AWS_REGION), endpoint ${endpoint.url}, profile default\n`);
+    expect(r.stderr).toContain(
+      `· AWS: region us-east-1 (AWS_REGION), endpoint ${endpoint.url} (--endpoint-url), profile default (default), CA bundle Node's, 5 attempts (tap default), adaptive retries (tap default), timeouts 5 s to connect, 15 s without an answer\n`,
+    );
     expect(r.stderr).toMatch(/· @aws-sdk\/credential-provider-env - fromEnv\n/);
     expect(r.stderr).toMatch(/· CloudFormation DescribeStacks: HTTP 200 in \d+ ms\n/);
     const quiet = await tap(['list', '--endpoint-url', endpoint.url], keys);
@@ -61,7 +63,7 @@ describe('--profile NAME acts as AWS_PROFILE=NAME', () => {
     const r = await tap(['list', '--profile', 'emu', '--verbose', '--json'], { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ kind: 'envs', envs: [expect.objectContaining({ env: 'vrb' })] });
-    expect(r.stderr).toContain("region none given (the SDK reads the profile's config, if any)");
+    expect(r.stderr).toContain(`region eu-west-1 (profile emu: region), endpoint ${endpoint.url} (profile emu: endpoint_url), profile emu (--profile)`);
     expect(r.stderr).toContain('CloudFormation DescribeStacks: HTTP 200');
   });
 

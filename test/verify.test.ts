@@ -158,7 +158,7 @@ describe('tap verify on a deployed fake env', () => {
       };
       const r = await runTap(['verify', '--env', 'ver', '--only', 'canary-delivery', '--json'], { fetch: refused });
       expect(r.code).toBe(3);
-      expect(byId(JSON.parse(r.stdout) as Result)['canary-delivery']).toMatchObject({ status: 'fail', detail: 'cannot reach the endpoint: ECONNREFUSED' });
+      expect(byId(JSON.parse(r.stdout) as Result)['canary-delivery']).toMatchObject({ status: 'fail', detail: 'cannot reach the endpoint: ECONNREFUSED (the connection was refused)' });
       expect([posts, canaries().length]).toEqual([3, 0]);
     });
   });

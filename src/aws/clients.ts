@@ -9,9 +9,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { XRayClient } from '@aws-sdk/client-xray';
-import { AwsError, withCallContext } from '../errors.js';
+import type { AwsCredentialIdentityProvider as CredentialProvider } from '@smithy/types';
+import { AwsError, callHost, TapError, unreadableAnswer, withCallContext } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { Message } from '../io/types.js';
+import { NETWORK_DEFAULTS, type NetworkSettings, proxyFor, sdkRequestHandler, type SdkRequestHandler } from './network.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_MODE } from './setup.js';
 
 /** How every SDK client is built: one place for region, profile, endpoint, retries and user agent. */
 export interface AwsConfig {
@@ -25,17 +28,31 @@ export interface AwsConfig {
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Where the SDK's own messages go (its warnings; with --verbose its debug lines and each HTTP call). @default nowhere */
   readonly log?: (message: Message) => void;
+  /** Timeouts and trusted certificates of every call (the proxy comes from HTTPS_PROXY/NO_PROXY). @default NETWORK_DEFAULTS */
+  readonly network?: NetworkSettings;
+  /** Calls of one logical call at most, retries included: AWS_MAX_ATTEMPTS, max_attempts or tap's 5. @default 5 */
+  readonly maxAttempts?: number;
+  /** AWS_RETRY_MODE, retry_mode, or tap's adaptive. @default 'adaptive' */
+  readonly retryMode?: RetryMode;
+  /**
+   * Asks for the code of a profile's MFA device (`mfa_serial`) when the SDK assumes its role; it
+   * throws where no person can answer. @default none: such a profile fails
+   */
+  readonly mfaCode?: (serial: string) => Promise<string>;
 }
+
+export type RetryMode = 'standard' | 'adaptive' | 'legacy';
 
 interface ClientConfig {
   region?: string;
   profile?: string;
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-  retryMode: 'adaptive';
+  credentials?: { accessKeyId: string; secretAccessKey: string } | CredentialProvider;
+  retryMode: RetryMode;
   maxAttempts: number;
   customUserAgent: string;
   logger?: SdkLogger;
+  requestHandler: SdkRequestHandler;
 }
 
 /** The SDK's logger interface (@smithy/types Logger). */
@@ -67,23 +84,45 @@ const SERVICE_NAMES = {
  */
 export class AwsClients {
   private readonly cache = new Map<string, unknown>();
+  private shared?: Promise<Pick<ClientConfig, 'requestHandler' | 'credentials'>>;
 
   constructor(readonly config: AwsConfig = {}) {}
 
-  /** The config every client gets; adaptive retries back off on throttling and retry 5xx, not 4xx. */
-  clientConfig(): ClientConfig {
-    const { region, profile, endpoint, credentials, log } = this.config;
+  /** Calls of one logical call at most (the SDK's attempts and any loop's tries together). */
+  get maxAttempts(): number {
+    return this.config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  }
+
+  /**
+   * The config every client gets: retries back off on throttling and retry 5xx, not 4xx; one network
+   * layer (timeouts, proxy, CA bundle); one credential chain for all clients, so that a profile that
+   * assumes a role with MFA asks for the code once.
+   */
+  async clientConfig(): Promise<ClientConfig> {
+    const { region, profile, endpoint, log } = this.config;
     return {
       ...(region ? { region } : {}),
-      ...(credentials ? { credentials } : {}),
       ...(profile ? { profile } : {}),
       // One endpoint means that endpoint: no `stream-` (Live Tail) or other host prefix before it.
       ...(endpoint ? { endpoint, disableHostPrefix: true } : {}),
-      retryMode: 'adaptive',
-      maxAttempts: 5,
+      retryMode: this.config.retryMode ?? DEFAULT_RETRY_MODE,
+      maxAttempts: this.maxAttempts,
       customUserAgent: `tap/${VERSION}`,
       ...(log ? { logger: sdkLogger(log) } : {}),
+      ...(await (this.shared ??= this.sharedConfig())),
     };
+  }
+
+  private async sharedConfig(): Promise<Pick<ClientConfig, 'requestHandler' | 'credentials'>> {
+    const { region, profile, endpoint, credentials, mfaCode, log } = this.config;
+    const requestHandler = await sdkRequestHandler(this.config.network ?? NETWORK_DEFAULTS);
+    if (credentials) return { requestHandler, credentials };
+    const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+    // The clients the chain makes itself (STS for a role, SSO) go through the same network layer.
+    const clientConfig = { requestHandler, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) };
+    const noCode = (serial: string): Promise<string> => Promise.reject(mfaRefused(serial, profile));
+    const logger = log ? { logger: sdkLogger(log) } : {};
+    return { requestHandler, credentials: defaultProvider({ ...(profile ? { profile } : {}), mfaCodeProvider: mfaCode ?? noCode, clientConfig, ...logger }) };
   }
 
   cloudFormation(): Promise<CloudFormationClient> {
@@ -107,7 +146,7 @@ export class AwsClients {
     try {
       await cfn.config.credentials();
     } catch (error) {
-      if (!from) throw error;
+      if (!from || error instanceof TapError) throw error; // tap's own word (an MFA code that cannot be asked for) stands
       throw new AwsError(`no credentials from ${from}: ${(error as Error).message}`, { cause: error, hint: `check that profile '${profile}' exists and has credentials (aws configure --profile ${profile}), or sign in again (aws sso login --profile ${profile})` });
     }
     return cfn;
@@ -159,8 +198,8 @@ export class AwsClients {
     let client = this.cache.get(key) as T | undefined;
     if (!client) {
       const Client = await load();
-      client = this.named(new Client({ ...this.clientConfig(), ...extra }), SERVICE_NAMES[key]);
-      if (this.config.log) logCalls(client as unknown as Stacked, SERVICE_NAMES[key], this.config.log);
+      client = this.named(new Client({ ...(await this.clientConfig()), ...extra }), SERVICE_NAMES[key]);
+      watchCalls(client as unknown as Stacked, SERVICE_NAMES[key], this.config.log);
       this.cache.set(key, client);
     }
     return client;
@@ -176,14 +215,26 @@ export class AwsClients {
     const proto = Object.getPrototypeOf(c) as typeof c;
     const endpoint = this.config.endpoint;
     c.send = async (command, ...rest) => {
+      const started = performance.now();
       try {
         return await proto.send.call(c, command, ...rest);
       } catch (error) {
-        throw withCallContext(error, { service, call: command.constructor.name.replace(/Command$/, ''), endpoint });
+        const waitedMs = Math.round(performance.now() - started);
+        const host = callHost(error);
+        const proxy = host ? proxyFor(new URL(`${endpoint ? new URL(endpoint).protocol : 'https:'}//${host}`)) : undefined;
+        throw withCallContext(error, { service, call: command.constructor.name.replace(/Command$/, ''), endpoint, waitedMs, ...(proxy ? { proxy } : {}) });
       }
     };
     return client;
   }
+}
+
+/** A profile with `mfa_serial` where no person can type the code (no terminal, CI, --json): exit 3. */
+export function mfaRefused(serial: string, profile: string | undefined): AwsError {
+  const name = profile ?? 'default';
+  return new AwsError(`profile ${name} assumes its role with an MFA device (${serial}), and there is no terminal to ask for the code on`, {
+    hint: `run tap at a terminal, or export session credentials first (aws sts get-session-token --serial-number ${serial} --token-code CODE), or use a profile without mfa_serial`,
+  });
 }
 
 /**
@@ -216,10 +267,12 @@ interface Stacked {
 }
 
 /**
- * A debug line per HTTP attempt, from an SDK middleware in the deserialize step (inside the retry
- * loop, so every attempt is seen): `CloudFormation DescribeStacks: HTTP 200 in 84 ms`.
+ * An SDK middleware in the deserialize step (inside the retry loop, so every attempt is seen): marks a
+ * failed attempt's error with the call and the host it went to, says each retry the SDK is about to
+ * make (a person sees why nothing moves), and with --verbose logs a line per HTTP attempt:
+ * `CloudFormation DescribeStacks: HTTP 200 in 84 ms`.
  */
-function logCalls(client: Stacked, service: string, log: NonNullable<AwsConfig['log']>): void {
+function watchCalls(client: Stacked, service: string, log: AwsConfig['log']): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const started = performance.now();
@@ -227,15 +280,29 @@ function logCalls(client: Stacked, service: string, log: NonNullable<AwsConfig['
       const ms = () => Math.round(performance.now() - started);
       try {
         const output = await next(args);
-        log({ level: 'debug', code: 'aws.call', data: { ...call, status: output.response?.statusCode, ms: ms() } });
+        log?.({ level: 'debug', code: 'aws.call', data: { ...call, status: output.response?.statusCode, ms: ms() } });
         return output;
       } catch (error) {
-        const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+        const request = (args as { request?: { hostname?: string; port?: number; headers?: Record<string, string> } }).request;
+        withCallContext(error, { service, call: call.operation, ...(request?.hostname ? { host: `${request.hostname}${request.port ? `:${request.port}` : ''}` } : {}) });
+        const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
         const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-        log({ level: 'debug', code: 'aws.call', data: { ...call, status, error: e.name ?? 'error', ms: ms() } });
+        log?.({ level: 'debug', code: 'aws.call', data: { ...call, status, error: e.name ?? 'error', ms: ms() } });
+        // The retry middleware numbers each attempt in this header: `attempt=2; max=5`.
+        const [, attempt = 0, max = 0] = /attempt=(\d+); max=(\d+)/.exec(request?.headers?.['amz-sdk-request'] ?? '')?.map(Number) ?? [];
+        if (attempt < max && (await sdkRetries(error))) {
+          log?.({ level: 'progress', code: 'aws.retry', data: { error: e.name ?? 'Error', message: unreadableAnswer(error) ?? e.message ?? '', attempt, of: max - 1 } });
+        }
         throw error;
       }
     },
-    { step: 'deserialize', priority: 'high', name: 'tapCallLog' },
+    { step: 'deserialize', priority: 'high', name: 'tapCallWatch' },
   );
+}
+
+/** Whether the SDK's standard retry strategy tries this error again (its own classification). */
+async function sdkRetries(error: unknown): Promise<boolean> {
+  const { isRetryableByTrait, isThrottlingError, isTransientError, isServerError } = await import('@smithy/core/retry');
+  const e = error as Parameters<typeof isTransientError>[0];
+  return isRetryableByTrait(e) || isThrottlingError(e) || isTransientError(e) || isServerError(e);
 }

@@ -11,7 +11,7 @@ import { retryTransient } from './retry.js';
  * be tried again on a passing failure (as one page of a long read, not the whole read, is what failed).
  * The paginators check `client instanceof XClient`: the wrapper inherits from the client, so it passes.
  */
-export function retrying<C extends object>(client: C, deps: Pick<Deps, 'sleep' | 'io'>, delayMs: number): C {
+export function retrying<C extends object>(client: C, deps: Pick<Deps, 'sleep' | 'io' | 'aws'>, delayMs: number): C {
   const target = client as unknown as { send(...args: unknown[]): Promise<unknown> };
   return Object.create(client, { send: { value: (...args: unknown[]) => retryTransient(deps, delayMs, () => target.send(...args)) } }) as C;
 }

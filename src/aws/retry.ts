@@ -1,22 +1,34 @@
 import type { Deps } from '../deps.js';
 import { isThrottling, isTransient, unreadableAnswer } from '../errors.js';
 
-/** Tries of one read in a polling loop before its error ends the command. */
-const TRIES = 5;
+/** The calls an error cost: the SDK's attempts (its retry middleware counts them on the error), else one. */
+const callsOf = (error: unknown): number => (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
+
+/** The error that spent the budget, counting every call of the logical call (its message says `after N attempts`). */
+function spent<E>(error: E, calls: number): E {
+  const e = error as { $metadata?: { attempts?: number } };
+  if (e && typeof e === 'object' && calls > 1) e.$metadata = { ...e.$metadata, attempts: calls };
+  return error;
+}
 
 /**
  * Runs a read that a polling loop depends on, trying again after `delayMs` when it fails in a way
- * that may pass (throttling, 5xx, timeouts: what is left once the SDK spent its own retries).
- * Anything else, or the last failure, is thrown. Each wait is a progress message: a person sees why
- * nothing else moves (`tap status` while X-Ray throttles).
+ * that may pass (throttling, 5xx, timeouts). One retry budget: the SDK's attempts and these tries
+ * together make at most `deps.aws.maxAttempts` calls (AWS_MAX_ATTEMPTS, max_attempts, or 5), so a
+ * read the SDK already retried that many times is not tried again (it was 5 × 5 = 25 calls). Anything
+ * else, or the failure that spends the budget, is thrown. Each wait is a progress message: a person
+ * sees why nothing else moves (`tap status` while X-Ray throttles).
  */
-export async function retryTransient<T>(deps: Pick<Deps, 'sleep' | 'io'>, delayMs: number, read: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+export async function retryTransient<T>(deps: Pick<Deps, 'sleep' | 'io' | 'aws'>, delayMs: number, read: () => Promise<T>): Promise<T> {
+  const budget = deps.aws.maxAttempts;
+  for (let attempt = 1, calls = 0; ; attempt++) {
     try {
       return await read();
     } catch (error) {
-      if (!isTransient(error) || attempt >= TRIES) throw error;
-      deps.io.notify({ level: 'progress', code: 'aws.retry', data: { error: (error as Error).name, message: unreadableAnswer(error) ?? (error as Error).message, attempt, of: TRIES - 1, delayMs } });
+      calls += callsOf(error);
+      if (!isTransient(error)) throw error;
+      if (calls >= budget) throw spent(error, calls);
+      deps.io.notify({ level: 'progress', code: 'aws.retry', data: { error: (error as Error).name, message: unreadableAnswer(error) ?? (error as Error).message, attempt, of: budget - 1, delayMs } });
       await deps.sleep(delayMs);
     }
   }
@@ -25,8 +37,9 @@ export async function retryTransient<T>(deps: Pick<Deps, 'sleep' | 'io'>, delayM
 /**
  * The pace of a loop that looks again and again until Ctrl-C (`trace --follow`, `logs --follow`):
  * each failed look doubles the interval up to `maxMs`. Throttling is waited out for as long as it
- * lasts; any other failure that may pass (5xx, a timeout) ends the loop after TRIES looks in a row,
- * as it would end any other read; anything else ends it at once.
+ * lasts; any other failure that may pass (5xx, a timeout) ends the loop once the failed looks in a
+ * row have spent the retry budget (their SDK attempts counted), as it would end any other read;
+ * anything else ends it at once.
  */
 export class LookPace {
   private failures = 0;
@@ -35,6 +48,7 @@ export class LookPace {
   constructor(
     private readonly baseMs: number,
     private readonly maxMs: number,
+    private readonly budget: number,
   ) {
     this.intervalMs = baseMs;
   }
@@ -49,8 +63,8 @@ export class LookPace {
   failed(error: unknown): { error: string; throttled: boolean; nextMs: number } {
     const throttled = isThrottling(error);
     if (!isTransient(error)) throw error;
-    this.failures = throttled ? 0 : this.failures + 1; // in a row: a throttled look breaks the row
-    if (this.failures >= TRIES) throw error;
+    this.failures = throttled ? 0 : this.failures + callsOf(error); // in a row: a throttled look breaks the row
+    if (this.failures >= this.budget) throw spent(error, this.failures);
     this.intervalMs = Math.min(this.intervalMs * 2, this.maxMs);
     return { error: (error as Error).name, throttled, nextMs: this.intervalMs };
   }

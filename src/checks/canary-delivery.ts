@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signedRequest } from '../aws/sigv4.js';
-import { isTransient } from '../errors.js';
+import { isTransient, neverSent } from '../errors.js';
 import { OUTPUTS, receiptKey, receiptPrefix } from '../stack/spec.js';
 import { type Check, type CheckContext, fail, type Outcome, pass } from './check.js';
 
@@ -38,12 +38,6 @@ const runs = new WeakMap<CheckContext, CanaryRun>();
 const POST_TRIES = 3;
 const POST_RETRY_MS = 1000;
 
-/** Socket errors that prove the request never left (no connection was made): the POST may be sent again. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const notSent = (error: unknown): boolean => {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return NOT_SENT.has(e?.code ?? e?.cause?.code ?? '');
-};
 
 /**
  * Sends one marked event through the front door (`POST /events`, SigV4-signed) and waits for the
@@ -98,9 +92,11 @@ export const canaryDeliveryCheck: Check = {
 async function post(ctx: CheckContext, url: string, request: RequestInit): Promise<Response | 'lost'> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ctx.deps.fetch(url, { ...request, signal: AbortSignal.timeout(10_000) });
+      // deps.fetch bounds the wait (the network layer's connect and read timeouts).
+      return await ctx.deps.fetch(url, request);
     } catch (error) {
-      if (!notSent(error)) {
+      // Only a request that provably never left (no connection, no TLS session) may be sent again.
+      if (!neverSent(error)) {
         ctx.deps.io.notify({ level: 'debug', code: 'canary.lost', data: { error: (error as Error).message } });
         return 'lost';
       }

@@ -10,7 +10,7 @@ export interface ConfigResult {
 
 export function render(r: ConfigResult): string {
   const rows = Object.entries(r.settings);
-  if (rows.length === 0) return `${r.env}: no settings (no tap.config.json, no --region, no AWS_REGION)`;
+  if (rows.length === 0) return `${r.env}: no settings (no tap.config.json, no --region, no AWS_REGION, no profile settings)`;
   const width = Math.max(...rows.map(([k]) => k.length));
   return [`${r.env}:`, ...rows.map(([k, s]) => `  ${k.padEnd(width)}  ${JSON.stringify(s.value)}  (${s.from})`)].join('\n');
 }
@@ -27,11 +27,14 @@ all: account, region, tags, terminationProtection, alertEmails, alarms, logReten
 a pattern over "defaults"; command-line options win over the file. The schema: tap.config.schema.json.`,
   permissions: 'none (offline: it shows the pinned account, it does not check it).',
   run: ({ env }, deps) => {
-    // The region as the command uses it: --region, the file, or AWS_REGION, in that order.
-    const { resolvedRegion, ...fromFile } = deps.settings;
+    // The region as the command uses it: --region, the file, AWS_REGION, or the profile, in that order;
+    // and the AWS setup that somebody gave (an option, a variable, the profile), not tap's defaults.
+    const { resolvedRegion, aws, ...fromFile } = deps.settings;
     const settings: Record<string, Sourced<unknown>> = { ...fromFile };
     if (resolvedRegion) settings.region = resolvedRegion;
     else delete settings.region;
+    const given = { endpoint: aws?.endpoint, profile: aws?.profile, caBundle: aws?.caBundle, maxAttempts: aws?.maxAttempts, retryMode: aws?.retryMode };
+    for (const [key, value] of Object.entries(given)) if (value && !['default', 'tap default'].includes(value.from)) settings[key] = value;
     return Promise.resolve({ kind: 'config' as const, env: env.env, settings });
   },
   render,

@@ -99,7 +99,7 @@ async function follow(env: string, filter: string, from: Date, deps: Deps): Prom
   const { paginateGetTraceSummaries } = await import('@aws-sdk/client-xray');
   const seen = new Set<string>();
   let since = from;
-  const pace = new LookPace(FOLLOW_MS, FOLLOW_MAX_MS);
+  const pace = new LookPace(FOLLOW_MS, FOLLOW_MAX_MS, deps.aws.maxAttempts);
   deps.claimInterrupts(); // Ctrl-C is how a follow ends: its result, then exit 130 as `tap logs --follow`
   deps.io.notify({ level: 'info', code: 'trace.follow', data: { filter } });
   while (!deps.signal.aborted) {

@@ -125,7 +125,7 @@ async function poll(f: Follow, since: number): Promise<void> {
   const seen = new Map<string, number>();
   let sources = [...f.sources];
   let from = since;
-  const pace = new LookPace(POLL_MS, POLL_MAX_MS);
+  const pace = new LookPace(POLL_MS, POLL_MAX_MS, f.deps.aws.maxAttempts);
   f.deps.io.notify({ level: 'info', code: 'logs.follow', data: { via: 'polling' } });
   while (!f.deps.signal.aborted) {
     const now = f.deps.clock().getTime();

@@ -257,9 +257,13 @@ export class FakeAws {
     return this.seed / 2_147_483_648;
   }
 
-  /** A failure as the SDK surfaces it after its 5 attempts (`$metadata.attempts`). */
+  /**
+   * One failed attempt (`$metadata.attempts: 1`). aws-sdk-client-mock replaces `send`, so the SDK's
+   * retry middleware never runs here: tap's own loops (retryTransient, LookPace) are the retries the
+   * fake sees, and they spend the same budget the SDK's attempts would (at most 5 calls in all).
+   */
   private fault(): Error {
-    const attempts = { $metadata: { attempts: 5, totalRetryDelay: 2000 } };
+    const attempts = { $metadata: { attempts: 1 } };
     const kinds = [
       () => Object.assign(awsError('ThrottlingException', 'Rate exceeded', 400), { $metadata: { httpStatusCode: 400, ...attempts.$metadata } }),
       () => Object.assign(awsError('InternalFailure', 'We encountered an internal error. Please try again.', 500), { $metadata: { httpStatusCode: 500, ...attempts.$metadata } }),
@@ -312,7 +316,7 @@ export class FakeAws {
           this.before?.(name);
           if (this.loseNextAnswer.delete(name)) {
             handler(input);
-            throw Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $metadata: { attempts: 5 } });
+            throw Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $metadata: { attempts: 1 } });
           }
           if (!this.faultRate || this.random() >= this.faultRate) return handler(input);
           if (this.nextFaultKind() === 'error') throw this.fault();
@@ -322,7 +326,7 @@ export class FakeAws {
             this.calls.push(name);
             return handler(input);
           }
-          throw Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $metadata: { attempts: 5 } });
+          throw Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $metadata: { attempts: 1 } });
         });
     });
   }
