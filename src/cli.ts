@@ -4,14 +4,13 @@ import { AwsClients } from './aws/clients.js';
 import { NETWORK_DEFAULTS, networkFetch } from './aws/network.js';
 import { awsSetup } from './aws/setup.js';
 import type { CommandDefinition } from './command.js';
-import { COMMANDS } from './commands/index.js';
 import { abortableSleep, type Deps } from './deps.js';
 import { EXIT, interruption, type StopSignal, toTapError, untilInterrupted, UsageError } from './errors.js';
 import { githubActions } from './io/github.js';
 import { createReporter } from './io/reporter.js';
 import type { Io, Streams } from './io/types.js';
 import { findConfig, loadConfig } from './config.js';
-import { checkInput, createProgram, register, valuesOf } from './program.js';
+import { checkInput, tapProgram, valuesOf } from './program.js';
 import type { EnvNames } from './stack/naming.js';
 import { cacheDir } from './stack/synth-cache.js';
 
@@ -125,8 +124,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     deps.io.result(result, (r, style) => d.render(r, style));
     code = d.exitCode?.(result, input) ?? EXIT.ok;
   };
-  const program = createProgram(streams, json);
-  for (const d of COMMANDS) register(program, d, runDefinition);
+  const program = tapProgram(streams, json, runDefinition);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return signal.reason === 'SIGTERM' ? EXIT.terminated : code;

@@ -27,6 +27,14 @@ export interface OptionSpec<T> {
   readonly helpOff?: string;
   /** A one-letter alias, e.g. 'y' for --yes. */
   readonly short?: string;
+  /** The values it takes, for shell completion (the command still checks them); `list`: comma-separated. */
+  readonly choices?: Choices;
+}
+
+/** Values given as they are, or read when asked (a list that would cost every run a module load to build). */
+export interface Choices {
+  readonly values: readonly string[] | (() => Promise<readonly string[]>);
+  readonly list?: boolean;
 }
 
 type Options = Record<string, OptionSpec<unknown>>;
@@ -46,8 +54,8 @@ export interface CommandDefinition<O extends Options = Options, E extends EnvMod
   readonly summary: string;
   /** Whether the command takes `--env NAME` (parsed once into the env's names). */
   readonly env: E;
-  /** Positional arguments, in order. */
-  readonly args?: readonly { readonly name: string; readonly help: string }[];
+  /** Positional arguments, in order; one with `choices` is refused unless it is one of them, also when missing (exit 2). */
+  readonly args?: readonly { readonly name: string; readonly help: string; readonly choices?: readonly string[] }[];
   readonly options: O;
   /** Writes to AWS: refused when tap.config.json pins the env to another account (read-only commands warn). */
   readonly writes?: boolean;
@@ -145,10 +153,11 @@ export const option = {
       return { text, at: (now: Date) => parseInstant(text, flag, now) };
     },
   }),
-  /** Comma-separated values, checked by the command (which knows the valid ones). */
-  csv: (value: string, help: string): OptionSpec<string[] | undefined> => ({
+  /** Comma-separated values, checked by the command (which knows the valid ones; `choices` only completes them). */
+  csv: (value: string, help: string, more: { choices?: Choices['values'] } = {}): OptionSpec<string[] | undefined> => ({
     value,
     help,
+    ...(more.choices ? { choices: { values: more.choices, list: true } } : {}),
     parse: (text, flag) => {
       const items = text.split(',').map((s) => s.trim()).filter(Boolean);
       if (items.length === 0) throw new UsageError(`invalid ${flag} '${text}': expected a comma-separated list`);

@@ -1,5 +1,6 @@
-import { Command, type HelpConfiguration, Option } from 'commander';
+import { Command, Help, type HelpConfiguration, Option } from 'commander';
 import type { CommandDefinition, OptionSpec } from './command.js';
+import { COMMANDS } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { describeOption, helpAfter, helpJson, textHelp } from './help.js';
 import type { Streams } from './io/types.js';
@@ -41,6 +42,8 @@ function helpSettings(more: HelpConfiguration = {}): HelpConfiguration {
   return {
     showGlobalOptions: true,
     formatHelp: (cmd, helper) => (isJson(cmd) ? `${JSON.stringify(helpJson(cmd, helper, definitions.get(cmd), EXAMPLES))}\n` : textHelp(cmd, helper)),
+    // `completion <shell>` in the list of commands: an argument with choices is optional only to commander (`register`).
+    subcommandTerm: (cmd) => (definitions.get(cmd)?.args ?? []).reduce((term, a) => (a.choices ? term.replace(`[${a.name}]`, `<${a.name}>`) : term), Help.prototype.subcommandTerm.call(undefined, cmd)),
     ...more,
   };
 }
@@ -49,7 +52,7 @@ function helpSettings(more: HelpConfiguration = {}): HelpConfiguration {
  * The program with its global options; commands are added by `register`. Parse errors are not
  * printed by commander: the CLI reports them as it reports every error (coloured on a terminal, JSON with --json).
  */
-export function createProgram(streams: Streams, json: boolean): Command {
+export function createProgram(streams: Pick<Streams, 'stdout' | 'stderr'>, json: boolean): Command {
   // Settings before the subcommands: commander copies them into each subcommand as it is created.
   const program = new Command('tap')
     .exitOverride()
@@ -69,6 +72,13 @@ export function createProgram(streams: Streams, json: boolean): Command {
     .option('--quiet', 'print only warnings, errors and the result (not with --verbose)')
     .addHelpText('after', (context) => (isJson(context.command) ? '' : PROGRAM_HELP));
   if (json) jsonPrograms.add(program);
+  return program;
+}
+
+/** The program as tap runs it: the global options and every command (`tap completion` reads it too). */
+export function tapProgram(streams: Pick<Streams, 'stdout' | 'stderr'>, json: boolean, run: RunDefinition): Command {
+  const program = createProgram(streams, json);
+  for (const d of COMMANDS) register(program, d, run);
   return program;
 }
 
@@ -140,7 +150,9 @@ export function register(parent: Command, d: CommandDefinition, run: RunDefiniti
   if (own.size && d.env === 'none') own.add('env'); // and one that names its replay takes no --env
   if (own.size) cmd.configureHelp(helpSettings({ visibleGlobalOptions: (c) => parent.options.filter((o) => !own.has(o.attributeName())).concat(c.parent?.parent?.options ?? []).filter((o) => !o.hidden) }));
   for (const alias of d.aliases ?? []) cmd.alias(alias);
-  for (const a of d.args ?? []) cmd.argument(`<${a.name}>`, a.help);
+  // An argument with choices is optional to commander: `checkInput` refuses it missing too, naming the choices.
+  for (const a of d.args ?? []) cmd.argument(a.choices ? `[${a.name}]` : `<${a.name}>`, a.help);
+  if (d.args?.some((a) => a.choices)) cmd.usage(`[options] ${d.args.map((a) => `<${a.name}>`).join(' ')}`);
   if (d.env === 'required' || d.env === 'optional') cmd.addOption(envOption(d.env === 'required'));
   for (const [key, spec] of Object.entries(d.options)) for (const o of commanderOptions(key, spec)) cmd.addOption(o);
   // As wide as commander draws the options: the terminal's width, 80 in a pipe.
@@ -154,6 +166,9 @@ export function register(parent: Command, d: CommandDefinition, run: RunDefiniti
 }
 
 const definitions = new WeakMap<Command, CommandDefinition>();
+
+/** The definition a command was registered from (none for the program and commander's `help`). */
+export const definitionOf = (cmd: Command): CommandDefinition | undefined => definitions.get(cmd);
 
 /** The parsed values of a definition's options, with its defaults, and its positional arguments by name. */
 export function valuesOf(d: CommandDefinition, cmd: Command): { values: Record<string, unknown>; args: Record<string, string> } {
@@ -178,7 +193,11 @@ export function checkInput(d: CommandDefinition, cmd: Command): void {
   const hint = { hint: `see \`tap ${path} --help\`` };
   const subcommands = (d.subcommands ?? []).map((s) => s.name);
   if (subcommands.length && cmd.args.length) {
-    throw new UsageError(`unknown subcommand '${cmd.args[0]}' (expected ${subcommands.slice(0, -1).join(', ')} or ${subcommands.at(-1)})`, hint);
+    throw new UsageError(`unknown subcommand '${cmd.args[0]}' (expected ${either(subcommands)})`, hint);
+  }
+  for (const [i, a] of (d.args ?? []).entries()) {
+    const given = cmd.args[i];
+    if (a.choices && !a.choices.includes(given ?? '')) throw new UsageError(`${given === undefined ? `no ${a.name} given` : `unknown ${a.name} '${given}'`} (expected ${either(a.choices)})`, hint);
   }
   const parent = cmd.parent ? definitions.get(cmd.parent) : undefined;
   const parentOwn = [...Object.keys(parent?.options ?? {}), ...(d.env === 'none' && parent?.env && parent.env !== 'none' ? ['env'] : [])];
@@ -191,6 +210,9 @@ export function checkInput(d: CommandDefinition, cmd: Command): void {
   }
   for (let c: Command | null = cmd; c; c = c.parent) for (const o of c.options) if (refusedValues.has(o)) throw refusedValues.get(o);
 }
+
+/** `a, b or c`. */
+const either = (words: readonly string[]): string => `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 
 /** `replay-archive list`: the command's words below `tap`. */
 export function commandPath(cmd: Command): string {

@@ -1,4 +1,5 @@
 import type { CommandDefinition } from '../command.js';
+import completion from './completion.js';
 import config from './config.js';
 import deploy from './deploy.js';
 import destroy from './destroy.js';
@@ -12,4 +13,4 @@ import trace from './trace.js';
 import verify from './verify.js';
 
 /** Every command, in the order of `tap --help`. */
-export const COMMANDS: readonly CommandDefinition[] = [synth, diff, deploy, verify, replay, trace, logs, status, list, destroy, config];
+export const COMMANDS: readonly CommandDefinition[] = [synth, diff, deploy, verify, replay, trace, logs, status, list, destroy, config, completion];

@@ -15,7 +15,7 @@ export type LogsResult =
 const CORRELATION_ID = /^[A-Za-z0-9][A-Za-z0-9-]{7,63}$/;
 const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 
-const sourcesCsv = option.csv('names', `only these sources: ${SOURCES.join(', ')} (comma-separated or repeated; api is the stage's access log)`);
+const sourcesCsv = option.csv('names', `only these sources: ${SOURCES.join(', ')} (comma-separated or repeated; api is the stage's access log)`, { choices: SOURCES });
 /** The csv builder's own parse (its one error format), adding to what an earlier --function gave. */
 const splitCsv = (text: string, flag: string): string[] => (sourcesCsv as Required<typeof sourcesCsv>).parse(text, flag, undefined) as string[];
 

@@ -6,9 +6,12 @@ import { EXIT, UsageError } from '../errors.js';
 import { outputPath } from '../io/files.js';
 import { cell, type GitHubActions } from '../io/github.js';
 
+/** The check ids, for shell completion: read when asked, so that no run loads every check to start. */
+const checkIds = async (): Promise<string[]> => (await import('../checks/index.js')).CHECKS.map((c) => c.id);
+
 const VERIFY_OPTIONS = {
-  only: option.csv('ids', 'run only these checks (comma-separated), with the checks they need'),
-  skip: option.csv('ids', 'leave these checks out (comma-separated)'),
+  only: option.csv('ids', 'run only these checks (comma-separated), with the checks they need', { choices: checkIds }),
+  skip: option.csv('ids', 'leave these checks out (comma-separated)', { choices: checkIds }),
   canary: option.negatable('read-only: send no canary event, write nothing'),
   drift: option.flag('also run CloudFormation drift detection'),
   timeout: option.int('seconds', 'how long the canary waits for its receipt and trace', { min: 1, max: 900, default: 60 }),
