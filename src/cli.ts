@@ -81,10 +81,8 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const loaded = file ? loadConfig(file) : undefined; // a file found is checked even when no env is named
     const settings = loaded && envName ? loaded.settingsFor(envName) : {};
     const reporter = io;
-    // --profile NAME acts as AWS_PROFILE=NAME does (region, credentials, endpoint_url); either names it in
-    // errors. The SDK takes a profile's endpoint_url only from AWS_PROFILE (@smithy/core's
-    // getEndpointFromConfig reads no client option), so the process's own environment gets it too.
-    if (g.profile && streams.env === process.env) process.env.AWS_PROFILE = g.profile;
+    // --profile NAME acts as AWS_PROFILE=NAME does: awsSetup reads the profile's region, endpoint_url,
+    // ca_bundle and retry settings, and the one credential chain is given the name.
     const { config: found, resolvedRegion, setup } = await awsSetup(g, streams.env, settings.region, (m) => reporter.notify(m));
     reporter.notify({ level: 'debug', code: 'aws.setup', data: setup });
     // A profile with mfa_serial: the code is asked for on the terminal (once: the clients share one credential chain).
