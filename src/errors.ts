@@ -208,7 +208,9 @@ export function toTapError(error: unknown): TapError {
     });
   }
   if (network) {
-    const what = `no answer from ${ctx?.host ?? ctx?.endpoint ?? 'the endpoint'}${via(ctx)}: ${message}`;
+    // The SDK's handler says `the request socket timed out after 15000 ms of inactivity (...)`.
+    const idle = /after (\d+) ms of inactivity/.exec(message)?.[1];
+    const what = `no answer from ${ctx?.host ?? ctx?.endpoint ?? 'the endpoint'}${via(ctx)}${idle ? ` for ${Number(idle) / 1000} s` : `: ${message}`}`;
     return new AwsServiceError(`${call ?? 'an HTTP call'} failed${after}${waited(ctx)}: ${what}`, { cause: error, hint: 'the endpoint accepted the connection and sent nothing: a stalled service, proxy or emulator; --read-timeout sets how long to wait' });
   }
   if (e.$metadata !== undefined || e.name === 'TimeoutError' || (code && DROPPED_CODES.has(code))) {

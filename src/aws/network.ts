@@ -22,8 +22,10 @@ export interface NetworkSettings {
  * tap's defaults. 5 s to connect, as the SDK's own "standard" defaults mode allows 3.1 s (a proxy
  * tunnel takes a round trip more); 15 s without a byte: AWS's control-plane answers come within a few
  * seconds, API Gateway's integrations end by 29 s with a first byte long before, and Live Tail sends
- * an update every second. With 5 attempts a stalled endpoint ends within 5 × 15 s plus the SDK's
- * backoff (about 3 s): the README states 80 s.
+ * an update every second ("Every second, a LiveTailSessionUpdate object is sent", StartLiveTail API
+ * reference). The SDK's handler starts counting a read timeout of 6 s or more 3 s after the request,
+ * so with 5 attempts a stalled endpoint ends within 5 × 18 s plus the backoff: measured 91 s, the
+ * README states 95 s.
  */
 export const NETWORK_DEFAULTS = { connectTimeoutMs: 5_000, readTimeoutMs: 15_000 } as const;
 
