@@ -141,6 +141,30 @@ export function networkFailure(error: unknown): { kind: 'refused' | 'dns' | 'no 
   return undefined;
 }
 
+/** What each network failure was, in a person's words. */
+const FAILED = {
+  refused: 'the connection was refused',
+  dns: 'the name was not found',
+  'no route': 'there is no route to the host',
+  tls: 'the certificate is not trusted',
+  'connect timeout': 'no connection was made in time',
+  'read timeout': 'no answer came in time',
+} as const;
+
+/** The SDK's idle-timeout message (`... timed out after 15000 ms of inactivity ...`) as seconds, if it is one. */
+const idleSeconds = (message: string): number | undefined => {
+  const ms = /after (\d+) ms of inactivity/.exec(message)?.[1];
+  return ms ? Number(ms) / 1000 : undefined;
+};
+
+/** Why a call failed, short, for a line that says it is tried again: the answer, the network failure, or the message. */
+export function failureReason(error: unknown): string {
+  const network = networkFailure(error);
+  const idle = idleSeconds(shape(error).message ?? '');
+  if (network) return idle ? `no answer for ${idle} s` : `${FAILED[network.kind]} (${network.code})`;
+  return unreadableAnswer(error) ?? shape(error).message ?? String(error);
+}
+
 /** True when the request never left (no connection, no TLS session): sending it again cannot apply it twice. */
 export function neverSent(error: unknown): boolean {
   const kind = networkFailure(error)?.kind;
@@ -208,9 +232,8 @@ export function toTapError(error: unknown): TapError {
     });
   }
   if (network) {
-    // The SDK's handler says `the request socket timed out after 15000 ms of inactivity (...)`.
-    const idle = /after (\d+) ms of inactivity/.exec(message)?.[1];
-    const what = `no answer from ${ctx?.host ?? ctx?.endpoint ?? 'the endpoint'}${via(ctx)}${idle ? ` for ${Number(idle) / 1000} s` : `: ${message}`}`;
+    const idle = idleSeconds(message);
+    const what = `no answer from ${ctx?.host ?? ctx?.endpoint ?? 'the endpoint'}${via(ctx)}${idle ? ` for ${idle} s` : `: ${message}`}`;
     return new AwsServiceError(`${call ?? 'an HTTP call'} failed${after}${waited(ctx)}: ${what}`, { cause: error, hint: 'the endpoint accepted the connection and sent nothing: a stalled service, proxy or emulator; --read-timeout sets how long to wait' });
   }
   if (e.$metadata !== undefined || e.name === 'TimeoutError' || (code && DROPPED_CODES.has(code))) {
@@ -230,13 +253,7 @@ function unreachable(error: unknown, network: NonNullable<ReturnType<typeof netw
   const e = shape(error);
   const where = ctx?.endpoint ?? ctx?.host ?? e.hostname ?? (e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : undefined);
   const target = `${ctx ? `the ${ctx.service} endpoint` : 'the endpoint'}${where ? ` ${where}` : ''}${ctx ? ` (${ctx.call})` : ''}`;
-  const what = {
-    refused: 'the connection was refused',
-    dns: 'the name was not found',
-    'no route': 'there is no route to the host',
-    tls: `its certificate is not trusted: ${e.message ?? shape(e.cause).message ?? ''}`.replace(/: $/, ''),
-    'connect timeout': 'no connection was made in time',
-  }[network.kind as Exclude<typeof network.kind, 'read timeout'>];
+  const what = network.kind === 'tls' ? `its certificate is not trusted: ${e.message ?? shape(e.cause).message ?? ''}`.replace(/: $/, '') : FAILED[network.kind];
   const hint =
     network.kind === 'tls'
       ? "behind a proxy that inspects TLS, point AWS_CA_BUNDLE (or the profile's ca_bundle) at its CA certificate (PEM)"

@@ -10,7 +10,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { XRayClient } from '@aws-sdk/client-xray';
 import type { AwsCredentialIdentityProvider as CredentialProvider } from '@smithy/types';
-import { AwsError, callHost, TapError, unreadableAnswer, withCallContext } from '../errors.js';
+import { AwsError, callHost, failureReason, TapError, withCallContext } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { Message } from '../io/types.js';
 import { NETWORK_DEFAULTS, type NetworkSettings, proxyFor, sdkRequestHandler, type SdkRequestHandler } from './network.js';
@@ -291,7 +291,7 @@ function watchCalls(client: Stacked, service: string, log: AwsConfig['log']): vo
         // The retry middleware numbers each attempt in this header: `attempt=2; max=5`.
         const [, attempt = 0, max = 0] = /attempt=(\d+); max=(\d+)/.exec(request?.headers?.['amz-sdk-request'] ?? '')?.map(Number) ?? [];
         if (attempt < max && (await sdkRetries(error))) {
-          log?.({ level: 'progress', code: 'aws.retry', data: { error: e.name ?? 'Error', message: unreadableAnswer(error) ?? e.message ?? '', attempt, of: max - 1 } });
+          log?.({ level: 'progress', code: 'aws.retry', data: { error: e.name ?? 'Error', message: failureReason(error), attempt, of: max - 1 } });
         }
         throw error;
       }

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { isThrottling, isTransient, unreadableAnswer } from '../errors.js';
+import { failureReason, isThrottling, isTransient } from '../errors.js';
 
 /** The calls an error cost: the SDK's attempts (its retry middleware counts them on the error), else one. */
 const callsOf = (error: unknown): number => (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
@@ -28,7 +28,7 @@ export async function retryTransient<T>(deps: Pick<Deps, 'sleep' | 'io' | 'aws'>
       calls += callsOf(error);
       if (!isTransient(error)) throw error;
       if (calls >= budget) throw spent(error, calls);
-      deps.io.notify({ level: 'progress', code: 'aws.retry', data: { error: (error as Error).name, message: unreadableAnswer(error) ?? (error as Error).message, attempt, of: budget - 1, delayMs } });
+      deps.io.notify({ level: 'progress', code: 'aws.retry', data: { error: (error as Error).name, message: failureReason(error), attempt, of: budget - 1, delayMs } });
       await deps.sleep(delayMs);
     }
   }
