@@ -8,7 +8,7 @@ import { abortableSleep, type Deps } from './deps.js';
 import { EXIT, interruption, type StopSignal, toTapError, untilInterrupted, UsageError } from './errors.js';
 import { githubActions } from './io/github.js';
 import { createReporter } from './io/reporter.js';
-import type { Io, Streams } from './io/types.js';
+import type { Io, Streams } from './messages/types.js';
 import { findConfig, loadConfig } from './config.js';
 import { checkInput, tapProgram, valuesOf } from './program.js';
 import type { EnvNames } from './stack/naming.js';

@@ -1,9 +1,11 @@
 import type { Deps } from './deps.js';
 import { type ExitCode, UsageError } from './errors.js';
 import type { GitHubActions } from './io/github.js';
-import type { Style } from './io/types.js';
+import type { Style } from './messages/types.js';
 import type { EnvNames } from './stack/naming.js';
-import { parseDuration, parseInstant } from './time.js';
+import { type Instant, parseDuration, parseInstant } from './time.js';
+
+export type { Instant } from './time.js';
 
 /**
  * How a command defines itself (in the manner of wrangler's `createCommand`): its name, options with
@@ -92,11 +94,6 @@ export function defineCommand<O extends Options, E extends EnvMode, R>(
   return definition;
 }
 
-/** A point in time as typed: resolved against the clock when the command runs. */
-export interface Instant {
-  readonly text: string;
-  at(now: Date): Date;
-}
 
 /** A whole number within [min, max]. */
 function int(value: string, help: string, range: { min: number; max: number; default: number }): OptionSpec<number>;

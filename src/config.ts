@@ -38,6 +38,11 @@ export interface Sourced<T> {
 }
 export type Effective = { readonly [K in Key]?: Sourced<NonNullable<EnvSettings[K]>> };
 
+/** The effective settings as plain values (what the stack is given: it knows no sources). */
+export function valuesOf(settings: Effective): EnvSettings {
+  return Object.fromEntries(KEYS.filter((k) => settings[k] !== undefined).map((k) => [k, settings[k]!.value]));
+}
+
 export interface Config {
   readonly file: string;
   /** The env's settings: the defaults, then every matching pattern in file order, then the exact name. */

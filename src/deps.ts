@@ -1,6 +1,6 @@
 import type { AwsClients } from './aws/clients.js';
 import type { Effective, Sourced } from './config.js';
-import type { Io, Payloads } from './io/types.js';
+import type { Io, Payloads } from './messages/types.js';
 
 /** Everything a command touches outside itself; built once in cli.ts, faked in tests. */
 export interface Deps {

@@ -3,7 +3,7 @@ import type { CommandDefinition, OptionSpec } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { describeOption, helpAfter, helpJson, textHelp } from './help.js';
-import type { Streams } from './io/types.js';
+import type { Streams } from './messages/types.js';
 import { MAX_ENV_LENGTH, namesFor } from './stack/naming.js';
 import { VERSION } from './version.js';
 import { NETWORK_DEFAULTS } from './aws/network.js';

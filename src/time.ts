@@ -1,4 +1,3 @@
-import type { Instant } from './command.js';
 import { UsageError } from './errors.js';
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -26,6 +25,12 @@ export function parseDuration(value: string, what: string): number {
  * A point in time: `now`, `2h ago` (any duration with `ago`), or ISO 8601 (`2026-11-25T10:00:00Z`; a
  * time without a zone is UTC, so that the same command means the same window on every machine).
  */
+/** A point in time as typed: resolved against the clock when the command runs. */
+export interface Instant {
+  readonly text: string;
+  at(now: Date): Date;
+}
+
 export function parseInstant(value: string, what: string, now: Date): Date {
   const v = value.trim();
   if (v === 'now') return now;

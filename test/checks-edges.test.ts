@@ -21,7 +21,7 @@ import { lambdaConfigCheck } from '../src/checks/lambda-config.js';
 import { ruleCheck } from '../src/checks/rule.js';
 import { stackCheck } from '../src/checks/stack.js';
 import { xrayGroupCheck } from '../src/checks/xray-group.js';
-import type { StackInfo } from '../src/deploy/stack.js';
+import type { StackInfo } from '../src/aws/stacks.js';
 import { namesFor } from '../src/stack/naming.js';
 import { RULE_RETRY } from '../src/stack/spec.js';
 import { testDeps } from './helpers/deps.js';

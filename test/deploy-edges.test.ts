@@ -14,9 +14,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../src/aws/clients.js';
 import { emptyBucket } from '../src/deploy/bucket.js';
 import { createChangeSet, type ChangeSetRequest } from '../src/deploy/change-set.js';
-import { describeChange, sentence } from '../src/io/messages/index.js';
+import { describeChange, sentence } from '../src/messages/index.js';
 import { settle, StackMonitor } from '../src/deploy/monitor.js';
-import { describeStack, stateOf, stuckHint } from '../src/deploy/stack.js';
+import { describeStack, stateOf, stuckHint } from '../src/aws/stacks.js';
 import { templateSource } from '../src/deploy/staging.js';
 import { testDeps } from './helpers/deps.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Code, CODES, type Message, sentence } from '../src/io/messages/index.js';
+import { type Code, CODES, type Message, sentence } from '../src/messages/index.js';
 
 // Each code's sentence, drawn from its payload alone: the lines a person read before messages were
 // typed, kept as they were (the branches of each sentence included).

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createReporter } from '../src/io/reporter.js';
-import type { Level, Message, Streams } from '../src/io/types.js';
+import type { Level, Message, Streams } from '../src/messages/types.js';
 
 // What ora needs of a terminal stream besides write().
 const cursor = { cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns: 80 };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, valuesOf } from '../src/config.js';
 import { checkEmail, DEFAULT_SETTINGS, DEFAULT_THRESHOLDS, stackSettings } from '../src/stack/settings.js';
 import { buildKey } from '../src/stack/synth-cache.js';
 import { FakeAws } from './fake-aws/index.js';
@@ -35,14 +35,14 @@ describe('stack settings in tap.config.json', () => {
       processor: { value: { memoryMb: 512 }, from: `${file}: defaults.processor` },
       alertEmails: { value: ['pr@example.com'], from: `${file}: envs["pr-*"].alertEmails` },
     });
-    expect(stackSettings(pr)).toEqual({
+    expect(stackSettings(valuesOf(pr))).toEqual({
       alertEmails: ['pr@example.com'],
       thresholds: { ...DEFAULT_THRESHOLDS, api5xxPercent: 2, handlerErrors: 10 },
       logRetentionDays: 90,
       processorMemoryMb: 512,
       processorTimeoutSeconds: 30,
     });
-    const prod = stackSettings(loadConfig(file).settingsFor('prod'), ['a@example.com', 'a@example.com', 'b@example.com']);
+    const prod = stackSettings(valuesOf(loadConfig(file).settingsFor('prod')), ['a@example.com', 'a@example.com', 'b@example.com']);
     // --alert-email replaces the file's addresses (each once).
     expect(prod).toMatchObject({ alertEmails: ['a@example.com', 'b@example.com'], processorMemoryMb: 512, processorTimeoutSeconds: 60 });
     expect(stackSettings({})).toEqual(DEFAULT_SETTINGS);

@@ -12,7 +12,7 @@ import type { XRayClient } from '@aws-sdk/client-xray';
 import type { AwsCredentialIdentityProvider as CredentialProvider } from '@smithy/types';
 import { AwsError, callHost, failureReason, TapError, withCallContext } from '../errors.js';
 import { VERSION } from '../version.js';
-import type { Message } from '../io/types.js';
+import type { Message } from '../messages/types.js';
 import { NETWORK_DEFAULTS, type NetworkSettings, proxyFor, sdkRequestHandler, type SdkRequestHandler } from './network.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_MODE } from './setup.js';
 

@@ -1,6 +1,6 @@
 import type { Sourced } from '../config.js';
 import { UsageError } from '../errors.js';
-import type { Payloads } from '../io/types.js';
+import type { Payloads } from '../messages/types.js';
 import type { AwsConfig, RetryMode } from './clients.js';
 import { NETWORK_DEFAULTS } from './network.js';
 import { fromProfile, type ProfileSettings, profileName, readProfile } from './profile.js';

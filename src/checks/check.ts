@@ -1,27 +1,10 @@
-import type { StackInfo } from '../deploy/stack.js';
+import type { StackInfo } from '../aws/stacks.js';
 import type { Deps } from '../deps.js';
 import type { EnvNames } from '../stack/naming.js';
+import type { CheckResult, CheckStatus, Outcome } from '../messages/observe.js';
 
-export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
-
-/** What a check found. `remedy` is one line on what to do when it failed or warned. */
-/** How a check's status is drawn, in its result line and in verify's progress. */
-export const CHECK_SYMBOL: Record<CheckStatus, string> = { pass: '✔', fail: '✖', warn: '!', skip: '–' };
-
-export interface Outcome {
-  readonly status: CheckStatus;
-  readonly detail: string;
-  readonly remedy?: string;
-  readonly data?: Record<string, unknown>;
-}
-
-export interface CheckResult extends Outcome {
-  readonly id: string;
-  readonly title: string;
-  readonly durationMs: number;
-  /** Set when AWS could not be reached or refused the caller (exit 3). */
-  readonly awsError?: string;
-}
+export { CHECK_SYMBOL } from '../messages/observe.js';
+export type { CheckResult, CheckStatus, Outcome };
 
 /** What every check gets: deps, the env's names, the stack read once, other checks' results. */
 export interface CheckContext {

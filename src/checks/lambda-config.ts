@@ -1,3 +1,4 @@
+import { valuesOf } from '../config.js';
 import { stackSettings } from '../stack/settings.js';
 import { FUNCTION_ENV, FUNCTION_MEMORY_MB, INSIGHTS_LAYER, RUNTIME } from '../stack/spec.js';
 import { type Check, type Outcome, fail, pass, redeploy } from './check.js';
@@ -9,7 +10,7 @@ export const lambdaConfigCheck: Check = {
   async run(ctx) {
     const { GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
     const lambda = await ctx.deps.aws.lambda();
-    const memory = { [ctx.names.handler]: FUNCTION_MEMORY_MB, [ctx.names.processor]: stackSettings(ctx.deps.settings).processorMemoryMb };
+    const memory = { [ctx.names.handler]: FUNCTION_MEMORY_MB, [ctx.names.processor]: stackSettings(valuesOf(ctx.deps.settings)).processorMemoryMb };
     const outcomes: Outcome[] = await Promise.all(
       [ctx.names.handler, ctx.names.processor].map(async (name) => {
         const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));

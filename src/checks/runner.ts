@@ -1,5 +1,5 @@
 import { retryTransient } from '../aws/retry.js';
-import { describeStack, type StackInfo } from '../deploy/stack.js';
+import { describeStack, type StackInfo } from '../aws/stacks.js';
 import type { Deps } from '../deps.js';
 import { isAccessProblem, toTapError, UsageError } from '../errors.js';
 import { namesFor } from '../stack/naming.js';

@@ -12,14 +12,14 @@ import { type Outcome, POLL_MS, StackMonitor, type StackEventRecord } from '../d
 import { prepareStack } from '../deploy/prepare.js';
 import { type AccountRole, ensureAccountRole } from '../deploy/shared.js';
 import { alarmBehind, type AlarmRollback, parseMonitor, rollbackConfiguration } from '../deploy/rollback-triggers.js';
-import { describeStack, isConsistent, stateOf, type StackInfo, stuckHint, succeeded } from '../deploy/stack.js';
+import { describeStack, isConsistent, stateOf, type StackInfo, stuckHint, succeeded } from '../aws/stacks.js';
 import { templateSource } from '../deploy/staging.js';
 import { outputPath } from '../io/files.js';
 import { ENV_TAG, namesFor } from '../stack/naming.js';
 import { assertRegionSupported } from '../stack/regions.js';
 import { checkEmail } from '../stack/settings.js';
 import type { CfnTemplate } from '../stack/synth.js';
-import { synthesizeChecked } from './synth.js';
+import { synthesizeChecked } from '../synth/checked.js';
 
 export interface DeployOptions {
   readonly env: string;

@@ -6,7 +6,7 @@ import { emptyBucket } from '../deploy/bucket.js';
 import { retryTransient } from '../aws/retry.js';
 import { requestToken } from '../aws/tokens.js';
 import { POLL_MS, settle, StackMonitor, type StackEventRecord } from '../deploy/monitor.js';
-import { describeStack, stateOf } from '../deploy/stack.js';
+import { describeStack, stateOf } from '../aws/stacks.js';
 import { namesFor, SHARED_STACK } from '../stack/naming.js';
 
 export interface DestroyOptions {

@@ -5,7 +5,7 @@ import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import type { GitHubActions } from '../io/github.js';
 import { EXIT } from '../errors.js';
-import { synthesizeChecked } from './synth.js';
+import { synthesizeChecked } from '../synth/checked.js';
 
 export interface DiffOptions {
   readonly env: string;

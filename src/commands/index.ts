@@ -6,7 +6,7 @@ import destroy from './destroy.js';
 import diff from './diff.js';
 import list from './list.js';
 import logs from './logs.js';
-import replay from './replay.js';
+import replay from './replay/index.js';
 import status from './status.js';
 import synth from './synth.js';
 import trace from './trace.js';

@@ -1,3 +1,4 @@
+import { valuesOf } from '../config.js';
 import { defineCommand, type Input, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -54,7 +55,7 @@ export async function run(o: LogsInput, deps: Deps): Promise<LogsResult> {
   const sources = sourcesOf(o.function);
   const now = deps.clock();
   // The env's log groups keep what tap.config.json's logRetentionDays says (30 days by default).
-  const days = stackSettings(deps.settings).logRetentionDays;
+  const days = stackSettings(valuesOf(deps.settings)).logRetentionDays;
   const window = windowOf(o, now, { days, why: `the env's log groups keep ${days} days` });
   const filter = { correlationId: o.correlationId, errors: o.errors };
   const reasons = sources.map((s) => cannotMatch(s, { ...filter, traceId: o.traceId }));

@@ -3,7 +3,7 @@ import { Chalk } from 'chalk';
 import type { Deps } from '../deps.js';
 import { LookPace } from '../aws/retry.js';
 import { EXIT, UsageError } from '../errors.js';
-import type { Style } from '../io/types.js';
+import type { Style } from '../messages/types.js';
 import { defineCommand, type Input, option } from '../command.js';
 import { drawLine, type LogLine } from '../logs/lines.js';
 import { logsOfTrace } from '../logs/of-trace.js';
@@ -11,7 +11,7 @@ import { windowOf } from '../time.js';
 import { checkUserFilter, fetchTraces, filterExpression, refusedFilter, traceSummaries } from '../trace/search.js';
 import { type MapService, serviceMap } from '../trace/service-map.js';
 import { type Paint, PLAIN, waterfall } from '../trace/waterfall.js';
-import { summaryLine } from '../io/messages/index.js';
+import { summaryLine } from '../messages/index.js';
 
 export type TraceResult =
   | { kind: 'summaries'; env: string; from: string; to: string; filter: string; summaries: TraceSummary[]; traces?: Trace[] }

@@ -4,19 +4,15 @@ import type { Deps } from '../deps.js';
 import { retryTransient } from '../aws/retry.js';
 import { requestToken } from '../aws/tokens.js';
 import { Aborted, JobFailed } from '../errors.js';
-import { describeStack } from './stack.js';
+import { describeStack } from '../aws/stacks.js';
+import type { Change } from '../messages/deploy.js';
+
+export type { Change };
 
 /** How often a change set being created is read, and how long before a write is tried again. */
 const CHANGE_SET_POLL_MS = 1000;
 
 /** One row of a change set, as tap shows it before executing. */
-export interface Change {
-  readonly action: string;
-  readonly logicalId: string;
-  readonly type: string;
-  /** `True`, `False` or `Conditional` for a Modify; absent for Add and Remove. */
-  readonly replacement?: string;
-}
 
 export interface ChangeSetRequest {
   readonly stackName: string;

@@ -2,20 +2,15 @@ import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudform
 import type { Deps } from '../deps.js';
 import { retryTransient } from '../aws/retry.js';
 import { Aborted, JobFailed } from '../errors.js';
-import { describeStack, stateOf, type StackInfo } from './stack.js';
+import { describeStack, stateOf, type StackInfo } from '../aws/stacks.js';
+import type { StackEventRecord } from '../messages/deploy.js';
+
+export type { StackEventRecord };
 
 /** How often the stack's events are read. @default 2 s, as the issue and the console do */
 export const POLL_MS = 2000;
 
 /** One stack event, in the shape tap prints and streams. */
-export interface StackEventRecord {
-  readonly eventId: string;
-  readonly timestamp?: string;
-  readonly logicalId: string;
-  readonly type: string;
-  readonly status: string;
-  readonly reason?: string;
-}
 
 export interface Outcome {
   /** The stack's status when the operation ended. */

@@ -4,7 +4,7 @@ import { JobFailed } from '../errors.js';
 import { retryTransient } from '../aws/retry.js';
 import { requestToken } from '../aws/tokens.js';
 import { POLL_MS, settle, StackMonitor } from './monitor.js';
-import { describeStack, stateOf, type StackInfo } from './stack.js';
+import { describeStack, stateOf, type StackInfo } from '../aws/stacks.js';
 
 /**
  * Brings a stack to where it takes a change set, for every stack tap deploys (an env's and the

@@ -8,7 +8,7 @@ import { VERSION } from '../version.js';
 import { createChangeSet, executeChangeSet } from './change-set.js';
 import { POLL_MS, StackMonitor, type StackEventRecord } from './monitor.js';
 import { prepareStack } from './prepare.js';
-import { describeStack, stateOf, type StackInfo, succeeded } from './stack.js';
+import { describeStack, stateOf, type StackInfo, succeeded } from '../aws/stacks.js';
 
 /**
  * What `tap deploy` found or did about API Gateway's CloudWatch role, which the env's stage needs

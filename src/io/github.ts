@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { Streams } from './types.js';
+import type { Streams } from '../messages/types.js';
 
 /**
  * GitHub Actions' side channels, used only when `GITHUB_ACTIONS=true`: annotations (workflow

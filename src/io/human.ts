@@ -3,8 +3,8 @@ import type ora from 'ora';
 import type { Ora } from 'ora';
 import { interruption } from '../errors.js';
 import { type GitHubActions, githubActions } from './github.js';
-import { sentence } from './messages/index.js';
-import type { ErrorReport, Io, Level, Message, ReporterOptions, Streams, Style } from './types.js';
+import { sentence } from '../messages/index.js';
+import type { ErrorReport, Io, Level, Message, ReporterOptions, Streams, Style } from '../messages/types.js';
 
 /**
  * Colour for one stream: NO_COLOR (set and not empty, no-color.org) turns it off and wins;

@@ -1,5 +1,5 @@
-import { sentence } from './messages/index.js';
-import type { ErrorReport, Io, Message, ReporterOptions, Streams } from './types.js';
+import { sentence } from '../messages/index.js';
+import type { ErrorReport, Io, Message, ReporterOptions, Streams } from '../messages/types.js';
 
 /**
  * `--json`: stdout carries only JSON, one object per line: events (`{"type":"event",...}`: the
@@ -17,7 +17,7 @@ export class JsonReporter implements Io {
   ) {}
 
   notify(message: Message, options: { stream?: boolean; output?: boolean } = {}): void {
-    // `text` is the sentence a person would read; `data` is the code's payload (src/io/messages/).
+    // `text` is the sentence a person would read; `data` is the code's payload (src/messages/).
     const { level, code, data } = message;
     if (options.stream || options.output || level === 'warn' || level === 'error') {
       this.streams.stdout.write(`${JSON.stringify({ type: 'event', level, code, text: sentence(message), data })}\n`);

@@ -1,5 +1,5 @@
 import { JsonReporter } from './json.js';
-import type { Io, ReporterOptions, Streams } from './types.js';
+import type { Io, ReporterOptions, Streams } from '../messages/types.js';
 
 /**
  * The reporter for this run: JSON with `--json`, otherwise the human one, with ora's spinner on a live

@@ -1,4 +1,3 @@
-import type { Effective } from '../config.js';
 import { UsageError } from '../errors.js';
 import { FUNCTION_MEMORY_MB } from './spec.js';
 
@@ -63,14 +62,22 @@ export const DEFAULT_SETTINGS: StackSettings = {
   processorTimeoutSeconds: 30,
 };
 
-/** The env's stack settings: tap.config.json's, with `--alert-email` (when given) in place of the file's addresses. */
-export function stackSettings(settings: Effective, alertEmails?: readonly string[]): StackSettings {
+/** What the stack is given of an env's settings (tap.config.json's, as plain values). */
+export interface StackInput {
+  readonly alertEmails?: readonly string[];
+  readonly alarms?: Partial<Thresholds>;
+  readonly logRetentionDays?: number;
+  readonly processor?: { readonly memoryMb?: number; readonly timeoutSeconds?: number };
+}
+
+/** The env's stack settings: the given values over the defaults, `--alert-email` (when given) in place of the file's addresses. */
+export function stackSettings(settings: StackInput, alertEmails?: readonly string[]): StackSettings {
   return {
-    alertEmails: [...new Set(alertEmails?.length ? alertEmails : (settings.alertEmails?.value ?? []))],
-    thresholds: { ...DEFAULT_THRESHOLDS, ...settings.alarms?.value },
-    logRetentionDays: settings.logRetentionDays?.value ?? DEFAULT_SETTINGS.logRetentionDays,
-    processorMemoryMb: settings.processor?.value.memoryMb ?? DEFAULT_SETTINGS.processorMemoryMb,
-    processorTimeoutSeconds: settings.processor?.value.timeoutSeconds ?? DEFAULT_SETTINGS.processorTimeoutSeconds,
+    alertEmails: [...new Set(alertEmails?.length ? alertEmails : (settings.alertEmails ?? []))],
+    thresholds: { ...DEFAULT_THRESHOLDS, ...settings.alarms },
+    logRetentionDays: settings.logRetentionDays ?? DEFAULT_SETTINGS.logRetentionDays,
+    processorMemoryMb: settings.processor?.memoryMb ?? DEFAULT_SETTINGS.processorMemoryMb,
+    processorTimeoutSeconds: settings.processor?.timeoutSeconds ?? DEFAULT_SETTINGS.processorTimeoutSeconds,
   };
 }
 

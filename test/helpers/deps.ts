@@ -1,6 +1,6 @@
 import { AwsClients } from '../../src/aws/clients.js';
 import type { Deps } from '../../src/deps.js';
-import type { Io, Message } from '../../src/io/types.js';
+import type { Io, Message } from '../../src/messages/types.js';
 
 /** Deps for calling logic directly: real SDK clients (for aws-sdk-client-mock), messages collected. */
 export function testDeps(): Deps & { messages: Message[] } {

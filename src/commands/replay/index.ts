@@ -1,15 +1,15 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { retryTransient } from '../aws/retry.js';
-import { describeStack, requireOutput } from '../deploy/stack.js';
-import type { Deps } from '../deps.js';
-import { Aborted, EXIT, type StopSignal, UsageError } from '../errors.js';
-import { checkReplayName, countReplayReceipts, describeReplay, envArchive, FINAL_STATES, type ReplayView } from '../replay/replays.js';
-import { startReplay } from '../replay/start.js';
-import { namesFor, replayName } from '../stack/naming.js';
-import { ARCHIVE_RETENTION_DAYS, OUTPUTS } from '../stack/spec.js';
-import { defineCommand, type Instant, option } from '../command.js';
-import { windowOf } from '../time.js';
-import { cancel, list, status } from './replay-admin.js';
+import { retryTransient } from '../../aws/retry.js';
+import { describeStack, requireOutput } from '../../aws/stacks.js';
+import type { Deps } from '../../deps.js';
+import { Aborted, EXIT, type StopSignal, UsageError } from '../../errors.js';
+import { checkReplayName, countReplayReceipts, describeReplay, envArchive, FINAL_STATES, type ReplayView } from '../../replay/replays.js';
+import { startReplay } from '../../replay/start.js';
+import { namesFor, replayName } from '../../stack/naming.js';
+import { ARCHIVE_RETENTION_DAYS, OUTPUTS } from '../../stack/spec.js';
+import { defineCommand, type Instant, option } from '../../command.js';
+import { windowOf } from '../../time.js';
+import { cancel, list, status } from './admin.js';
 
 export interface ReplayOptions {
   readonly env: string;

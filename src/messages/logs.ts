@@ -1,4 +1,4 @@
-import { drawLine, type LogLine, type LogSource } from '../../logs/lines.js';
+import { drawLine, type LogLine, type LogSource } from '../logs/lines.js';
 import type { Sentences } from './index.js';
 
 /** Messages of `tap logs` (and `trace --logs`): the lines themselves, searches, Live Tail and its fall-back. */

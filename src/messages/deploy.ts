@@ -1,6 +1,23 @@
-import type { Change } from '../../deploy/change-set.js';
-import type { StackEventRecord } from '../../deploy/monitor.js';
 import type { Sentences } from './index.js';
+
+/** A change of a change set, as deploy and diff show it (a payload: deploy/change-set.ts reads it from CloudFormation). */
+export interface Change {
+  readonly action: string;
+  readonly logicalId: string;
+  readonly type: string;
+  /** `True`, `False` or `Conditional` for a Modify; absent for Add and Remove. */
+  readonly replacement?: string;
+}
+
+/** One stack event, as the monitor emits it (a payload: deploy/monitor.ts reads it from CloudFormation). */
+export interface StackEventRecord {
+  readonly eventId: string;
+  readonly timestamp?: string;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+}
 
 const count = (n: number): string => n.toLocaleString('en-US');
 

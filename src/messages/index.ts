@@ -1,4 +1,4 @@
-import type { Level } from '../types.js';
+import type { Level } from './types.js';
 import { type DeployMessages, deploySentences } from './deploy.js';
 import { type LogsMessages, logsSentences } from './logs.js';
 import { type ObserveMessages, observeSentences } from './observe.js';

@@ -1,5 +1,5 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { isStackMissing } from '../aws/cloudformation.js';
+import { isStackMissing } from './cloudformation.js';
 import { JobFailed } from '../errors.js';
 
 /** What tap needs to know of a deployed stack, read with one `DescribeStacks` call. */

@@ -1,9 +1,9 @@
 /** What logic emits: typed messages (./messages/), never printed text. Reporters decide how to draw them. */
 export type Level = 'debug' | 'info' | 'progress' | 'success' | 'warn' | 'error';
 
-export type { Code, Message, Payloads } from './messages/index.js';
-export type { ErrorReport } from './messages/run.js';
-import type { ErrorReport, Message } from './messages/index.js';
+export type { Code, Message, Payloads } from './index.js';
+export type { ErrorReport } from './run.js';
+import type { ErrorReport, Message } from './index.js';
 
 /** How a renderer may style its text. */
 export interface Style {

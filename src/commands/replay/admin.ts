@@ -1,7 +1,7 @@
-import { pages } from '../aws/pages.js';
-import { defineCommand } from '../command.js';
-import { JobFailed, UsageError } from '../errors.js';
-import { checkReplayName, describeReplay, envArchive, progressBar, type ReplayView, viewOf } from '../replay/replays.js';
+import { pages } from '../../aws/pages.js';
+import { defineCommand } from '../../command.js';
+import { JobFailed, UsageError } from '../../errors.js';
+import { checkReplayName, describeReplay, envArchive, progressBar, type ReplayView, viewOf } from '../../replay/replays.js';
 
 /** `tap replay-archive list|status|cancel`: the env's replays, one replay, cancelling one. */
 

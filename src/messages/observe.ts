@@ -1,10 +1,31 @@
 import type { TraceSummary } from '@aws-sdk/client-xray';
-import { CHECK_SYMBOL, type CheckResult } from '../../checks/check.js';
-import type { StopSignal } from '../../errors.js';
-import type { ReplayView } from '../../replay/replays.js';
-import { progressBar } from '../../replay/replays.js';
-import type { CacheUse, Finding } from '../../stack/synth.js';
+import type { StopSignal } from '../errors.js';
+import type { ReplayView } from '../replay/replays.js';
+import { progressBar } from '../replay/replays.js';
+import type { CacheUse, Finding } from '../stack/synth.js';
 import type { Sentences } from './index.js';
+
+/** A verify check's status (a payload: checks/check.ts's checks return these). */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+
+/** What a check found. `remedy` is one line on what to do when it failed or warned. */
+export interface Outcome {
+  readonly status: CheckStatus;
+  readonly detail: string;
+  readonly remedy?: string;
+  readonly data?: Record<string, unknown>;
+}
+
+export interface CheckResult extends Outcome {
+  readonly id: string;
+  readonly title: string;
+  readonly durationMs: number;
+  /** Set when AWS could not be reached or refused the caller (exit 3). */
+  readonly awsError?: string;
+}
+
+/** How a check's status is drawn, in its result line and in verify's progress. */
+export const CHECK_SYMBOL: Record<CheckStatus, string> = { pass: '✔', fail: '✖', warn: '!', skip: '–' };
 
 /** One trace summary on one line: when, id, duration, method path status, fault mark, services. */
 export function summaryLine(s: TraceSummary): string {
