@@ -135,7 +135,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const reporter = io ?? (await createReporter(streams, { json, color: !argv.includes('--no-color'), verbose, quiet: false }));
     reporter.close();
     const detail = verbose && tapError.cause instanceof Error ? tapError.cause.stack : undefined;
-    reporter.fail({ error: tapError.name, message: tapError.message, hint: tapError.hint, exitCode, detail });
+    reporter.fail({ error: tapError.name, code: signal.reason === 'SIGTERM' ? 'Interrupted' : tapError.code, message: tapError.message, hint: tapError.hint, exitCode, detail });
     return exitCode;
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -6,37 +6,74 @@
 export const EXIT = { ok: 0, failed: 1, usage: 2, aws: 3, interrupted: 130, terminated: 143 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/**
+ * Every error's stable code: what a script branches on (`{"kind":"error","code":...}` with --json),
+ * never the sentence. The README lists them (a test checks it does). An error without a code of its
+ * own has its class's (the first five).
+ */
+export const ERROR_CODES = {
+  BadInput: 'bad input or usage; nothing was sent to AWS (exit 2)',
+  AwsSetup: 'something to fix in the AWS setup (exit 3)',
+  JobFailed: 'the job ran and failed (exit 1)',
+  ServiceFault: 'an AWS call still failed after the retries: throttling, 5xx, a dropped connection (exit 1)',
+  Interrupted: 'Ctrl-C, SIGTERM or a confirmation declined (exit 130 or 143)',
+  NoCredentials: 'no credentials, or credentials AWS does not accept (exit 3)',
+  AccessDenied: 'the caller lacks a permission (exit 3)',
+  NoRegion: 'no region from --region, tap.config.json, AWS_REGION or the profile (exit 3)',
+  MfaNeeded: "the profile's role needs an MFA code and there is no terminal to ask on (exit 3)",
+  EndpointUnreachable: 'the connection was refused, the name not found, no route, or no connection in time (exit 3)',
+  CertificateUntrusted: "the endpoint's certificate is not trusted: AWS_CA_BUNDLE (exit 3)",
+  CaBundleUnreadable: 'the CA bundle file cannot be read (exit 3)',
+  NoAnswer: 'the endpoint took the connection and sent nothing within the read timeout, every attempt (exit 1)',
+  UnreadableAnswer: "an answer that is not the service's format, e.g. a proxy's HTML page (exit 1)",
+  ServiceRefused: 'the service refused the call, e.g. a ValidationError (exit 1)',
+  EnvNotDeployed: "the env's stack does not exist in this account and region (exit 1)",
+  OutputMissing: 'the stack lacks an output tap reads (exit 1)',
+  StackBusy: 'another operation is running on the stack (exit 1)',
+  ConfigInvalid: 'tap.config.json is not valid JSON or breaks its schema (exit 2)',
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
 export abstract class TapError extends Error {
   abstract readonly exitCode: ExitCode;
   /** A one-line hint on what to do next, printed under the message. */
   readonly hint?: string;
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+  /** The stable code (ERROR_CODES). */
+  readonly code: ErrorCode;
+  constructor(message: string, options: { hint?: string; cause?: unknown; code?: ErrorCode } = {}) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.hint = options.hint;
+    this.code = options.code ?? (new.target as unknown as { defaultCode: ErrorCode }).defaultCode;
   }
 }
 
 /** Bad input or usage: nothing was sent to AWS. */
 export class UsageError extends TapError {
+  static readonly defaultCode: ErrorCode = 'BadInput';
   readonly exitCode = EXIT.usage;
 }
 
 /** What the user fixes in their environment: no region, no or invalid credentials, access denied, an unreachable endpoint. */
 export class AwsError extends TapError {
+  static readonly defaultCode: ErrorCode = 'AwsSetup';
   readonly exitCode = EXIT.aws;
 }
 
 /** The job ran and failed (a failed deploy, a failed check, a synth with errors). */
 export class JobFailed extends TapError {
+  static readonly defaultCode: ErrorCode = 'JobFailed';
   readonly exitCode = EXIT.failed;
 }
 
 /** An AWS call that failed for a reason of the service's (5xx, throttling, a timeout, a refusal), after the retries. */
-export class AwsServiceError extends JobFailed {}
+export class AwsServiceError extends JobFailed {
+  static override readonly defaultCode: ErrorCode = 'ServiceFault';
+}
 
 /** The user interrupted the command (Ctrl-C) or declined a confirmation. */
 export class Aborted extends TapError {
+  static readonly defaultCode: ErrorCode = 'Interrupted';
   readonly exitCode = EXIT.interrupted;
 }
 
@@ -214,11 +251,12 @@ export function toTapError(error: unknown): TapError {
   if (e.name && ACCESS_ERRORS.has(e.name)) {
     return new AwsError(`${call ? `${call}: ` : ''}${e.name}: ${message}`, {
       cause: error,
+      code: /^(AccessDenied|AuthorizationError|UnauthorizedOperation)/.test(e.name) ? 'AccessDenied' : 'NoCredentials',
       hint: 'Check credentials (AWS_PROFILE or --profile), the region (--region) and IAM permissions.',
     });
   }
   if (REGION_MISSING.test(message)) {
-    return new AwsError(message, { cause: error, hint: 'Set the region with --region or AWS_REGION.' });
+    return new AwsError(message, { cause: error, code: 'NoRegion', hint: 'Set the region with --region or AWS_REGION.' });
   }
   const network = networkFailure(error);
   if (network && network.kind !== 'read timeout') return unreachable(error, network, ctx, after);
@@ -226,6 +264,7 @@ export function toTapError(error: unknown): TapError {
   if (unreadable) {
     return new AwsServiceError(`${call ?? 'an AWS call'} got ${unreadable}`, {
       cause: error,
+      code: 'UnreadableAnswer',
       hint: ctx?.endpoint
         ? `the endpoint ${ctx.endpoint} (--endpoint-url) answered so: an emulator's own failure, or something in front of it`
         : 'something between tap and AWS (a proxy, a gateway) answered instead of the service',
@@ -234,13 +273,13 @@ export function toTapError(error: unknown): TapError {
   if (network) {
     const idle = idleSeconds(message);
     const what = `no answer from ${ctx?.host ?? ctx?.endpoint ?? 'the endpoint'}${via(ctx)}${idle ? ` for ${idle} s` : `: ${message}`}`;
-    return new AwsServiceError(`${call ?? 'an HTTP call'} failed${after}${waited(ctx)}: ${what}`, { cause: error, hint: 'the endpoint accepted the connection and sent nothing: a stalled service, proxy or emulator; --read-timeout sets how long to wait' });
+    return new AwsServiceError(`${call ?? 'an HTTP call'} failed${after}${waited(ctx)}: ${what}`, { cause: error, code: 'NoAnswer', hint: 'the endpoint accepted the connection and sent nothing: a stalled service, proxy or emulator; --read-timeout sets how long to wait' });
   }
   if (e.$metadata !== undefined || e.name === 'TimeoutError' || (code && DROPPED_CODES.has(code))) {
     const what = code && DROPPED_CODES.has(code) ? `the connection was lost (${code}: ${message})` : `${e.name ?? 'AWS error'}: ${message}`;
     // A fault that survived the retries "failed after N attempts"; a refusal is the service's answer.
-    if (!call) return new AwsServiceError(what, { cause: error });
-    return new AwsServiceError(isTransient(error) ? `${call} failed${after}: ${what}` : `${call}: ${what}`, { cause: error });
+    if (!call) return new AwsServiceError(what, { cause: error, code: isTransient(error) ? 'ServiceFault' : 'ServiceRefused' });
+    return new AwsServiceError(isTransient(error) ? `${call} failed${after}: ${what}` : `${call}: ${what}`, { cause: error, code: isTransient(error) ? 'ServiceFault' : 'ServiceRefused' });
   }
   return new JobFailed(message, { cause: error });
 }
@@ -261,7 +300,7 @@ function unreachable(error: unknown, network: NonNullable<ReturnType<typeof netw
         ? "check --endpoint-url (or AWS_ENDPOINT_URL, or the profile's endpoint_url) and that the endpoint is running"
         : 'check the network, the proxy (HTTPS_PROXY, NO_PROXY) and --endpoint-url if you use one';
   const tries = after ? `; ${after.replace(/^ after /, '')}${waited(ctx)}` : ''; // "; 5 attempts in 2.3 s"
-  return new AwsError(`cannot reach ${target}${via(ctx)}: ${network.code} (${what}${tries})`, { cause: error, hint });
+  return new AwsError(`cannot reach ${target}${via(ctx)}: ${network.code} (${what}${tries})`, { cause: error, hint, code: network.kind === 'tls' ? 'CertificateUntrusted' : 'EndpointUnreachable' });
 }
 
 /** A body the SDK could not read as the service's own format (an HTML error page): what it was, or undefined. */

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { abortableSleep } from '../src/deps.js';
-import { AwsError, AwsServiceError, EXIT, isAccessProblem, isTransient, JobFailed, toTapError, UsageError, withCallContext } from '../src/errors.js';
+import { AwsError, AwsServiceError, ERROR_CODES, EXIT, isAccessProblem, isTransient, JobFailed, toTapError, UsageError, withCallContext } from '../src/errors.js';
 
 const aws = (name: string, status = 400, extra: object = {}) => Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status }, ...extra });
 const net = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
@@ -124,5 +125,29 @@ describe('the CLI sleep', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('error codes: what a script branches on', () => {
+  it.each([
+    [new UsageError('x'), 'BadInput'],
+    [new JobFailed('x'), 'JobFailed'],
+    [toTapError(Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } })), 'AccessDenied'],
+    [toTapError(Object.assign(new Error('no'), { name: 'ExpiredToken', $metadata: { httpStatusCode: 403 } })), 'NoCredentials'],
+    [toTapError(new Error('Region is missing')), 'NoRegion'],
+    [toTapError(net('ECONNREFUSED')), 'EndpointUnreachable'],
+    [toTapError(net('ENOTFOUND')), 'EndpointUnreachable'],
+    [toTapError(net('SELF_SIGNED_CERT_IN_CHAIN')), 'CertificateUntrusted'],
+    [toTapError(Object.assign(new Error('the request socket timed out after 15000 ms of inactivity'), { name: 'TimeoutError', $metadata: { attempts: 5 } })), 'NoAnswer'],
+    [toTapError(Object.assign(new Error('boom'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500, attempts: 5 } })), 'ServiceFault'],
+    [toTapError(Object.assign(new Error('bad'), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } })), 'ServiceRefused'],
+  ])('%s is %s', (error, code) => {
+    expect(error.code).toBe(code);
+    expect(ERROR_CODES).toHaveProperty(code);
+  });
+
+  it('the README lists every code with its meaning', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const code of Object.keys(ERROR_CODES)) expect(readme, code).toMatch(new RegExp(`\\| \`${code}\` \\|`));
   });
 });

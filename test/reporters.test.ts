@@ -99,12 +99,12 @@ describe('reporters', () => {
     io.notify({ level: 'progress', code: 'stack.event', data: { eventId: 'e1', logicalId: 'Queue', type: 'AWS::SQS::Queue', status: 'CREATE_COMPLETE' } }, { stream: true });
     io.notify(msg('warn', 'careful'));
     io.result({ kind: 'ok' }, () => 'ignored');
-    io.fail({ error: 'JobFailed', message: 'it broke', hint: 'try again', exitCode: 1, detail: 'a stack trace' });
+    io.fail({ error: 'JobFailed', code: 'JobFailed', message: 'it broke', hint: 'try again', exitCode: 1, detail: 'a stack trace' });
     expect(out.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
       { type: 'event', level: 'progress', code: 'stack.event', text: 'Queue CREATE_COMPLETE', data: { eventId: 'e1', logicalId: 'Queue', type: 'AWS::SQS::Queue', status: 'CREATE_COMPLETE' } },
       { type: 'event', level: 'warn', code: 'aws.sdk', text: 'careful', data: { line: 'careful' } },
       { kind: 'ok' },
-      { kind: 'error', error: 'JobFailed', message: 'it broke', hint: 'try again', exitCode: 1 },
+      { kind: 'error', error: 'JobFailed', code: 'JobFailed', message: 'it broke', hint: 'try again', exitCode: 1 },
     ]);
     expect(out.stderr).toBe('');
   });

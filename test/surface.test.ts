@@ -32,7 +32,7 @@ describe('--json: one JSON object per line on stdout, the last one the result or
       const r = await runTap(args);
       if (command === 'replay-archive' && args.length === 2) continue; // its subcommands take --env too; checked below
       expect([args, r.code, r.stderr]).toEqual([args, 2, '']);
-      expect(lines(r.stdout)).toEqual([{ kind: 'error', error: 'UsageError', message: expect.any(String), hint: expect.any(String), exitCode: 2 }]);
+      expect(lines(r.stdout)).toEqual([{ kind: 'error', error: 'UsageError', code: 'BadInput', message: expect.any(String), hint: expect.any(String), exitCode: 2 }]);
     }
   });
 

@@ -233,6 +233,7 @@ export class AwsClients {
 export function mfaRefused(serial: string, profile: string | undefined): AwsError {
   const name = profile ?? 'default';
   return new AwsError(`profile ${name} assumes its role with an MFA device (${serial}), and there is no terminal to ask for the code on`, {
+    code: 'MfaNeeded',
     hint: `run tap at a terminal, or export session credentials first (aws sts get-session-token --serial-number ${serial} --token-code CODE), or use a profile without mfa_serial`,
   });
 }

@@ -47,6 +47,7 @@ function caOf(settings: NetworkSettings): Buffer | undefined {
   } catch (error) {
     throw new AwsError(`cannot read the CA bundle ${bundle.value} (${bundle.from}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
       cause: error,
+      code: 'CaBundleUnreadable',
       hint: 'point AWS_CA_BUNDLE (or the profile\'s ca_bundle) at a PEM file of the certificates to trust',
     });
   }

@@ -87,8 +87,8 @@ export async function describeStack(cfn: CloudFormationClient, stackName: string
  * without that output (a deploy that did not finish, or an older template). Checked before any write.
  */
 export function requireOutput(stack: StackInfo | undefined, names: { stack: string; env: string }, key: string): string {
-  if (!stack) throw new JobFailed(`${names.stack} does not exist in this account and region`, { hint: `deploy it first: \`tap deploy --env ${names.env}\`` });
+  if (!stack) throw new JobFailed(`${names.stack} does not exist in this account and region`, { code: 'EnvNotDeployed', hint: `deploy it first: \`tap deploy --env ${names.env}\`` });
   const value = stack.outputs[key];
-  if (!value) throw new JobFailed(`${names.stack} (${stack.status}) has no output ${key}`, { hint: `deploy it again: \`tap deploy --env ${names.env}\`` });
+  if (!value) throw new JobFailed(`${names.stack} (${stack.status}) has no output ${key}`, { code: 'OutputMissing', hint: `deploy it again: \`tap deploy --env ${names.env}\`` });
   return value;
 }

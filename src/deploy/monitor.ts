@@ -143,6 +143,7 @@ export class StackMonitor {
 export async function settle(cfn: CloudFormationClient, stack: StackInfo, deps: Deps, wait: boolean): Promise<StackInfo | undefined> {
   if (!wait) {
     throw new JobFailed(`${stack.name} is ${stack.status}: another operation is running on it`, {
+      code: 'StackBusy',
       hint: 'run again without --no-wait to wait for it to finish',
     });
   }

@@ -4,6 +4,8 @@ import type { Sentences } from './index.js';
 export interface ErrorReport {
   /** The error's class, e.g. `UsageError`. */
   readonly error: string;
+  /** Its stable code (errors.ts ERROR_CODES), what a script branches on, e.g. `EnvNotDeployed`. */
+  readonly code: string;
   readonly message: string;
   readonly hint?: string;
   readonly exitCode: number;
