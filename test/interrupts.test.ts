@@ -39,7 +39,7 @@ describe('before the first write, Ctrl-C ends a command at once', () => {
   it('deploy under SIGTERM: 143, and the JSON error says so', async () => {
     const r = await runTap(['deploy', '--env', 'int', '--json'], { signal: stopAt('DescribeStacks', 'SIGTERM') });
     expect(r.code).toBe(143);
-    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({ kind: 'error', error: 'Aborted', message: 'Terminated (SIGTERM)', exitCode: 143 });
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({ kind: 'error', error: 'Aborted', code: 'Interrupted', message: 'Terminated (SIGTERM)', exitCode: 143 });
     expect(fake.calls).not.toContain('CreateChangeSet');
   });
 
