@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The SDK warns on every run under Node.js 20 that future SDK releases will need Node.js 22; tap
-// pins its SDK version in package-lock.json, so the warning tells the user nothing they can act on.
+// pins its SDK version in npm-shrinkwrap.json, so the warning tells the user nothing they can act on.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // One process for every command, with V8's default garbage collection: its parallel helpers no
