@@ -7,7 +7,7 @@ import { outputDir } from '../io/files.js';
 import { namesFor } from '../stack/naming.js';
 import { stackSettings } from '../stack/settings.js';
 import { CFN_LIMITS, type Finding, type Synthesized } from '../stack/synth.js';
-import { VERSION } from '../version.js';
+import { BUGS_URL, VERSION } from '../version.js';
 
 export interface SynthOptions {
   /** The env name. */
@@ -53,8 +53,12 @@ export async function synthesizeChecked(env: string, deps: Deps, options: { cach
     deps.io.notify({ level: f.level === 'error' ? 'error' : 'warn', code: 'synth.finding', data: f });
   }
   if (errors.length > 0) {
-    throw new JobFailed(`synth found ${errors.length} error(s) in ${names.stack}`, {
-      hint: 'fix the construct, or acknowledge the rule next to it with Validations.of(construct).acknowledge({ id, reason })',
+    // The stack is tap's own (src/stack/), built with the dependency versions tap ships: a finding in it
+    // is tap's defect, never something the user can fix in their project.
+    const { packageVersion } = await import('../stack/synth-cache.js');
+    const built = ['aws-cdk-lib', 'cdk-nag'].map((name) => `${name} ${packageVersion(name)}`).join(', ');
+    throw new JobFailed(`synth found ${errors.length} error(s) in ${names.stack}, tap's embedded stack: a defect of tap ${VERSION}, not something to fix in your project`, {
+      hint: `please report it with the findings above at ${BUGS_URL} (tap ${VERSION}, ${built}), or upgrade tap: npm i -g @tap-ops/cli@latest`,
     });
   }
   return synthesized;
@@ -111,7 +115,7 @@ export default defineCommand({
     cache: option.negatable('synthesize and validate afresh, without reading or writing the synth cache (TAP_CACHE_DIR, else $XDG_CACHE_HOME/tap or ~/.cache/tap)'),
   },
   examples: ['tap synth --env dev', 'tap synth --env dev --out cdk.out --json', 'tap synth --env dev --no-cache'],
-  exits: { 1: 'cdk-nag or CloudFormation validation found an error' },
+  exits: { 1: "cdk-nag or CloudFormation validation found an error in tap's embedded stack (a defect of tap)" },
   permissions: 'none (offline, no credentials needed)',
   run: ({ env, out, cache }, deps) => run({ env: env.env, out, cache }, deps),
   render,
