@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Measured at 579,945 bytes (0.1.0); the bound is about 20 % above, so growth is a decision, not an accident. */
+/** Measured at 581,678 bytes (0.1.0: README 56 kB, npm-shrinkwrap.json 136 kB, dist/ 359 kB); the bound is about 20 % above, so growth is a decision, not an accident. */
 const MAX_UNPACKED_BYTES = 700_000;
 
 interface Packed {
