@@ -31,8 +31,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The emulator suite (plain ESM run by Node) uses Node's globals throughout.
-    files: ['test/emulator/*.js'],
+    // The emulator and install suites (plain ESM run by Node) use Node's globals throughout.
+    files: ['test/emulator/*.js', 'test/install/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'writable', performance: 'readonly', URL: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
   },
   {

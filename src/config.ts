@@ -80,7 +80,7 @@ export function loadConfig(file: string): Config {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new UsageError(`${file}: ${why}`, { code: 'ConfigInvalid', hint: 'the config file is JSON; see tap.config.schema.json in the tap package' });
+    throw new UsageError(`${file}: ${why}`, { code: 'ConfigInvalid', hint: 'the config file is JSON; see tap.config.schema.json in the @tap-ops/cli package' });
   }
   const validate = validator();
   if (!validate(data)) {
@@ -94,7 +94,7 @@ export function loadConfig(file: string): Config {
       const what = e.keyword === 'additionalProperties' ? 'is not a known setting' : e.keyword === 'enum' ? `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` : (e.message ?? e.keyword);
       return `${at}: ${what} (${e.keyword})`;
     });
-    throw new UsageError(`${file}: ${problems.join('; ')}`, { code: 'ConfigInvalid', hint: 'see tap.config.schema.json in the tap package for every setting' });
+    throw new UsageError(`${file}: ${problems.join('; ')}`, { code: 'ConfigInvalid', hint: 'see tap.config.schema.json in the @tap-ops/cli package for every setting' });
   }
   const config = data as ConfigFile;
   return { file, settingsFor: (env) => effective(config, env, file) };

@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
+import { packageVersion } from '../src/stack/synth-cache.js';
+import { VERSION } from '../src/version.js';
 import { runTap } from './helpers/run-tap.js';
 
 // A stack with one unacknowledged cdk-nag error and one validation warning.
@@ -24,6 +26,19 @@ describe('synth with findings', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('✖ TapStack-dev/Queue/Resource: AwsSolutions-SQS4: The SQS queue does not require requests to use SSL.');
     expect(r.stderr).toContain('! Q: W3010: hard-coded availability zone');
-    expect(r.stderr).toMatch(/synth found 1 error\(s\) in TapStack-dev\n\s+hint: fix the construct, or acknowledge/);
+    // The stack is tap's: the message says so, names tap's version and where to report it, and never asks the user to fix a construct.
+    expect(r.stderr).toContain(`synth found 1 error(s) in TapStack-dev, tap's embedded stack: a defect of tap ${VERSION}, not something to fix in your project`);
+    const built = `aws-cdk-lib ${packageVersion('aws-cdk-lib')}, cdk-nag ${packageVersion('cdk-nag')}`;
+    expect(r.stderr).toContain(`hint: please report it with the findings above at https://github.com/tap-ops/tap/issues (tap ${VERSION}, ${built}), or upgrade tap: npm i -g @tap-ops/cli@latest`);
+    expect(r.stderr).not.toMatch(/fix the construct|acknowledge/);
+  });
+
+  it('--json: the error result carries the same message and hint', async () => {
+    const r = await runTap(['synth', '--env', 'dev', '--json']);
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(result).toMatchObject({ kind: 'error', exitCode: 1 });
+    expect(result.message).toContain(`a defect of tap ${VERSION}`);
+    expect(result.hint).toContain('https://github.com/tap-ops/tap/issues');
   });
 });

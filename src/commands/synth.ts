@@ -84,7 +84,7 @@ export default defineCommand({
     cache: option.negatable('synthesize and validate afresh, without reading or writing the synth cache (TAP_CACHE_DIR, else $XDG_CACHE_HOME/tap or ~/.cache/tap)'),
   },
   examples: ['tap synth --env dev', 'tap synth --env dev --out cdk.out --json', 'tap synth --env dev --no-cache'],
-  exits: { 1: 'cdk-nag or CloudFormation validation found an error' },
+  exits: { 1: "cdk-nag or CloudFormation validation found an error in tap's embedded stack (a defect of tap)" },
   permissions: 'none (offline, no credentials needed)',
   run: ({ env, out, cache }, deps) => run({ env: env.env, out, cache }, deps),
   render,

@@ -39,7 +39,8 @@ export function cacheDir(env: Record<string, string | undefined>): string {
 const FORMAT = 1;
 const require = createRequire(import.meta.url);
 
-function packageVersion(name: string): string {
+/** The installed version of a dependency (aws-cdk-lib, cdk-nag, constructs). */
+export function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
 }
 

@@ -4,7 +4,7 @@ import { JobFailed } from '../errors.js';
 import { namesFor } from '../stack/naming.js';
 import { stackSettings } from '../stack/settings.js';
 import type { Synthesized } from '../stack/synth.js';
-import { VERSION } from '../version.js';
+import { BUGS_URL, VERSION } from '../version.js';
 
 /**
  * Synthesizes the env's stack and reports every finding; fails when any is an error.
@@ -23,8 +23,12 @@ export async function synthesizeChecked(env: string, deps: Deps, options: { cach
     deps.io.notify({ level: f.level === 'error' ? 'error' : 'warn', code: 'synth.finding', data: f });
   }
   if (errors.length > 0) {
-    throw new JobFailed(`synth found ${errors.length} error(s) in ${names.stack}`, {
-      hint: 'fix the construct, or acknowledge the rule next to it with Validations.of(construct).acknowledge({ id, reason })',
+    // The stack is tap's own (src/stack/), built with the dependency versions tap ships: a finding in it
+    // is tap's defect, never something the user can fix in their project.
+    const { packageVersion } = await import('../stack/synth-cache.js');
+    const built = ['aws-cdk-lib', 'cdk-nag'].map((name) => `${name} ${packageVersion(name)}`).join(', ');
+    throw new JobFailed(`synth found ${errors.length} error(s) in ${names.stack}, tap's embedded stack: a defect of tap ${VERSION}, not something to fix in your project`, {
+      hint: `please report it with the findings above at ${BUGS_URL} (tap ${VERSION}, ${built}), or upgrade tap: npm i -g @tap-ops/cli@latest`,
     });
   }
   return synthesized;
