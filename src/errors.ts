@@ -111,9 +111,6 @@ export function withCallContext(error: unknown, context: Partial<CallContext> & 
   return error;
 }
 
-/** The host a failed call's last attempt went to, when the SDK's middleware saw it. */
-export const callHost = (error: unknown): string | undefined => callContext(error)?.host;
-
 function callContext(error: unknown): CallContext | undefined {
   return error && typeof error === 'object' ? ((error as Record<symbol, CallContext | undefined>)[CONTEXT] ?? undefined) : undefined;
 }

@@ -10,7 +10,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { XRayClient } from '@aws-sdk/client-xray';
 import type { AwsCredentialIdentityProvider as CredentialProvider } from '@smithy/types';
-import { AwsError, callHost, failureReason, TapError, withCallContext } from '../errors.js';
+import { AwsError, failureReason, TapError, withCallContext } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { Message } from '../messages/types.js';
 import { NETWORK_DEFAULTS, type NetworkSettings, proxyFor, sdkRequestHandler, type SdkRequestHandler } from './network.js';
@@ -220,9 +220,7 @@ export class AwsClients {
         return await proto.send.call(c, command, ...rest);
       } catch (error) {
         const waitedMs = Math.round(performance.now() - started);
-        const host = callHost(error);
-        const proxy = host ? proxyFor(new URL(`${endpoint ? new URL(endpoint).protocol : 'https:'}//${host}`)) : undefined;
-        throw withCallContext(error, { service, call: command.constructor.name.replace(/Command$/, ''), endpoint, waitedMs, ...(proxy ? { proxy } : {}) });
+        throw withCallContext(error, { service, call: command.constructor.name.replace(/Command$/, ''), endpoint, waitedMs });
       }
     };
     return client;
@@ -230,7 +228,7 @@ export class AwsClients {
 }
 
 /** A profile with `mfa_serial` where no person can type the code (no terminal, CI, --json): exit 3. */
-export function mfaRefused(serial: string, profile: string | undefined): AwsError {
+function mfaRefused(serial: string, profile: string | undefined): AwsError {
   const name = profile ?? 'default';
   return new AwsError(`profile ${name} assumes its role with an MFA device (${serial}), and there is no terminal to ask for the code on`, {
     code: 'MfaNeeded',
@@ -284,8 +282,12 @@ function watchCalls(client: Stacked, service: string, log: AwsConfig['log']): vo
         log?.({ level: 'debug', code: 'aws.call', data: { ...call, status: output.response?.statusCode, ms: ms() } });
         return output;
       } catch (error) {
-        const request = (args as { request?: { hostname?: string; port?: number; headers?: Record<string, string> } }).request;
-        withCallContext(error, { service, call: call.operation, ...(request?.hostname ? { host: `${request.hostname}${request.port ? `:${request.port}` : ''}` } : {}) });
+        const request = (args as { request?: { protocol?: string; hostname?: string; port?: number; headers?: Record<string, string> } }).request;
+        if (request?.hostname) {
+          const host = `${request.hostname}${request.port ? `:${request.port}` : ''}`;
+          const proxy = proxyFor(new URL(`${request.protocol ?? 'https:'}//${host}`));
+          withCallContext(error, { service, call: call.operation, host, ...(proxy ? { proxy } : {}) });
+        }
         const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
         const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
         log?.({ level: 'debug', code: 'aws.call', data: { ...call, status, error: e.name ?? 'error', ms: ms() } });
