@@ -80,7 +80,7 @@ export async function sdkRequestHandler(settings: NetworkSettings): Promise<SdkR
     updateHttpClientConfig: () => {},
     httpHandlerConfigs: () => ({}),
     destroy: () => handlers.forEach((h) => h.destroy()),
-  } ;
+  };
 }
 
 /** Agents that tunnel https through the proxy (CONNECT) and send http to it as absolute URLs, as the AWS CLI does. */
