@@ -72,6 +72,8 @@ export async function sdkRequestHandler(settings: NetworkSettings): Promise<SdkR
     return handler;
   };
   return {
+    // What NodeHttpHandler says of itself; the SDK's event-stream middleware reads it.
+    metadata: { handlerProtocol: 'http/1.1' },
     async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
       const port = request.port ? `:${request.port}` : '';
       const handler = await handlerFor(proxyFor(new URL(`${request.protocol}//${request.hostname}${port}`)));
