@@ -86,7 +86,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const { config: found, resolvedRegion, setup } = await awsSetup(g, streams.env, settings.region, (m) => reporter.notify(m));
     reporter.notify({ level: 'debug', code: 'aws.setup', data: setup });
     // A profile with mfa_serial: the code is asked for on the terminal (once: the clients share one credential chain).
-    const config = { ...found, ...(reporter.interactive ? { mfaCode: (serial: string) => reporter.ask(`MFA code for ${serial}:`) } : {}) };
+    const config = { ...found, ...(reporter.interactive ? { mfaCode: (serial: string) => askMfaCode(reporter, serial) } : {}) };
     const deps: Deps = {
       aws: overrides.aws ? overrides.aws(config) : new AwsClients(config),
       io,
@@ -142,4 +142,11 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     process.removeListener('SIGTERM', onSigterm);
     io?.close();
   }
+}
+
+/** The code of an MFA device: six digits (STS's TokenCode), asked for on the terminal; anything else is refused before STS is called. */
+async function askMfaCode(io: Io, serial: string): Promise<string> {
+  const code = (await io.ask(`MFA code for ${serial}:`)).trim();
+  if (!/^\d{6}$/.test(code)) throw new UsageError(`an MFA code is the six digits ${serial} shows, not '${code}'`);
+  return code;
 }

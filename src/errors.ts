@@ -159,16 +159,19 @@ const UNREACHABLE: Record<string, 'refused' | 'dns' | 'no route'> = {
 /** OpenSSL's and Node's codes for a certificate that is not trusted or does not match the host. */
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL/;
 const CONNECT_TIMEOUT = /did not establish a connection|UND_ERR_CONNECT_TIMEOUT/;
+/** OpenSSL's answer to a plain-HTTP server on an https:// URL. */
+const NOT_TLS = /wrong version number|packet length too long|ERR_SSL_WRONG_VERSION_NUMBER/;
 
 /**
  * What a network failure was, named as a person would: the connection refused, the name not found,
  * no route, a certificate not trusted, no connection within the connect timeout (each before any
  * request left), or no answer within the read timeout. Undefined for anything else (an answer came).
  */
-export function networkFailure(error: unknown): { kind: 'refused' | 'dns' | 'no route' | 'tls' | 'connect timeout' | 'read timeout'; code: string } | undefined {
+export function networkFailure(error: unknown): { kind: 'refused' | 'dns' | 'no route' | 'not tls' | 'tls' | 'connect timeout' | 'read timeout'; code: string } | undefined {
   const e = shape(error);
   const code = socketCode(e) ?? '';
   if (UNREACHABLE[code]) return { kind: UNREACHABLE[code], code };
+  if (NOT_TLS.test(`${code} ${e.message ?? ''} ${shape(e.cause).message ?? ''}`)) return { kind: 'not tls', code: code || 'EPROTO' };
   if (TLS_CODES.test(code)) return { kind: 'tls', code };
   if (CONNECT_TIMEOUT.test(`${code} ${e.message ?? ''}`)) return { kind: 'connect timeout', code: code || 'TimeoutError' };
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (e.name === 'TimeoutError' && /of inactivity|requestTimeout/.test(e.message ?? ''))) return { kind: 'read timeout', code: code || 'TimeoutError' };
@@ -180,6 +183,7 @@ const FAILED = {
   refused: 'the connection was refused',
   dns: 'the name was not found',
   'no route': 'there is no route to the host',
+  'not tls': 'it does not speak TLS: an http:// endpoint given as https://?',
   tls: 'the certificate is not trusted',
   'connect timeout': 'no connection was made in time',
   'read timeout': 'no answer came in time',
@@ -195,7 +199,7 @@ const idleSeconds = (message: string): number | undefined => {
 export function failureReason(error: unknown): string {
   const network = networkFailure(error);
   const idle = idleSeconds(shape(error).message ?? '');
-  if (network) return idle ? `no answer for ${idle} s` : `${FAILED[network.kind]} (${network.code})`;
+  if (network) return idle ? `no answer within the read timeout (${idle} s)` : `${FAILED[network.kind]} (${network.code})`;
   return unreadableAnswer(error) ?? shape(error).message ?? String(error);
 }
 
@@ -253,7 +257,7 @@ export function toTapError(error: unknown): TapError {
     });
   }
   if (REGION_MISSING.test(message)) {
-    return new AwsError(message, { cause: error, code: 'NoRegion', hint: 'Set the region with --region or AWS_REGION.' });
+    return new AwsError(`no AWS region: ${message}`, { cause: error, code: 'NoRegion', hint: "set one with --region, AWS_REGION, region in tap.config.json, or the profile's region (aws configure)" });
   }
   const network = networkFailure(error);
   if (network && network.kind !== 'read timeout') return unreachable(error, network, ctx, after);
@@ -269,7 +273,7 @@ export function toTapError(error: unknown): TapError {
   }
   if (network) {
     const idle = idleSeconds(message);
-    const what = `no answer from ${ctx?.host ?? ctx?.endpoint ?? 'the endpoint'}${via(ctx)}${idle ? ` for ${idle} s` : `: ${message}`}`;
+    const what = `no answer from ${ctx?.host ?? ctx?.endpoint ?? 'the endpoint'}${via(ctx)}${idle ? ` within the read timeout (${idle} s)` : `: ${message}`}`;
     return new AwsServiceError(`${call ?? 'an HTTP call'} failed${after}${waited(ctx)}: ${what}`, { cause: error, code: 'NoAnswer', hint: 'the endpoint accepted the connection and sent nothing: a stalled service, proxy or emulator; --read-timeout sets how long to wait' });
   }
   if (e.$metadata !== undefined || e.name === 'TimeoutError' || (code && DROPPED_CODES.has(code))) {
@@ -293,7 +297,9 @@ function unreachable(error: unknown, network: NonNullable<ReturnType<typeof netw
   const hint =
     network.kind === 'tls'
       ? "behind a proxy that inspects TLS, point AWS_CA_BUNDLE (or the profile's ca_bundle) at its CA certificate (PEM)"
-      : ctx?.endpoint
+      : ctx?.proxy && network.kind !== 'not tls'
+        ? `the connection goes through the proxy ${ctx.proxy}: check that it runs and HTTPS_PROXY/HTTP_PROXY, or bypass it for this host with NO_PROXY`
+        : ctx?.endpoint
         ? "check --endpoint-url (or AWS_ENDPOINT_URL, or the profile's endpoint_url) and that the endpoint is running"
         : 'check the network, the proxy (HTTPS_PROXY, NO_PROXY) and --endpoint-url if you use one';
   const tries = after ? `; ${after.replace(/^ after /, '')}${waited(ctx)}` : ''; // "; 5 attempts in 2.3 s"

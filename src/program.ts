@@ -6,7 +6,7 @@ import { describeOption, helpAfter, helpJson, textHelp } from './help.js';
 import type { Streams } from './messages/types.js';
 import { MAX_ENV_LENGTH, namesFor } from './stack/naming.js';
 import { VERSION } from './version.js';
-import { NETWORK_DEFAULTS } from './aws/network.js';
+import { checkedUrl, NETWORK_DEFAULTS } from './aws/network.js';
 
 /** What registration needs from the CLI: how to run a definition once commander has parsed it. */
 export type RunDefinition = (definition: CommandDefinition, command: Command) => Promise<void>;
@@ -84,14 +84,7 @@ export function tapProgram(streams: Pick<Streams, 'stdout' | 'stderr'>, json: bo
 
 /** An http(s) URL, checked as it is read (exit 2), not when the first call fails. */
 function endpointUrl(text: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol)) throw new UsageError(`invalid --endpoint-url '${text}': expected an http:// or https:// URL, e.g. http://localhost:4566`);
-  return text;
+  return checkedUrl(text, '--endpoint-url', 'http://localhost:4566');
 }
 
 /** A number of seconds above 0 and at most an hour: a timeout that never ends is what these options prevent. */

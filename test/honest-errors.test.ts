@@ -13,6 +13,9 @@ import { runTap } from './helpers/run-tap.js';
 let proxy: Server;
 let proxyUrl = '';
 let proxied = 0;
+/** A captive portal: a tidy HTML page (well-formed XML too) with HTTP 200. */
+let portal: Server;
+let portalUrl = '';
 let closedUrl = '';
 beforeAll(async () => {
   vi.stubEnv('AWS_PROFILE', '');
@@ -23,6 +26,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  portal = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html><body><h1>Corporate proxy</h1>blocked</body></html>'));
+  });
+  await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
+  portalUrl = `http://127.0.0.1:${(portal.address() as { port: number }).port}`;
   // A port that was just free: nothing listens there.
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -31,6 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => proxy.close(resolve));
+  await new Promise((resolve) => portal.close(resolve));
   vi.unstubAllEnvs();
 });
 
@@ -41,6 +51,15 @@ describe('messages that say what happened, over real HTTP', () => {
     expect(r.stderr).toMatch(/CloudFormation DescribeStacks got an answer that is not CloudFormation's format after \d attempts: HTTP 502 \(text\/html\)/);
     expect(r.stderr).not.toMatch(/XML parse error|mismatched tags/);
     expect(r.stderr).toMatch(/hint: the endpoint http:\/\/127\.0\.0\.1:\d+ \(--endpoint-url\) answered so/);
+  });
+
+  it('a web page with HTTP 200 is not taken for an empty answer: list and destroy fail naming it, they do not say "no stack"', async () => {
+    for (const argv of [['list'], ['destroy', '--env', 'dev', '--yes']]) {
+      const r = await runTap([...argv, '--endpoint-url', portalUrl, '--json']);
+      expect(r.code, argv.join(' ')).toBe(1);
+      const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { code: string; message: string };
+      expect(last).toMatchObject({ code: 'UnreadableAnswer', message: expect.stringMatching(/^CloudFormation DescribeStacks got an answer that is not CloudFormation's format: HTTP 200 \(text\/html; charset=utf-8\)$/) });
+    }
   });
 
   it("the SDK's retries are said as they happen, in the same words, and a polling loop adds none: one budget of 5 calls", async () => {

@@ -114,10 +114,18 @@ describe('proxies, as the AWS CLI uses them', () => {
     expect(proxied).toEqual([`POST ${plain.url}/`]);
   });
 
-  it('a proxy that refuses the connection is named as the way the call went', async () => {
+  it('a proxy that refuses the connection is named as the way the call went, and the hint is about the proxy', async () => {
     const r = await tap(['list', '--endpoint-url', https.url], { AWS_CA_BUNDLE: caBundle, HTTPS_PROXY: refusedUrl, AWS_MAX_ATTEMPTS: '1' });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`cannot reach the CloudFormation endpoint ${https.url} (DescribeStacks) through the proxy ${refusedUrl}: ECONNREFUSED (the connection was refused)`);
+    expect(r.stderr).toContain(`hint: the connection goes through the proxy ${refusedUrl}: check that it runs and HTTPS_PROXY/HTTP_PROXY, or bypass it for this host with NO_PROXY`);
+  });
+
+  it('a proxy variable or an AWS_ENDPOINT_URL that is not a URL is refused before any call (exit 2)', async () => {
+    const proxyVar = await tap(['list', '--json'], { HTTPS_PROXY: 'not a url' });
+    expect([proxyVar.code, JSON.parse(proxyVar.stdout)]).toEqual([2, expect.objectContaining({ code: 'BadInput', message: "invalid HTTPS_PROXY 'not a url': expected an http:// or https:// URL, e.g. http://proxy.example.com:3128" })]);
+    const endpoint = await tap(['list', '--json'], { AWS_ENDPOINT_URL: 'localhost:5077' });
+    expect([endpoint.code, JSON.parse(endpoint.stdout)]).toEqual([2, expect.objectContaining({ message: "invalid AWS_ENDPOINT_URL 'localhost:5077': expected an http:// or https:// URL, e.g. http://localhost:4566" })]);
   });
 });
 
@@ -136,10 +144,20 @@ describe('trusted certificates', () => {
     expect(profile.stderr).toContain(`CA bundle ${caBundle} (profile default: ca_bundle)`);
   });
 
-  it('a CA bundle that cannot be read is exit 3 naming the file and where it was set', async () => {
+  it('a CA bundle that cannot be read, or holds no certificate, is exit 3 naming the file and where it was set', async () => {
     const r = await tap(['list', '--endpoint-url', https.url], { AWS_CA_BUNDLE: join(dir, 'missing.pem') });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`cannot read the CA bundle ${join(dir, 'missing.pem')} (AWS_CA_BUNDLE): ENOENT`);
+    const notPem = join(dir, 'not.pem');
+    writeFileSync(notPem, 'hello\n');
+    const empty = await tap(['list', '--endpoint-url', https.url], { AWS_CA_BUNDLE: notPem });
+    expect([empty.code, empty.stderr]).toEqual([3, expect.stringContaining(`the CA bundle ${notPem} (AWS_CA_BUNDLE) holds no PEM certificate`)]);
+  });
+
+  it('an https:// URL of a plain-HTTP endpoint is said to be one (exit 3)', async () => {
+    const r = await tap(['list', '--endpoint-url', plain.url.replace('http:', 'https:'), '--json'], { AWS_MAX_ATTEMPTS: '1' });
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ code: 'EndpointUnreachable', message: expect.stringContaining('(it does not speak TLS: an http:// endpoint given as https://?)') });
   });
 });
 
@@ -151,7 +169,7 @@ describe('calls that never hang', () => {
       // 2 attempts × 1 s, the SDK's backoff (< 1 s) and Node's start: well inside 10 s.
       expect(r.ms, command.join(' ')).toBeLessThan(10_000);
       expect(r.code, `${command.join(' ')}: ${r.stderr}${r.stdout}`).toBe(1);
-      expect(`${r.stderr}${r.stdout}`).toMatch(new RegExp(`CloudFormation DescribeStacks failed after 2 attempts in \\d+\\.\\d s: no answer from ${stalledUrl.replace("http://", "")} for 1 s`));
+      expect(`${r.stderr}${r.stdout}`).toMatch(new RegExp(`CloudFormation DescribeStacks failed after 2 attempts in \\d+\\.\\d s: no answer from ${stalledUrl.replace("http://", "")} within the read timeout \\(1 s\\)`));
     }
   }, 60_000);
 
@@ -224,12 +242,20 @@ describe('a profile that assumes its role with MFA', () => {
     expect(r.stdout).toContain('net');
   });
 
+  it('a code that is not six digits is refused before STS is called (exit 2)', async () => {
+    const before = assumed().length;
+    const r = await runTap(['list', '--profile', 'mfa', '--endpoint-url', plain.url], { tty: true, answers: [''], credentials: false, env: files });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("an MFA code is the six digits arn:aws:iam::123456789012:mfa/alice shows, not ''");
+    expect(assumed().length).toBe(before);
+  });
+
   it('without a terminal it is refused, naming the device and the way out (exit 3), and STS is not called', async () => {
     const before = assumed().length;
     const r = await runTap(['list', '--profile', 'mfa', '--endpoint-url', plain.url], { credentials: false, env: files });
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('profile mfa assumes its role with an MFA device (arn:aws:iam::123456789012:mfa/alice), and there is no terminal to ask for the code on');
-    expect(r.stderr).toContain('aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/alice');
+    expect(r.stderr).toContain('profile mfa assumes its role with an MFA device (arn:aws:iam::123456789012:mfa/alice), and no code can be asked for here (no terminal, or --json)');
+    expect(r.stderr).toContain('aws sts assume-role --role-arn ROLE --role-session-name tap --serial-number arn:aws:iam::123456789012:mfa/alice --token-code CODE');
     expect(assumed().length).toBe(before);
   });
 });

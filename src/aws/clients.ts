@@ -141,13 +141,13 @@ export class AwsClients {
       await cfn.config.region();
     } catch (error) {
       if (!from) throw error;
-      throw new AwsError(`no AWS region: ${from} sets none, and neither --region nor AWS_REGION is given`, { cause: error, hint: `add region = ... to profile '${profile}', or pass --region` });
+      throw new AwsError(`no AWS region: ${from} sets none, and neither --region nor AWS_REGION is given`, { cause: error, code: 'NoRegion', hint: `add region = ... to profile '${profile}', or pass --region` });
     }
     try {
       await cfn.config.credentials();
     } catch (error) {
       if (!from || error instanceof TapError) throw error; // tap's own word (an MFA code that cannot be asked for) stands
-      throw new AwsError(`no credentials from ${from}: ${(error as Error).message}`, { cause: error, hint: `check that profile '${profile}' exists and has credentials (aws configure --profile ${profile}), or sign in again (aws sso login --profile ${profile})` });
+      throw new AwsError(`no credentials from ${from}: ${(error as Error).message}`, { cause: error, code: 'NoCredentials', hint: `check that profile '${profile}' exists and has credentials (aws configure --profile ${profile}), or sign in again (aws sso login --profile ${profile})` });
     }
     return cfn;
   }
@@ -230,9 +230,9 @@ export class AwsClients {
 /** A profile with `mfa_serial` where no person can type the code (no terminal, CI, --json): exit 3. */
 function mfaRefused(serial: string, profile: string | undefined): AwsError {
   const name = profile ?? 'default';
-  return new AwsError(`profile ${name} assumes its role with an MFA device (${serial}), and there is no terminal to ask for the code on`, {
+  return new AwsError(`profile ${name} assumes its role with an MFA device (${serial}), and no code can be asked for here (no terminal, or --json)`, {
     code: 'MfaNeeded',
-    hint: `run tap at a terminal, or export session credentials first (aws sts get-session-token --serial-number ${serial} --token-code CODE), or use a profile without mfa_serial`,
+    hint: `run tap at a terminal without --json, or export the role's credentials first (aws sts assume-role --role-arn ROLE --role-session-name tap --serial-number ${serial} --token-code CODE), or use a profile without mfa_serial`,
   });
 }
 
@@ -259,7 +259,7 @@ function sdkLogger(log: NonNullable<AwsConfig['log']>): SdkLogger {
 interface Stacked {
   middlewareStack: {
     add(
-      middleware: (next: (args: unknown) => Promise<{ response?: { statusCode?: number } }>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      middleware: (next: (args: unknown) => Promise<{ response?: { statusCode?: number; headers?: Record<string, string> } }>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
       options: { step: 'deserialize'; priority: 'high'; name: string },
     ): void;
   };
@@ -279,6 +279,13 @@ function watchCalls(client: Stacked, service: string, log: AwsConfig['log']): vo
       const ms = () => Math.round(performance.now() - started);
       try {
         const output = await next(args);
+        // No AWS API answers with a web page (S3's GetObject answers with the object's own type): an HTML
+        // page that parsed as XML is a proxy's or a portal's, not an empty answer of the service's.
+        const type = output.response?.headers?.['content-type'] ?? '';
+        if (/^text\/html/i.test(type) && call.operation !== 'GetObject') {
+          const status = output.response?.statusCode;
+          throw Object.assign(new Error(`Deserialization error: an HTML page (HTTP ${status})`), { name: 'UnreadableAnswer', $response: { statusCode: status, headers: output.response?.headers }, $metadata: { httpStatusCode: status } });
+        }
         log?.({ level: 'debug', code: 'aws.call', data: { ...call, status: output.response?.statusCode, ms: ms() } });
         return output;
       } catch (error) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
 import { getProxyForUrl } from 'proxy-from-env';
-import { AwsError, withCallContext } from '../errors.js';
+import { AwsError, UsageError, withCallContext } from '../errors.js';
 import type { Sourced } from '../config.js';
 
 /**
@@ -38,12 +38,32 @@ export function proxyFor(url: URL): string | undefined {
   return getProxyForUrl(url) || undefined;
 }
 
+/** An http(s) URL, or a usage error naming where it was given and an example (exit 2, before any call). */
+export function checkedUrl(text: string, from: string, example: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) throw new UsageError(`invalid ${from} '${text}': expected an http:// or https:// URL, e.g. ${example}`);
+  return text;
+}
+
+/** The proxy variables that are set, each checked as a URL (proxy-from-env would take `host:port` as a scheme). */
+export function checkProxyVariables(env: Record<string, string | undefined>): void {
+  for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY']) {
+    if (env[name]) checkedUrl(env[name], name, 'http://proxy.example.com:3128');
+  }
+}
+
 /** The CA bundle's certificates, read once; an unreadable file is the user's to fix (exit 3). */
 function caOf(settings: NetworkSettings): Buffer | undefined {
   const bundle = settings.caBundle;
   if (!bundle) return undefined;
+  let pem: Buffer;
   try {
-    return readFileSync(bundle.value);
+    pem = readFileSync(bundle.value);
   } catch (error) {
     throw new AwsError(`cannot read the CA bundle ${bundle.value} (${bundle.from}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
       cause: error,
@@ -51,6 +71,14 @@ function caOf(settings: NetworkSettings): Buffer | undefined {
       hint: 'point AWS_CA_BUNDLE (or the profile\'s ca_bundle) at a PEM file of the certificates to trust',
     });
   }
+  // Node takes a file without a certificate in it and then trusts nothing: say so here, not as every server's fault.
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new AwsError(`the CA bundle ${bundle.value} (${bundle.from}) holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, {
+      code: 'CaBundleUnreadable',
+      hint: 'point it at the PEM file of your CA (e.g. exported from the proxy that inspects TLS)',
+    });
+  }
+  return pem;
 }
 
 /**

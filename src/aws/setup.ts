@@ -2,7 +2,7 @@ import type { Sourced } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { Payloads } from '../messages/types.js';
 import type { AwsConfig, RetryMode } from './clients.js';
-import { NETWORK_DEFAULTS } from './network.js';
+import { checkedUrl, checkProxyVariables, NETWORK_DEFAULTS } from './network.js';
 import { fromProfile, type ProfileSettings, profileName, readProfile } from './profile.js';
 
 /** tap's retry budget where neither AWS_MAX_ATTEMPTS nor the profile's max_attempts sets one: at most 5 calls for one logical call. */
@@ -49,6 +49,8 @@ export async function awsSetup(
   const resolvedRegion = fileRegion && !given.region ? fileRegion : pick([given.region, '--region'], ['AWS_REGION', 'AWS_DEFAULT_REGION'], 'region');
   const ignoreProfileEndpoint = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true';
   const endpoint = pick([given.endpointUrl, '--endpoint-url'], ['AWS_ENDPOINT_URL'], ignoreProfileEndpoint ? undefined : 'endpoint_url');
+  if (endpoint) checkedUrl(endpoint.value, endpoint.from, 'http://localhost:4566');
+  checkProxyVariables(env);
   const caBundle = pick(undefined, ['AWS_CA_BUNDLE'], 'ca_bundle');
   const attemptsText = pick(undefined, ['AWS_MAX_ATTEMPTS'], 'max_attempts');
   const maxAttempts = attemptsText ? { value: Number(attemptsText.value), from: attemptsText.from } : { value: DEFAULT_MAX_ATTEMPTS, from: 'tap default' };
