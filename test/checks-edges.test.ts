@@ -75,11 +75,12 @@ describe('configuration checks, everything wrong', () => {
     expect(await dlqCheck.run(ctx({ outputs: () => Promise.resolve({ DlqUrl: 'https://sqs/q' }) }))).toMatchObject({ status: 'pass', detail: `${names.dlq} is empty` });
   });
 
-  it('stack: a rolled-back stack fails; missing and malformed outputs are named', async () => {
-    expect(await stackCheck.run(ctx({ stack: () => Promise.resolve(stackInfo('UPDATE_ROLLBACK_COMPLETE')) }))).toMatchObject({ status: 'fail', detail: `${names.stack} is UPDATE_ROLLBACK_COMPLETE` });
-    expect(await stackCheck.run(ctx({ stack: () => Promise.resolve(stackInfo('UPDATE_IN_PROGRESS')) }))).toMatchObject({ status: 'fail' });
+  it('stack: a failed stack fails; an operation running warns; missing and malformed outputs are named, also after a rollback', async () => {
+    expect(await stackCheck.run(ctx({ stack: () => Promise.resolve(stackInfo('UPDATE_ROLLBACK_FAILED')) }))).toMatchObject({ status: 'fail', detail: 'UPDATE_ROLLBACK_FAILED, updated ?' });
+    expect(await stackCheck.run(ctx({ stack: () => Promise.resolve(stackInfo('UPDATE_IN_PROGRESS')) }))).toMatchObject({ status: 'warn' });
+    expect(await stackCheck.run(ctx({ stack: () => Promise.resolve(stackInfo('UPDATE_ROLLBACK_COMPLETE')) }))).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^UPDATE_ROLLBACK_COMPLETE, updated \?; outputs: /) });
     const outcome = await stackCheck.run(ctx({ stack: () => Promise.resolve(stackInfo('UPDATE_COMPLETE', { ApiUrl: 'not a url', DlqUrl: 'https://sqs/wrong' })) }));
-    expect(outcome.detail).toMatch(/^outputs: ApiUrl malformed \(not a url\), \w+ missing/);
+    expect(outcome.detail).toMatch(/^UPDATE_COMPLETE, updated \?; outputs: ApiUrl malformed \(not a url\), \w+ missing/);
     expect(outcome.detail).toContain('DlqUrl malformed (https://sqs/wrong)');
   });
 });

@@ -10,6 +10,7 @@ import type { Style } from '../io/types.js';
 import type { DescribeArchiveCommandOutput, Replay as ReplayListEntry } from '@aws-sdk/client-eventbridge';
 import { probe as probeUrl } from '../checks/api.js';
 import { queueDepth } from '../checks/dlq.js';
+import { readStack } from '../checks/stack.js';
 import { describeArchive } from '../replay/replays.js';
 import { namesFor, type EnvNames } from '../stack/naming.js';
 import { OUTPUTS, RECEIPT_EXPIRY_DAYS } from '../stack/spec.js';
@@ -83,12 +84,11 @@ async function output(ctx: ProbeContext, key: string): Promise<string> {
 }
 
 const PROBES: Record<string, Probe> = {
+  /** The same reading as verify's stack check (`readStack`): status, and every output present and well-formed. */
   async stack(ctx) {
-    const s = await present(ctx);
-    const updated = `updated ${s.lastUpdated?.toISOString() ?? '?'}`;
-    if (/FAILED$|^ROLLBACK_COMPLETE$/.test(s.status)) return line('red', `${s.status}, ${updated}`, 'red: a failed status', { status: s.status });
-    if (s.status.endsWith('_IN_PROGRESS') || s.status.includes('ROLLBACK')) return line('amber', `${s.status}, ${updated}`, 'amber: an operation runs or the last one rolled back', { status: s.status });
-    return line('green', `${s.status}, ${updated}`, 'green: settled *_COMPLETE', { status: s.status });
+    const r = readStack(await present(ctx), ctx.names.env, ctx.names);
+    const health: Health = r.status === 'pass' ? 'green' : r.status === 'warn' ? 'amber' : 'red';
+    return line(health, r.detail, `${health}: ${r.rule}`, r.data);
   },
   async api(ctx) {
     const url = await output(ctx, OUTPUTS.apiUrl);
