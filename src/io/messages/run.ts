@@ -58,7 +58,8 @@ export const runSentences: Sentences<RunMessages> = {
     /Multiple credential sources detected/.test(d.line)
       ? 'both a profile (--profile or AWS_PROFILE) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set: the SDK uses the profile'
       : d.line,
-  'aws.retry': (d) => `${d.error}: ${d.message}; trying again${d.delayMs === undefined ? '' : ` in ${d.delayMs / 1000} s`} (${d.attempt}/${d.of})`,
+  // `Unknown` (no error code in the answer) and `Error` name nothing: the message says what came.
+  'aws.retry': (d) => `${['Unknown', 'Error'].includes(d.error) ? '' : `${d.error}: `}${d.message}; trying again${d.delayMs === undefined ? '' : ` in ${d.delayMs / 1000} s`} (${d.attempt}/${d.of})`,
   'config.account': (d) =>
     'unchecked' in d
       ? `could not check that env ${d.env} is in account ${d.pinned}: ${d.unchecked}`
