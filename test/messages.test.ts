@@ -84,6 +84,9 @@ const CASES: [Message, string][] = [
   [{ level: 'info', code: 'logs.follow', data: { via: 'live-tail' } }, 'Following new log lines with Live Tail (Ctrl-C to stop)'],
   [{ level: 'info', code: 'logs.follow', data: { via: 'polling' } }, 'Following new log lines (Ctrl-C to stop)'],
   [{ level: 'warn', code: 'logs.live-tail-unavailable', data: { error: 'AccessDeniedException', message: 'no', pollMs: 2000 } }, 'Live Tail is not available (AccessDeniedException: no); polling FilterLogEvents every 2 s instead'],
+  // An endpoint without Live Tail: what came, not the SDK's SyntaxError.
+  [{ level: 'warn', code: 'logs.live-tail-unavailable', data: { error: 'SyntaxError', message: "StartLiveTail got an answer that is not CloudWatch Logs's format: HTTP 500 (text/html)", pollMs: 2000 } }, "Live Tail is not available (StartLiveTail got an answer that is not CloudWatch Logs's format: HTTP 500 (text/html)); polling FilterLogEvents every 2 s instead"],
+  [{ level: 'progress', code: 'aws.retry', data: { error: 'Unknown', message: 'an answer without an error code or message: HTTP 502', attempt: 1, of: 4 } }, 'an answer without an error code or message: HTTP 502; trying again (1/4)'],
   [{ level: 'warn', code: 'logs.sampled', data: {} }, 'Live Tail is sampling (more than 500 lines a second): not every line is shown'],
   [{ level: 'info', code: 'logs.live-tail-restart', data: {} }, 'Live Tail ended its session (3 hours); starting a new one'],
   [{ level: 'warn', code: 'logs.look-failed', data: { error: 'ThrottlingException', throttled: true, nextMs: 4000 } }, 'CloudWatch Logs is throttling (ThrottlingException); next look in 4 s'],

@@ -55,6 +55,15 @@ export class HumanReporter implements Io {
     this.chalk = new Chalk({ level: this.color ? 1 : 0 });
     this.live = isLive(streams);
     this.interactive = this.live && Boolean(streams.stdin.isTTY);
+    // Ctrl-C on a terminal echoes `^C` where the cursor is; what tap says next (a summary, an error)
+    // starts on a line of its own. A spinner needs none: it clears its line as it draws or stops.
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        if (options.signal?.reason === 'SIGINT' && streams.stderr.isTTY && !this.spinner?.isSpinning) streams.stderr.write('\n');
+      },
+      { once: true },
+    );
   }
 
   notify(message: Message, options: { stream?: boolean; output?: boolean } = {}): void {
