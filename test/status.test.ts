@@ -157,7 +157,15 @@ describe('tap status', () => {
     };
     const waits: number[] = [];
     const r = await runTap(['status', '--env', 'sta'], { fetch: fake.fetch, clock: at('2026-11-25T12:10:00Z'), sleep: async (ms) => void waits.push(ms) });
-    expect(r.stderr).toBe('… ThrottlingException: Rate exceeded; trying again in 1 s (1/4)\n… ThrottlingException: Rate exceeded; trying again in 1 s (2/4)\n');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines.filter((l) => /Rate exceeded/.test(l))).toEqual(['… ThrottlingException: Rate exceeded; trying again in 1 s (1/4)', '… ThrottlingException: Rate exceeded; trying again in 1 s (2/4)']);
+    // Each line as it is read, and what is still out: the slow one is named until it comes.
+    expect(lines[0]).toBe('… Reading TapStack-sta: stack, api, xray, dlq, archive, replays, alarms, receipts');
+    const read = lines.filter((l) => /^… \d\/8 /.test(l));
+    const xray = read.findIndex((l) => /^… \d\/8 xray green/.test(l));
+    expect(read).toHaveLength(8);
+    expect(read.at(-1)).toMatch(/^… 8\/8 \w+ green$/);
+    for (const l of read.slice(0, xray)) expect(l).toMatch(/; waiting for .*xray/);
     expect(waits).toEqual([1000, 1000]);
     expect(r.stdout).toMatch(/● green {2}xray +\d traces in 15 min/);
   });

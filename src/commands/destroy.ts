@@ -73,6 +73,7 @@ export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyR
     deps.claimInterrupts(); // from DeleteStack on, Ctrl-C stops watching only
     await retryTransient(deps, POLL_MS, () => cfn.send(new DeleteStackCommand({ StackName: stack.id, ClientRequestToken: token })));
     if (!wait) return { ...base, kind: 'started', objectsRemoved };
+    deps.io.notify({ level: 'progress', code: 'stack.operation', data: { stack: names.stack, operation: 'delete', attempt, total: resources.length } });
     const outcome = await monitor.follow(resources.length);
     if (outcome.status === 'DELETE_COMPLETE') {
       return { ...base, kind: 'destroyed', objectsRemoved, attempts: attempt, remaining: await leftovers(cfn, key, deps) };

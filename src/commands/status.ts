@@ -190,14 +190,24 @@ export async function run(options: { env: string }, deps: Deps): Promise<StatusR
   stack.catch(() => undefined); // each probe that awaits it reports the failure on its own line
   let archive: Promise<DescribeArchiveCommandOutput> | undefined;
   const ctx: ProbeContext = { deps, names, stack, archive: () => (archive ??= deps.aws.eventBridge().then((events) => describeArchive(events, names))) };
+  const ids = Object.keys(PROBES);
+  deps.io.notify({ level: 'progress', code: 'status.start', data: { stack: names.stack, lines: ids } });
+  const waiting = new Set(ids);
+  const read = async (id: string, probe: Probe): Promise<StatusLine> => {
+    try {
+      return { id, ...(await probe(ctx)) };
+    } catch (error) {
+      if (error instanceof Unavailable) return { id, health: 'red', summary: error.message, rule: error.rule };
+      return { id, health: 'red', summary: `could not read: ${toTapError(error).message}`, rule: 'red: the read failed', ...(isAccessProblem(error) ? { awsError: true } : {}) };
+    }
+  };
   const lines = await Promise.all(
     Object.entries(PROBES).map(async ([id, probe]): Promise<StatusLine> => {
-      try {
-        return { id, ...(await probe(ctx)) };
-      } catch (error) {
-        if (error instanceof Unavailable) return { id, health: 'red', summary: error.message, rule: error.rule };
-        return { id, health: 'red', summary: `could not read: ${toTapError(error).message}`, rule: 'red: the read failed', ...(isAccessProblem(error) ? { awsError: true } : {}) };
-      }
+      const l = await read(id, probe);
+      waiting.delete(id);
+      // Which reads are still out, so a slow one (X-Ray's pages, a slow API) is named while it runs.
+      deps.io.notify({ level: 'progress', code: 'status.line', data: { id, health: l.health, finished: ids.length - waiting.size, total: ids.length, waiting: [...waiting] } });
+      return l;
     }),
   );
   return { kind: 'status', env: options.env, stackName: names.stack, healthy: !lines.some((l) => l.health === 'red'), lines };

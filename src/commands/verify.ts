@@ -46,9 +46,12 @@ export async function run(options: VerifyInput, deps: Deps): Promise<VerifyResul
   deps.io.notify({ level: 'progress', code: 'verify.start', data: { stack: names.stack, checks: checks.map((c) => c.id) } });
   const started = performance.now();
   let finished = 0;
+  const running = new Set(checks.map((c) => c.id));
   const results = await runChecks(names.env, checks, deps, timeout, (r) => {
     finished++;
-    deps.io.notify({ level: 'progress', code: 'verify.check', data: { ...r, finished, total: checks.length } });
+    running.delete(r.id);
+    // What the run still waits for (the canary's receipt can take --timeout), not only what just ended.
+    deps.io.notify({ level: 'progress', code: 'verify.check', data: { ...r, finished, total: checks.length, waiting: [...running] } });
   });
   const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
   const strict = options.strict;
