@@ -6,6 +6,7 @@ import { describeStack, type StackInfo } from '../deploy/stack.js';
 import { defineCommand } from '../command.js';
 import type { Deps } from '../deps.js';
 import { EXIT, isAccessProblem, toTapError } from '../errors.js';
+import { row, visibleLength } from '../io/fit.js';
 import type { Style } from '../io/types.js';
 import type { DescribeArchiveCommandOutput, Replay as ReplayListEntry } from '@aws-sdk/client-eventbridge';
 import { probe as probeUrl } from '../checks/api.js';
@@ -216,9 +217,16 @@ export async function run(options: { env: string }, deps: Deps): Promise<StatusR
 export function render(r: StatusResult, style: Style = { color: false }): string {
   const chalk = new Chalk({ level: style.color ? 1 : 0 });
   const dot = { green: chalk.green('● green'), amber: chalk.yellow('● amber'), red: chalk.red('● red  ') };
-  const width = Math.max(...r.lines.map((l) => l.id.length));
+  const idWidth = Math.max(...r.lines.map((l) => l.id.length));
+  const gray = (t: string) => chalk.gray(t);
   return [
-    ...r.lines.map((l) => `${dot[l.health]}  ${l.id.padEnd(width)}  ${l.summary}  ${chalk.gray(`(${l.rule})`)}`),
+    ...r.lines.flatMap((l) => {
+      const head = `${dot[l.health]}  ${l.id.padEnd(idWidth)}  `;
+      const rule = `(${l.rule})`;
+      // On a terminal too narrow for the line: the summary wrapped under its column, the rule on lines of its own.
+      if (style.width === undefined || visibleLength(`${head}${l.summary}  ${rule}`) <= style.width) return [`${head}${l.summary}  ${gray(rule)}`];
+      return [...row(head, l.summary, style.width), ...row(' '.repeat(visibleLength(head)), rule, style.width, { paint: gray })];
+    }),
     `${r.stackName}: ${r.healthy ? 'healthy' : 'UNHEALTHY'}`,
   ].join('\n');
 }

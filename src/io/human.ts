@@ -22,7 +22,7 @@ export function colorFor(stream: { isTTY?: boolean }, env: Record<string, string
  * pseudo-terminals that report 0 columns (a spinner cannot clear its line there).
  */
 export function isLive(streams: Streams): boolean {
-  const stderr = streams.stderr as Streams['stderr'] & { columns?: number };
+  const { stderr } = streams;
   return Boolean(stderr.isTTY) && !streams.env.CI && (stderr.columns ?? 80) > 0;
 }
 
@@ -100,7 +100,10 @@ export class HumanReporter implements Io {
 
   result<R>(value: R, render: (value: R, style: Style) => string): void {
     this.close();
-    const text = render(value, { color: this.resultColor });
+    // A terminal's width (stdout's, else stderr's: the same terminal); a pipe or a file gets full lines.
+    const { stdout, stderr } = this.streams;
+    const width = stdout.isTTY ? stdout.columns || stderr.columns || undefined : undefined;
+    const text = render(value, { color: this.resultColor, ...(width ? { width } : {}) });
     if (text) this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
