@@ -69,7 +69,7 @@ describe('tap.config.json', () => {
 
   it('finds where text stops being JSON as JSON.parse does', () => {
     for (const text of ['{}', '[1, -2.5e3, "a\\u00e9", true, false, null]', ' {"a": {"b": []}} ']) expect(jsonErrorOffset(text)).toBe(-1);
-    for (const [text, at] of [['{"a" 1}', 5], ['[1,]', 3], ['{"a": tru}', 9], ['"\\x"', 2], ['01', 1], ['{} x', 3], ['', 0], ['{"a": "\u0001"}', 7]] as const) {
+    for (const [text, at] of [['{"a" 1}', 5], ['[1,]', 3], ['{"a": tru}', 9], ['"\\x"', 2], ['01', 1], ['{} x', 3], ['', 0], ['{"a": "\u0001"}', 7], ['"\\u12G4"', 5], ['-', 0], ['[1 2]', 3], ['{"a":1,}', 7], ['{1:2}', 1], ['{"a" 1}', 5], ['nul', 3], ['"abc', 4]] as const) {
       expect(() => void JSON.parse(text)).toThrow();
       expect(jsonErrorOffset(text), text).toBe(at);
     }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fitTables } from '../src/commands/diff.js';
 import { row, stackTable, truncate, wrap } from '../src/io/fit.js';
 import { FakeAws } from './fake-aws/index.js';
 import { runTap } from './helpers/run-tap.js';
@@ -68,5 +69,15 @@ describe('fitting text', () => {
 
   it('a table as stacked fields keeps each cell\'s own indentation', () => {
     expect(stackTable([['', 'Resource', 'Condition'], ['+', 'r1', '{\n  "a": 1\n}']], 60)).toEqual(['+ Resource:  r1', '  Condition: {', '               "a": 1', '             }']);
+  });
+
+  it('a table too narrow for its values puts them below their label; a table that fits stays as drawn', () => {
+    expect(stackTable([['', 'Condition'], ['-', 'a long value here']], 20)).toEqual(['- Condition:', '    a long value', '    here']);
+    expect(wrap('a\n\nb', 10)).toEqual(['a', '', 'b']);
+    expect(row('   ', 'x y z w v u t', 10, { indent: 2 })).toEqual(['  x y z w', '  v u t']);
+    const box = ['┌───┐', '│ a │', '└───┘'];
+    expect(fitTables(['head', ...box, 'tail'].join('\n'), [[['', 'H'], ['+', 'a']]], 60)).toBe(['head', ...box, 'tail'].join('\n'));
+    expect(fitTables(['┌──────┐', '│ wide │', '└──────┘'].join('\n'), [[['', 'H'], ['+', 'wide']]], 7)).toBe('+ H:\n    wid\n    e');
+    expect(fitTables(['┌──────┐', '│ wide │', '└──────┘', '┌──'].join('\n'), [], 5)).toBe(['┌──────┐', '│ wide │', '└──────┘', '┌──'].join('\n'));
   });
 });

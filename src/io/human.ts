@@ -85,7 +85,9 @@ export class HumanReporter implements Io {
       // discardStdin off: ora would put the terminal in raw mode, and then Ctrl-C sends no SIGINT.
       this.spinner ??= this.spinnerOf({ stream: this.streams.stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true, discardStdin: false });
       this.spinner.text = text;
+      // Drawn now, not at the next frame: work that holds the event loop (a synthesis) would leave the old phase up.
       if (!this.spinner.isSpinning) this.spinner.start();
+      else this.spinner.render();
       return;
     }
     const line = `${this.paint(level, SYMBOLS[level])} ${level === 'error' ? this.chalk.red(text) : text}\n`;
