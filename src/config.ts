@@ -73,14 +73,133 @@ function jsonPath(pointer: string): string {
   return parts.reduce((path, p) => `${path}${step(p)}`, '$');
 }
 
+/** Where the schema is, for a person to open: beside this file in the repository, in the package once installed. */
+export const SCHEMA_WHERE = 'tap.config.schema.json (in the installed package: node_modules/@tap-ops/cli/tap.config.schema.json)';
+
+/**
+ * Where text stops being JSON (RFC 8259), as an offset: V8's message gives a position for some
+ * mistakes and only an excerpt for others, so tap finds the place itself. -1 when it is JSON.
+ */
+export function jsonErrorOffset(text: string): number {
+  class Stop extends Error {}
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw new Stop();
+  };
+  const literal = (word: string): void => {
+    for (const c of word) {
+      if (text[i] !== c) fail();
+      i++;
+    }
+  };
+  const string = (): void => {
+    i++; // the opening quote
+    for (;;) {
+      const c = text[i];
+      if (c === undefined || c < ' ') fail();
+      if (c === '"') return void i++;
+      if (c === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          for (let k = 0; k < 4; k++) {
+            i++;
+            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail();
+          }
+          i++;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+        else i++;
+      } else i++;
+    }
+  };
+  const number = (): void => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m || m[0] === '-' || m[0] === '') fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === '}') return void i++;
+        if (text[i] !== ',') fail();
+        i++;
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ']') return void i++;
+        if (text[i] !== ',') fail();
+        i++;
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number();
+    fail();
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : -1;
+  } catch (error) {
+    if (error instanceof Stop) return i;
+    throw error;
+  }
+}
+
+/** `line 3, column 5` (both from 1) of an offset. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
+/** What is wrong at a JSON syntax error, in a person's words: where, and what was found there. */
+function syntaxError(text: string, error: Error): string {
+  const offset = jsonErrorOffset(text);
+  if (offset < 0) return error.message; // (JSON.parse and this scanner agree on RFC 8259; kept for safety)
+  const found = offset >= text.length ? 'the file ends too early' : `unexpected ${JSON.stringify(text[offset])}`;
+  // V8's own words (without its position or its excerpt of the file) say what it expected.
+  const expected = /^(Expected [^]*?) in JSON at position/.exec(error.message)?.[1];
+  return `${lineAndColumn(text, offset)}: ${found}${expected ? ` (${expected.replace(/^Expected/, 'expected')})` : ''}`;
+}
+
 /** Reads and validates the file; any problem is a UsageError naming the file, the JSON path and the rule. */
 export function loadConfig(file: string): Config {
   let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    // Editors may write a UTF-8 byte-order mark; JSON.parse would refuse it as an unexpected token.
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new UsageError(`${file}: ${why}`, { code: 'ConfigInvalid', hint: 'the config file is JSON; see tap.config.schema.json in the @tap-ops/cli package' });
+    throw new UsageError(`${file}: ${why}`, { hint: `the config file is JSON, as ${SCHEMA_WHERE} describes` });
+  }
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file}: not valid JSON: ${syntaxError(text, error as Error)}`, { code: 'ConfigInvalid', hint: `the config file is JSON, as ${SCHEMA_WHERE} describes` });
   }
   const validate = validator();
   if (!validate(data)) {
@@ -94,7 +213,7 @@ export function loadConfig(file: string): Config {
       const what = e.keyword === 'additionalProperties' ? 'is not a known setting' : e.keyword === 'enum' ? `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` : (e.message ?? e.keyword);
       return `${at}: ${what} (${e.keyword})`;
     });
-    throw new UsageError(`${file}: ${problems.join('; ')}`, { code: 'ConfigInvalid', hint: 'see tap.config.schema.json in the @tap-ops/cli package for every setting' });
+    throw new UsageError(`${file}: ${problems.join('; ')}`, { code: 'ConfigInvalid', hint: `every setting is described in ${SCHEMA_WHERE}` });
   }
   const config = data as ConfigFile;
   return { file, settingsFor: (env) => effective(config, env, file) };

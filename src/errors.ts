@@ -309,10 +309,23 @@ function unreachable(error: unknown, network: NonNullable<ReturnType<typeof netw
 /** A body the SDK could not read as the service's own format (an HTML error page): what it was, or undefined. */
 export function unreadableAnswer(error: unknown, after = ''): string | undefined {
   const e = shape(error);
-  if (!e.$response || !/Deserialization error/.test(e.message ?? '')) return undefined;
+  if (!e.$response) return undefined;
   const status = e.$response.statusCode ?? e.$metadata?.httpStatusCode;
   const type = e.$response.headers?.['content-type'];
-  return `an answer that is not ${callContext(error)?.service ?? 'the service'}'s format${after}: HTTP ${status ?? '?'}${type ? ` (${type})` : ''}`;
+  const http = `HTTP ${status ?? '?'}${type ? ` (${type})` : ''}`;
+  // An empty body (a proxy's bare 502): the SDK finds no error code in it and names the error `Unknown`.
+  if (e.name === 'Unknown' && /^Unknown(Error)?$/.test(e.message ?? '')) return `an answer without an error code or message${after}: ${http}`;
+  if (!/Deserialization error/.test(e.message ?? '')) return undefined;
+  return `an answer that is not ${callContext(error)?.service ?? 'the service'}'s format${after}: ${http}`;
+}
+
+/** Errors by which a service says the thing asked for is not there (the SDKs' names for "not found"). */
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'NotFoundException', 'NoSuchBucket', 'NoSuchEntity', 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'StackNotFoundException']);
+
+/** True when AWS answered that a resource does not exist. */
+export function isNotFound(error: unknown): boolean {
+  const name = shape(error).name;
+  return name !== undefined && NOT_FOUND.has(name);
 }
 
 export function exitCodeOf(error: unknown): ExitCode {

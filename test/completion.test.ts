@@ -81,7 +81,7 @@ describe('the scripts in real shells', () => {
     ['tap deploy -e dev --no-w', ['--no-wait']],
     ['tap replay ', ['list', 'status', 'cancel']],
     ['tap replay-archive list --e', ['--env', '--endpoint-url']],
-    ['tap replay-archive status --e', ['--endpoint-url']],
+    ['tap replay-archive status --e', ['--env', '--endpoint-url']],
     ['tap logs --function handler,p', ['handler,processor']],
     ['tap logs --function = pr', ['processor']],
     ['tap verify --env dev --skip canary-', ['canary-delivery', 'canary-trace']],
@@ -96,7 +96,7 @@ describe('the scripts in real shells', () => {
     const fish = (line: string) => spawnSync('fish', ['-c', `source ${file('fish')}; complete -C '${line}'`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
     expect(fish('tap dep')).toEqual(['deploy']);
     expect(fish('tap deploy --e')).toEqual(['--endpoint-url', '--env']);
-    expect(fish('tap replay-archive status --e')).toEqual(['--endpoint-url']);
+    expect(fish('tap replay-archive status --e')).toEqual(['--endpoint-url', '--env']);
     expect(fish('tap logs --function handler,p')).toEqual(['handler,processor']);
     expect(fish('tap completion ')).toEqual(['bash', 'fish', 'zsh']);
   });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findConfig, loadConfig } from '../src/config.js';
+import { findConfig, jsonErrorOffset, loadConfig } from '../src/config.js';
 import { FakeAws } from './fake-aws/index.js';
 import { runTap } from './helpers/run-tap.js';
 
@@ -47,6 +47,32 @@ describe('tap.config.json', () => {
     expect(() => loadConfig(file)).toThrow(/\$\.envs\["BAD_NAME"\]: is not an allowed name: must match pattern .* \(pattern\)/);
     expect(() => loadConfig(configFile('{ "defaults": '))).toThrow(/tap-\d+\.config\.json: .*JSON/);
     expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(/missing\.json: no such file/);
+  });
+
+  it('a JSON syntax error is named by line and column; a UTF-8 byte-order mark is accepted; the hint names the schema', () => {
+    const missingComma = configFile('{\n  "defaults": {\n    "region": "eu-west-1"\n    "tags": {}\n  }\n}\n');
+    expect(() => loadConfig(missingComma)).toThrow(/: not valid JSON: line 4, column 5: unexpected "\\"" \(expected ',' or '\}' after property value\)$/);
+    const stray = configFile('{\n  "envs": { "prod": }\n}');
+    expect(() => loadConfig(stray)).toThrow(/: not valid JSON: line 2, column 21: unexpected "\}"$/);
+    expect(() => loadConfig(configFile('{ "defaults": '))).toThrow(/: not valid JSON: line 1, column 15: the file ends too early$/);
+    let error: { hint?: string } | undefined;
+    try {
+      loadConfig(stray);
+    } catch (e) {
+      error = e as { hint?: string };
+    }
+    expect(error?.hint).toBe('the config file is JSON, as tap.config.schema.json (in the installed package: node_modules/@tap-ops/cli/tap.config.schema.json) describes');
+    const bom = configFile('\uFEFF{ "defaults": { "region": "eu-west-1" } }');
+    expect(loadConfig(bom).settingsFor('dev').region?.value).toBe('eu-west-1');
+    expect(() => loadConfig(configFile({ defaults: { bogus: 1 } }))).toThrow(expect.objectContaining({ hint: expect.stringContaining('node_modules/@tap-ops/cli/tap.config.schema.json') }));
+  });
+
+  it('finds where text stops being JSON as JSON.parse does', () => {
+    for (const text of ['{}', '[1, -2.5e3, "a\\u00e9", true, false, null]', ' {"a": {"b": []}} ']) expect(jsonErrorOffset(text)).toBe(-1);
+    for (const [text, at] of [['{"a" 1}', 5], ['[1,]', 3], ['{"a": tru}', 9], ['"\\x"', 2], ['01', 1], ['{} x', 3], ['', 0], ['{"a": "\u0001"}', 7], ['"\\u12G4"', 5], ['-', 0], ['[1 2]', 3], ['{"a":1,}', 7], ['{1:2}', 1], ['{"a" 1}', 5], ['nul', 3], ['"abc', 4]] as const) {
+      expect(() => void JSON.parse(text)).toThrow();
+      expect(jsonErrorOffset(text), text).toBe(at);
+    }
   });
 
   it('is found in the current directory or a parent', () => {

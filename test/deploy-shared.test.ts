@@ -201,9 +201,19 @@ describe("tap deploy: API Gateway's account role", () => {
     await deploy('one');
     const r = await runTap(['destroy', '--env', 'one', '--yes', '--no-color']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("stack TapShared, if tap created it: API Gateway's CloudWatch role for every env in this account and region (never removed by tap)");
+    expect(r.stdout).toContain("stack TapShared (CREATE_COMPLETE): API Gateway's CloudWatch role for every env in this account and region (never removed by tap)");
     expect(fake.cloudFormation.stack('TapShared')?.status).toBe('CREATE_COMPLETE');
     expect(fake.apiGatewayAccount.cloudwatchRoleArn).toBe(OURS);
+  });
+});
+
+describe('tap destroy: what stays, as tap sees it', () => {
+  it("an account whose own role is used has no TapShared, and destroy does not name one", async () => {
+    fake.apiGatewayAccount.cloudwatchRoleArn = THEIRS;
+    expect((await deploy('own')).code).toBe(0);
+    const r = await runTap(['destroy', '--env', 'own', '--yes', '--json']);
+    const { remaining } = ndjson(r.stdout).result as { remaining: string[] };
+    expect(remaining.join('\n')).not.toMatch(/TapShared|if tap created it/);
   });
 });
 

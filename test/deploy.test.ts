@@ -32,6 +32,14 @@ describe('tap deploy: stack states', () => {
     expect(r.stderr).toMatch(/… \[49\/49\] TraceGroup CREATE_COMPLETE\n… \[49\/49\] TapStack-dep CREATE_COMPLETE\n/);
   });
 
+  it('every phase says what it waits for: the change set being created, then its execution before the first event', async () => {
+    const lines = (await deploy('--no-color')).stderr.split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    expect(at(/^… Creating change set tap-\d+ \(CREATE\)$/)).toBeGreaterThan(-1);
+    expect(at(/^… \[0\/49\] Executing change set tap-\d+ \(CREATE\) on TapStack-dep: waiting for CloudFormation's first event$/)).toBeGreaterThan(at(/^\+ Add {4}DataBucket/));
+    expect(at(/^… \[1\/49\] /)).toBeGreaterThan(at(/Executing change set/));
+  });
+
   it('creates over a REVIEW_IN_PROGRESS stack left by a change set that was never executed', async () => {
     fake.cloudFormation.createChangeSet({ StackName: STACK, ChangeSetName: 'abandoned', ChangeSetType: 'CREATE', TemplateBody: '{"Resources":{}}' }, () => '');
     expect(stack()?.status).toBe('REVIEW_IN_PROGRESS');

@@ -16,6 +16,17 @@ afterEach(() => fake.restore());
 const destroy = (...args: string[]) => runTap(['destroy', '--env', 'des', ...args]);
 const stack = () => fake.cloudFormation.stack('TapStack-des');
 
+describe('tap destroy: progress', () => {
+  it('every phase says what it waits for: emptying the bucket, then the delete before its first event', async () => {
+    const lines = (await destroy('--yes', '--no-color')).stderr.split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    expect(at(new RegExp(`^… Emptying ${BUCKET}: 0 object version\\(s\\) removed$`))).toBeGreaterThan(-1);
+    const emptied = at(/^ℹ Data bucket \S+ emptied/);
+    const deleting = at(/^… \[0\/\d+\] Deleting TapStack-des: waiting for CloudFormation's first event$/);
+    expect([emptied > -1, deleting > emptied, at(/^… \[1\/\d+\] /) > deleting]).toEqual([true, true, true]);
+  });
+});
+
 describe('tap destroy: confirmation', () => {
   it('refuses without a TTY and without --yes: exit 2, no AWS call, nothing deleted', async () => {
     const r = await destroy();

@@ -62,6 +62,24 @@ describe('messages that say what happened, over real HTTP', () => {
     }
   });
 
+  it('a bare 502 (no body) names its HTTP status, not `Unknown: Unknown`', async () => {
+    const bare = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(502).end());
+    });
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    try {
+      const r = await runTap(['list', '--endpoint-url', `http://127.0.0.1:${(bare.address() as { port: number }).port}`], { env: { AWS_MAX_ATTEMPTS: '2' } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/CloudFormation DescribeStacks got an answer without an error code or message after 2 attempts: HTTP 502\n/);
+      expect(r.stderr).not.toMatch(/Unknown/);
+      expect(r.stderr).toMatch(/^… an answer without an error code or message: HTTP 502; trying again \(1\/1\)\n/);
+      expect(r.stderr).toMatch(/hint: the endpoint http:\/\/127\.0\.0\.1:\d+ \(--endpoint-url\) answered so/);
+    } finally {
+      await new Promise((resolve) => bare.close(resolve));
+    }
+  });
+
   it("the SDK's retries are said as they happen, in the same words, and a polling loop adds none: one budget of 5 calls", async () => {
     const deps = testDeps();
     const aws = new AwsClients({ region: 'us-east-1', endpoint: proxyUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, log: (m) => deps.io.notify(m) });

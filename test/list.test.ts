@@ -31,15 +31,16 @@ describe('tap list', () => {
 
   it('says so when there is none', async () => {
     const r = await runTap(['list']);
-    expect(r).toMatchObject({ code: 0, stdout: 'no tap envs in this account and region\n' });
-    expect(JSON.parse((await runTap(['list', '--json'])).stdout)).toEqual({ kind: 'envs', envs: [] });
+    expect(r).toMatchObject({ code: 0, stdout: `no tap envs in account ${fake.account}, region us-east-1\n` });
+    expect(JSON.parse((await runTap(['list', '--json'])).stdout)).toEqual({ kind: 'envs', account: fake.account, region: 'us-east-1', envs: [] });
+    expect((await runTap(['list', '--region', 'eu-west-1'])).stdout).toBe(`no tap envs in account ${fake.account}, region eu-west-1\n`);
   });
 
   it('shows the shared stack on its own line when it outlives every env', async () => {
     expect((await runTap(['deploy', '--env', 'solo'])).code).toBe(0);
     expect((await runTap(['destroy', '--env', 'solo', '--yes'])).code).toBe(0);
     const r = await runTap(['list']);
-    expect(r.stdout).toMatch(/^no tap envs in this account and region\nShared: TapShared CREATE_COMPLETE, /);
+    expect(r.stdout).toMatch(new RegExp(`^no tap envs in account ${fake.account}, region us-east-1\\nShared: TapShared CREATE_COMPLETE, `));
     expect(JSON.parse((await runTap(['list', '--json'])).stdout)).toMatchObject({ envs: [], shared: { stackName: 'TapShared' } });
   });
 });
@@ -62,6 +63,7 @@ describe('tap list: sparse DescribeStacks answers', () => {
       const r = await runTap(['list', '--json']);
       expect(JSON.parse(r.stdout)).toEqual({
         kind: 'envs',
+        region: 'us-east-1',
         envs: [{ env: 'bare', stackName: 'TapStack-bare', status: 'UNKNOWN' }],
         shared: { stackName: 'TapShared', status: 'UNKNOWN' },
       });

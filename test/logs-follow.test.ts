@@ -101,7 +101,38 @@ describe('tap logs --follow: Live Tail', () => {
     };
     const r = await follow([]);
     expect(r.code).toBe(130);
-    expect(fake.calls).not.toContain('FilterLogEvents');
+    // The recent lines are read before the session; nothing is polled after it.
+    expect(fake.calls.slice(fake.calls.lastIndexOf('StartLiveTail'))).not.toContain('FilterLogEvents');
+  });
+
+  it('shows the recent lines first (the newest --limit of --since), as `aws logs tail --follow` does, then the new ones', async () => {
+    writeTraffic(NOW - 5 * 60_000); // five minutes before: within the default 15 min
+    fake.cloudWatchLogs.onLiveTailStart = () => fake.cloudWatchLogs.access(API, { requestId: 'api-new', at: t, status: 201 });
+    fake.cloudWatchLogs.onLiveTailIdle = () => ctl.abort('SIGINT');
+    const r = await follow(['--function', 'api']);
+    expect(r.stdout.trim().split('\n').map((l) => l.replace(/^.*api {7}/, ''))).toEqual(['POST /events 202', 'POST /events 503', 'POST /events 201', '3 line(s) seen (2 recent, then Live Tail)']);
+    ctl = new AbortController();
+    fake.cloudWatchLogs.onLiveTailStart = undefined;
+    fake.cloudWatchLogs.onLiveTailIdle = () => ctl.abort('SIGINT');
+    const recent = await follow(['--function', 'api', '--limit', '1', '--json']);
+    // The newest line of the window: the one the first follow saw arrive.
+    expect(ndjson(recent.stdout).events.filter((e) => e.code === 'logs.line').map((e) => (e.data as { text: string }).text)).toEqual(['POST /events 201']);
+    expect(ndjson(recent.stdout).result).toMatchObject({ kind: 'followed', count: 1, recent: 1 });
+    ctl = new AbortController();
+    fake.cloudWatchLogs.onLiveTailIdle = () => ctl.abort('SIGINT');
+    // --since bounds the recent lines: the two of five minutes ago are out of a 1-minute window.
+    const since = await follow(['--function', 'api', '--since', '1m']);
+    expect(since.stdout).toMatch(/^INFO {2}\S+ api {7}POST \/events 201\n1 line\(s\) seen \(1 recent, then Live Tail\)\n$/);
+  });
+
+  it('on a terminal, the summary after Ctrl-C starts on a line of its own (not after the ^C the terminal echoed)', async () => {
+    fake.cloudWatchLogs.onLiveTailIdle = () => ctl.abort('SIGINT');
+    const tty = await runTap(['logs', '--env', 'dev', '--follow', '--no-color'], { clock: () => new Date((t += 1000)), signal: ctl.signal, tty: true });
+    expect(tty.code).toBe(130);
+    expect(tty.stderr).toMatch(/Following new log lines with Live Tail \(Ctrl-C to stop\)\n\n$/);
+    ctl = new AbortController();
+    fake.cloudWatchLogs.onLiveTailIdle = () => ctl.abort('SIGINT');
+    expect((await follow([])).stderr).toMatch(/\(Ctrl-C to stop\)\n$/); // no terminal, no ^C echoed: no new line
   });
 
   it('SIGTERM ends it with 143', async () => {
@@ -160,15 +191,18 @@ describe('tap logs --follow: polling when Live Tail is refused or breaks', () =>
     fake.cloudWatchLogs.liveTailRefusal = awsError('UnknownOperationException', 'StartLiveTail is not implemented', 400);
     fake.cloudWatchLogs.groups.delete(PROCESSOR);
     let throttled = 0;
+    let tailed = false;
     fake.before = (call) => {
-      if (call === 'FilterLogEvents' && throttled++ === 0) throw Object.assign(awsError('ThrottlingException', 'Rate exceeded', 400), { $metadata: { httpStatusCode: 400, attempts: 5 } });
+      if (call === 'StartLiveTail') tailed = true;
+      if (tailed && call === 'FilterLogEvents' && throttled++ === 0) throw Object.assign(awsError('ThrottlingException', 'Rate exceeded', 400), { $metadata: { httpStatusCode: 400, attempts: 5 } });
     };
     const slept: number[] = [];
     const r = await follow(['--function', 'handler,processor'], sleeper(2, slept));
     expect(r.code).toBe(130);
     expect(slept).toEqual([4000, 2000, 2000]);
     expect(r.stderr).toContain('CloudWatch Logs is throttling (ThrottlingException); next look in 4 s');
-    expect(r.stderr).toContain(`log group ${PROCESSOR} does not exist; not following it`);
+    // Met by the search for the recent lines, and then not followed.
+    expect(r.stderr).toContain(`log group ${PROCESSOR} does not exist (is the env deployed`);
     expect(r.stdout).toContain('8 line(s) seen (polling)');
   });
 

@@ -57,7 +57,6 @@ describe('tap logs: input checked before any AWS call', () => {
     [['--since', '1h', '--from', '2h ago'], /--since and --from cannot be given together/],
     [['--follow', '--trace-id', T1], /--follow and --trace-id cannot be given together/],
     [['--follow', '--from', '1h ago'], /--follow and --from cannot be given together/],
-    [['--follow', '--limit', '5'], /--follow and --limit cannot be given together/],
     [['--function', 'api', '--correlation-id', 'order-12345678'], /no line can match: the API's access log carries no correlation id/],
     [['--function', 'api', '--trace-id', T1], /no line can match: the API's access log carries no trace id/],
   ])('%j: exit 2', async (args, message) => {
@@ -126,6 +125,23 @@ describe('tap logs: search', () => {
     expect(result.skipped).toEqual([{ source: 'api', reason: "the API's access log carries no correlation id" }]);
     expect(patternsSent(HANDLER)).toEqual(['"order-12345678"']);
     expect(patternsSent(API)).toEqual([]);
+  });
+
+  it('--correlation-id with no hits names the sources searched, not the access log it left out', async () => {
+    const r = await logs('--correlation-id', 'order-00000000');
+    expect(r.stdout).toBe(`no log lines from ${new Date(NOW - 15 * min).toISOString()} to ${new Date(NOW).toISOString()} in handler, processor\n`);
+    expect(r.stderr).toContain("api: the API's access log carries no correlation id");
+    expect(r.stderr).toContain('Searching handler, processor logs from');
+  });
+
+  it('--json: each line event carries the line\'s own level (an ERROR line is an error event, a 4xx a warning)', async () => {
+    fake.cloudWatchLogs.access(API, { requestId: 'api-req-3', at: NOW - 3 * min, status: 404 });
+    const { events } = ndjson((await logs('--json')).stdout);
+    const lines = events.filter((e) => e.code === 'logs.line').map((e) => [e.level, (e.data as { level?: string; failed?: boolean }).level ?? null] as const);
+    expect(lines.filter(([level]) => level === 'error').length).toBeGreaterThanOrEqual(3); // the handler's error, the 503, the timeout
+    for (const [level, own] of lines) if (own === 'error') expect(level).toBe('error');
+    expect(lines).toContainEqual(['warn', 'warn']); // the 404
+    expect(lines.every(([level, own]) => level !== 'info' || own === null || own === 'info')).toBe(true);
   });
 
   it('--trace-id: every line of the invocations whose REPORT line names the trace, in both functions', async () => {

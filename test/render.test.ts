@@ -125,8 +125,13 @@ describe('status, list, diff and synth output', () => {
     expect(status.exitCode(r)).toBe(3);
   });
 
+  it('list: none names the account and region, or the region alone when the account could not be read', () => {
+    expect(list.render({ kind: 'envs', account: '123456789012', region: 'eu-west-1', envs: [] })).toBe('no tap envs in account 123456789012, region eu-west-1');
+    expect(list.render({ kind: 'envs', region: 'eu-west-1', envs: [] })).toBe('no tap envs in this account, region eu-west-1');
+  });
+
   it('list: - for what a stack does not have', () => {
-    expect(list.render({ kind: 'envs', envs: [{ env: 'dev', stackName: 'TapStack-dev', status: 'CREATE_COMPLETE' }] })).toBe(
+    expect(list.render({ kind: 'envs', region: 'us-east-1', envs: [{ env: 'dev', stackName: 'TapStack-dev', status: 'CREATE_COMPLETE' }] })).toBe(
       `ENV  STATUS           LAST UPDATED  API URL\ndev  CREATE_COMPLETE  ${'-'.padEnd('LAST UPDATED'.length)}  -`,
     );
   });

@@ -102,11 +102,35 @@ describe('tap replay-archive list, status, cancel: refusals and sparse answers',
     expect((JSON.parse(r.stdout) as { replays: { name: string }[] }).replays.map((x) => x.name)).toEqual(['new', 'old', 'unknown']);
   });
 
-  it('cancel: an unknown replay is exit 2; an access error exit 3; a cancel without a state says CANCELLING', async () => {
-    events.on(CancelReplayCommand).rejectsOnce(awsError('ResourceNotFoundException')).rejectsOnce(awsError('AccessDeniedException', 'denied')).resolves({});
+  it('cancel: an unknown replay is exit 2; an access error exit 3; the state after the cancel is read, not assumed', async () => {
+    events.on(DescribeReplayCommand).rejectsOnce(awsError('ResourceNotFoundException')).rejectsOnce(awsError('AccessDeniedException', 'denied')).resolvesOnce({ ReplayName: 'r1', State: 'RUNNING' }).resolves({ ReplayName: 'r1', State: 'CANCELLED' });
+    events.on(CancelReplayCommand).resolves({ State: 'CANCELLING' });
     expect((await runTap(['replay-archive', 'cancel', 'nope'])).code).toBe(2);
     expect((await runTap(['replay-archive', 'cancel', 'nope'])).code).toBe(3);
-    expect((await runTap(['replay-archive', 'cancel', 'r1'])).stdout).toBe('Replay r1 is CANCELLING; follow it with `tap replay-archive status r1`\n');
+    expect(events.commandCalls(CancelReplayCommand)).toHaveLength(0);
+    expect((await runTap(['replay-archive', 'cancel', 'r1'])).stdout).toBe('Replay r1 is CANCELLED\n');
+  });
+
+  it('cancel of a replay that has ended says its state and asks EventBridge nothing (an emulator would answer CANCELLING)', async () => {
+    events.on(DescribeReplayCommand).resolves({ ReplayName: 'r1', State: 'COMPLETED', ReplayEndTime: new Date('2026-11-25T10:00:00Z') });
+    events.on(CancelReplayCommand).resolves({ State: 'CANCELLING' });
+    const r = await runTap(['replay-archive', 'cancel', 'r1']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, '', expect.stringMatching(/replay r1 is COMPLETED \(ended 2026-11-25T10:00:00.000Z\): only a STARTING or RUNNING replay can be cancelled\n.*hint: see it with `tap replay-archive status r1`/)]);
+    expect(events.commandCalls(CancelReplayCommand)).toHaveLength(0);
+  });
+
+  it("status and cancel take replay-archive's --env, before or after the name, and refuse another env's replay", async () => {
+    const arn = (archive: string) => `arn:aws:events:us-east-1:123456789012:archive/${archive}`;
+    events.on(DescribeReplayCommand, { ReplayName: 'mine' }).resolves({ ReplayName: 'mine', State: 'COMPLETED', EventSourceArn: arn('srv-archive-dev') });
+    events.on(DescribeReplayCommand, { ReplayName: 'theirs' }).resolves({ ReplayName: 'theirs', State: 'RUNNING', EventSourceArn: arn('srv-archive-prod') });
+    const mine = await runTap(['replay-archive', 'status', 'mine', '--env', 'dev', '--json']);
+    expect([mine.code, JSON.parse(mine.stdout)]).toEqual([0, { kind: 'replay', replay: expect.objectContaining({ name: 'mine', archive: 'srv-archive-dev' }) }]);
+    expect((await runTap(['replay-archive', '--env', 'dev', 'status', 'mine'])).code).toBe(0);
+    for (const sub of ['status', 'cancel']) {
+      const r = await runTap(['replay-archive', sub, 'theirs', '--env', 'dev']);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/replay theirs replays archive srv-archive-prod, not env dev's srv-archive-dev\n.*hint: this env's replays: `tap replay-archive list --env dev`/)]);
+    }
+    expect(events.commandCalls(CancelReplayCommand)).toHaveLength(0);
   });
 
   it('status and cancel check the replay name before any call', async () => {

@@ -173,7 +173,7 @@ describe('tap replay-archive: a replay end to end on the fake', () => {
     expect(fake.serverless.replays.get('rep-c')?.state).toBe('CANCELLED');
     const again = await runTap(['replay-archive', 'cancel', 'rep-b']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/replay rep-b cannot be cancelled: Replay rep-b is not in a state that can be cancelled: COMPLETED/);
+    expect(again.stderr).toMatch(/replay rep-b is COMPLETED \(ended [^)]+\): only a STARTING or RUNNING replay can be cancelled/);
     const missing = await runTap(['replay-archive', 'status', 'nope']);
     expect(missing.code).toBe(2);
   });

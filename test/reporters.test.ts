@@ -44,7 +44,7 @@ describe('colour, per stream', () => {
 
   it('a terminal that reports 0 columns gets plain lines, not a spinner', async () => {
     const { s, out } = streams(true);
-    const io = await createReporter({ ...s, stderr: { ...s.stderr, columns: 0 } as Streams['stderr'] }, opts);
+    const io = await createReporter({ ...s, stderr: { ...s.stderr, columns: 0 } }, opts);
     io.notify(msg('progress', 'working'));
     io.notify(msg('progress', 'still working'));
     io.close();

@@ -108,11 +108,31 @@ describe('tap status', () => {
     let now = Date.parse('2026-11-25T12:10:00Z');
     const slow: typeof globalThis.fetch = async (input, init) => ((now += 1100), fake.fetch(input, init));
     const s = await status(() => new Date(now), slow);
-    expect(s.stack).toMatchObject({ health: 'amber', summary: expect.stringMatching(/^UPDATE_ROLLBACK_COMPLETE/), rule: 'amber: an operation runs or the last one rolled back' });
+    expect(s.stack).toMatchObject({ health: 'amber', summary: expect.stringMatching(/^UPDATE_ROLLBACK_COMPLETE/), rule: 'amber: the last operation rolled back' });
     expect(s.api).toMatchObject({ health: 'amber', rule: 'amber: slower than 1000 ms' });
     expect(s.xray).toMatchObject({ health: 'red', summary: expect.stringMatching(/1 fault\(s\).*top failing: POST \/sta\/events \(1\)/), rule: 'red: any fault (5xx) in 15 min' });
     expect(s.archive).toMatchObject({ health: 'red', rule: 'red: not ENABLED' });
     expect(s.code).toBe(1);
+  });
+
+  it("a stack that lacks an output is red here as verify's stack check fails it: one reading, one verdict", async () => {
+    const stack = fake.cloudFormation.stack('TapStack-sta')!;
+    const template = JSON.parse(stack.templateBody) as { Outputs: Record<string, unknown> };
+    delete template.Outputs.DashboardUrl; // no other status line reads it
+    stack.templateBody = JSON.stringify(template);
+    const s = await status();
+    expect(s.stack).toMatchObject({ health: 'red', summary: expect.stringMatching(/^CREATE_COMPLETE, updated \S+; outputs: DashboardUrl missing$/), rule: 'red: an output missing or malformed' });
+    expect(s.code).toBe(1);
+    const verify = await runTap(['verify', '--env', 'sta', '--only', 'stack', '--json'], { fetch: fake.fetch, clock: at('2026-11-25T12:10:00Z') });
+    const check = (JSON.parse(verify.stdout.trim().split('\n').at(-1)!) as { checks: { id: string; status: string; detail: string }[] }).checks[0];
+    expect([verify.code, check]).toEqual([1, expect.objectContaining({ id: 'stack', status: 'fail', detail: s.stack!.summary })]);
+  });
+
+  it('an operation running is amber in status and a warning in verify', async () => {
+    fake.cloudFormation.stack('TapStack-sta')!.status = 'UPDATE_IN_PROGRESS';
+    expect((await status()).stack).toMatchObject({ health: 'amber', rule: 'amber: an operation runs' });
+    const verify = await runTap(['verify', '--env', 'sta', '--only', 'stack', '--json'], { fetch: fake.fetch, clock: at('2026-11-25T12:10:00Z') });
+    expect((JSON.parse(verify.stdout.trim().split('\n').at(-1)!) as { checks: { status: string }[] }).checks[0]).toMatchObject({ status: 'warn', remedy: 'wait for it to settle, then look again' });
   });
 
   it('no receipt at all is amber', async () => {
@@ -126,7 +146,7 @@ describe('tap status', () => {
 
   it('draws one line per check with the rule, and a verdict', async () => {
     const r = await runTap(['status', '--env', 'sta'], { fetch: fake.fetch, clock: at('2026-11-25T12:10:00Z') });
-    expect(r.stdout).toMatch(/^● green {2}stack {5}CREATE_COMPLETE, updated 2026-11-25T\S+ {2}\(green: settled \*_COMPLETE\)\n/);
+    expect(r.stdout).toMatch(/^● green {2}stack {5}CREATE_COMPLETE, updated 2026-11-25T\S+, 11 outputs {2}\(green: settled \*_COMPLETE, every output well-formed\)\n/);
     expect(r.stdout).toMatch(/\nTapStack-sta: healthy\n$/);
   });
 
@@ -137,7 +157,15 @@ describe('tap status', () => {
     };
     const waits: number[] = [];
     const r = await runTap(['status', '--env', 'sta'], { fetch: fake.fetch, clock: at('2026-11-25T12:10:00Z'), sleep: async (ms) => void waits.push(ms) });
-    expect(r.stderr).toBe('… ThrottlingException: Rate exceeded; trying again in 1 s (1/4)\n… ThrottlingException: Rate exceeded; trying again in 1 s (2/4)\n');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines.filter((l) => /Rate exceeded/.test(l))).toEqual(['… ThrottlingException: Rate exceeded; trying again in 1 s (1/4)', '… ThrottlingException: Rate exceeded; trying again in 1 s (2/4)']);
+    // Each line as it is read, and what is still out: the slow one is named until it comes.
+    expect(lines[0]).toBe('… Reading TapStack-sta: stack, api, xray, dlq, archive, replays, alarms, receipts');
+    const read = lines.filter((l) => /^… \d\/8 /.test(l));
+    const xray = read.findIndex((l) => /^… \d\/8 xray green/.test(l));
+    expect(read).toHaveLength(8);
+    expect(read.at(-1)).toMatch(/^… 8\/8 \w+ green$/);
+    for (const l of read.slice(0, xray)) expect(l).toMatch(/; waiting for .*xray/);
     expect(waits).toEqual([1000, 1000]);
     expect(r.stdout).toMatch(/● green {2}xray +\d traces in 15 min/);
   });

@@ -66,6 +66,7 @@ describe('tap trace: a --filter X-Ray cannot parse', () => {
 
   it('a refusal of another call (BatchGetTraces for --detail) is not blamed on --filter', async () => {
     xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [summary(1)] });
+    xray.on(BatchGetTracesCommand).callsFake((input: { TraceIds: string[] }) => ({ Traces: input.TraceIds.map((Id) => ({ ...faultTrace, Id })) }));
     xray.on(BatchGetTracesCommand).rejects(Object.assign(new Error('1 validation error detected'), { name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } }));
     const r = await trace('--filter', 'fault', '--detail');
     expect(r.code).toBe(1);
@@ -167,6 +168,18 @@ describe('tap trace: waterfall', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^trace 1-6745a1b0-4f2e8c1d9a3b7e6f5d4c3b2a {2}320 ms {2}fault in srv-handler-dev/);
     expect(xray.commandCalls(GetTraceSummariesCommand)).toHaveLength(0);
+  });
+
+  it("--id --json carries each segment's Document parsed (X-Ray sends it as a JSON string), as --detail's", async () => {
+    xray.on(BatchGetTracesCommand).resolves({ Traces: [faultTrace] });
+    const r = await trace('--id', TRACE_ID, '--json');
+    const { traces } = JSON.parse(r.stdout) as { traces: { Segments: { Id: string; Document: unknown }[] }[] };
+    expect(traces[0]!.Segments.map((s) => s.Document)).toEqual(faultTrace.Segments!.map((s) => JSON.parse(s.Document!) as unknown));
+    expect(traces[0]!.Segments.map((s) => s.Document)).toContainEqual(expect.objectContaining({ name: 'srv-api-dev/dev', http: expect.objectContaining({ response: { status: 502 } }) }));
+    xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [summary(1)] });
+    xray.on(BatchGetTracesCommand).callsFake((input: { TraceIds: string[] }) => ({ Traces: input.TraceIds.map((Id) => ({ ...faultTrace, Id })) }));
+    const detail = JSON.parse((await trace('--detail', '--json')).stdout) as { traces: { Segments: { Document: unknown }[] }[] };
+    expect(detail.traces.flatMap((t) => t.Segments.map((seg) => typeof seg.Document))).toEqual(['object', 'object', 'object']);
   });
 
   it('--id that X-Ray does not know: says so and exits 1', async () => {

@@ -101,6 +101,10 @@ describe('tap verify on a deployed fake env', () => {
     // The stack check's line comes first: the others are skipped because of it.
     const human = await runTap(['verify', '--env', 'gone', '--no-color'], { fetch: fake.fetch });
     expect(human.stderr.split('\n').find((l) => /^… \d+\/\d+ /.test(l))).toMatch(/^… 1\/\d+ ✖ stack/);
+    // Each progress line names what the run still waits for; the last, nothing.
+    const progress = human.stderr.split('\n').filter((l) => /^… \d+\/\d+ /.test(l));
+    expect(progress[0]).toMatch(/^… 1\/(\d+) ✖ stack \(\d+ ms\); waiting for api, lambda-config, /);
+    expect(progress.at(-1)).toMatch(/^… (\d+)\/\1 \S+ \S+ \(\d+ ms\)$/);
   });
 
   describe('the canary sends at most one event per run', () => {

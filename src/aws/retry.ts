@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { failureReason, isThrottling, isTransient } from '../errors.js';
+import { failureReason, isThrottling, isTransient, unreadableAnswer } from '../errors.js';
 
 /** The calls an error cost: the SDK's attempts (its retry middleware counts them on the error), else one. */
 const callsOf = (error: unknown): number => (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
@@ -66,6 +66,7 @@ export class LookPace {
     this.failures = throttled ? 0 : this.failures + callsOf(error); // in a row: a throttled look breaks the row
     if (this.failures >= this.budget) throw spent(error, this.failures);
     this.intervalMs = Math.min(this.intervalMs * 2, this.maxMs);
-    return { error: (error as Error).name, throttled, nextMs: this.intervalMs };
+    // An answer without an error code (a bare 502) or one the SDK could not read is said as what came, not `Unknown`.
+    return { error: unreadableAnswer(error) ?? (error as Error).name, throttled, nextMs: this.intervalMs };
   }
 }

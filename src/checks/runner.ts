@@ -1,7 +1,7 @@
 import { retryTransient } from '../aws/retry.js';
 import { describeStack, type StackInfo } from '../aws/stacks.js';
 import type { Deps } from '../deps.js';
-import { isAccessProblem, toTapError, UsageError } from '../errors.js';
+import { isAccessProblem, isNotFound, isTransient, toTapError, UsageError } from '../errors.js';
 import { namesFor } from '../stack/naming.js';
 import { type Check, type CheckContext, CheckOutcome, type CheckResult, fail, type Outcome } from './check.js';
 import { CHECKS } from './index.js';
@@ -71,6 +71,17 @@ export async function runChecks(env: string, checks: readonly Check[], deps: Dep
   return Promise.all(checks.map((c) => running.get(c.id)!));
 }
 
+/**
+ * What to do about a check's call that failed with no hint of its own. The message already names the
+ * service, the call and AWS's answer, which is what --verbose would add, so that is not offered.
+ */
+function remedyFor(error: unknown, access: boolean, env: string): string | undefined {
+  if (access) return 'check credentials and IAM permissions';
+  if (isNotFound(error)) return `the env lacks it: deploy it with \`tap deploy --env ${env}\``;
+  if (isTransient(error)) return `AWS's side failed after the retries: run \`tap verify --env ${env}\` again`;
+  return undefined;
+}
+
 async function runOne(check: Check, ctx: CheckContext): Promise<CheckResult> {
   let started = performance.now();
   const done = (outcome: Outcome, awsError?: string): CheckResult => ({
@@ -101,6 +112,7 @@ async function runOne(check: Check, ctx: CheckContext): Promise<CheckResult> {
     if (error instanceof CheckOutcome) return done(error.outcome);
     const e = toTapError(error);
     const access = isAccessProblem(error);
-    return done(fail(e.message, e.hint ?? (access ? 'check credentials and IAM permissions' : 'run with --verbose for details')), access ? e.message : undefined);
+    const remedy = e.hint ?? remedyFor(error, access, ctx.env);
+    return done(remedy ? fail(e.message, remedy) : { status: 'fail', detail: e.message }, access ? e.message : undefined);
   }
 }

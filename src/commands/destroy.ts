@@ -73,9 +73,10 @@ export async function run(options: DestroyOptions, deps: Deps): Promise<DestroyR
     deps.claimInterrupts(); // from DeleteStack on, Ctrl-C stops watching only
     await retryTransient(deps, POLL_MS, () => cfn.send(new DeleteStackCommand({ StackName: stack.id, ClientRequestToken: token })));
     if (!wait) return { ...base, kind: 'started', objectsRemoved };
+    deps.io.notify({ level: 'progress', code: 'stack.operation', data: { stack: names.stack, operation: 'delete', attempt, total: resources.length } });
     const outcome = await monitor.follow(resources.length);
     if (outcome.status === 'DELETE_COMPLETE') {
-      return { ...base, kind: 'destroyed', objectsRemoved, attempts: attempt, remaining: await leftovers(key, deps) };
+      return { ...base, kind: 'destroyed', objectsRemoved, attempts: attempt, remaining: await leftovers(cfn, key, deps) };
     }
     const causes = outcome.failures.filter((f) => f.logicalId !== names.stack);
     if (attempt >= ATTEMPTS) return { ...base, kind: 'failed', status: outcome.status, objectsRemoved, causes };
@@ -90,11 +91,16 @@ async function stackResources(cfn: CloudFormationClient, stackId: string): Promi
 }
 
 /** What outlives the stack by AWS's design, so the user is not surprised to find it. */
-async function leftovers(keyId: string | undefined, deps: Deps): Promise<string[]> {
-  const remaining = [
-    'log group /aws/lambda-insights, if Lambda Insights wrote to it (shared by every function in the region that uses it)',
-    `stack ${SHARED_STACK}, if tap created it: API Gateway's CloudWatch role for every env in this account and region (never removed by tap)`,
-  ];
+async function leftovers(cfn: CloudFormationClient, keyId: string | undefined, deps: Deps): Promise<string[]> {
+  const remaining = ['log group /aws/lambda-insights, if Lambda Insights wrote to it (shared by every function in the region that uses it)'];
+  // Whether TapShared is there is one read away: said as it is, not "if tap created it".
+  const role = "API Gateway's CloudWatch role for every env in this account and region (never removed by tap)";
+  try {
+    const shared = await describeStack(cfn, SHARED_STACK);
+    if (shared) remaining.push(`stack ${SHARED_STACK} (${shared.status}): ${role}`);
+  } catch (error) {
+    remaining.push(`stack ${SHARED_STACK}, if it exists (it could not be read: ${(error as Error).name}): ${role}`);
+  }
   if (!keyId) return remaining;
   try {
     const { DescribeKeyCommand } = await import('@aws-sdk/client-kms');

@@ -4,6 +4,8 @@ import { deployedTemplate } from '../aws/cloudformation.js';
 import { defineCommand, option } from '../command.js';
 import type { Deps } from '../deps.js';
 import type { GitHubActions } from '../io/github.js';
+import { stackTable } from '../io/fit.js';
+import type { Style } from '../messages/types.js';
 import { EXIT } from '../errors.js';
 import { synthesizeChecked } from '../synth/checked.js';
 
@@ -30,8 +32,10 @@ export interface DiffResult {
   readonly deployed: boolean;
   readonly differenceCount: number;
   readonly resources: ResourceChange[];
-  /** The diff drawn by @aws-cdk/cloudformation-diff. */
+  /** The diff drawn by @aws-cdk/cloudformation-diff, its tables at their full width. */
   readonly text: string;
+  /** The diff drawn again with its tables fitted to `columns` (not enumerable: never in --json). */
+  readonly drawAt?: (columns: number) => string;
 }
 
 export async function run(options: DiffOptions, deps: Deps): Promise<DiffResult> {
@@ -58,22 +62,63 @@ export async function run(options: DiffOptions, deps: Deps): Promise<DiffResult>
     },
   });
   formatDifferences(sink, diff);
-  return {
+  text = stripVTControlCharacters(text).trimEnd();
+  /**
+   * The diff for a terminal of `columns`: its tables (IAM statements and policies, security groups),
+   * which the library would squeeze into columns a few letters wide, as stacked fields instead, when
+   * they are wider than the terminal. The tables come in the order the library prints them.
+   */
+  const draw = (columns: number): string => {
+    const iam = diff.iamChanges;
+    const tables = [
+      ...(iam.statements.hasChanges ? [iam.summarizeStatements()] : []),
+      ...(iam.managedPolicies.hasChanges ? [iam.summarizeManagedPolicies()] : []),
+      ...(iam.ssoPermissionSets.hasChanges ? [iam.summarizeSsoPermissionSets()] : []),
+      ...(iam.ssoInstanceACAConfigs.hasChanges ? [iam.summarizeSsoInstanceACAConfigs()] : []),
+      ...(iam.ssoAssignments.hasChanges ? [iam.summarizeSsoAssignments()] : []),
+      ...(diff.securityGroupChanges.hasChanges ? [diff.securityGroupChanges.summarize()] : []),
+    ];
+    return fitTables(text, tables, columns);
+  };
+  const result: DiffResult = {
     kind: diff.differenceCount === 0 ? 'no-differences' : 'differences',
     stackName: synthesized.stackName,
     deployed: current !== undefined,
     differenceCount: diff.differenceCount,
     resources,
-    text: stripVTControlCharacters(text).trimEnd(),
+    text,
   };
+  // Drawing again for a terminal's width is the renderer's business, and no part of the JSON result.
+  Object.defineProperty(result, 'drawAt', { value: draw, enumerable: false });
+  return result;
 }
 
-export function render(r: DiffResult): string {
+/** Each box-drawn table of `text` wider than `columns`, replaced by its cells (in the same order) as stacked fields. */
+export function fitTables(text: string, tables: readonly (readonly (readonly string[])[])[], columns: number): string {
+  const out: string[] = [];
+  let table: string[] | undefined;
+  let n = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('┌')) table = [];
+    if (!table) {
+      out.push(line);
+      continue;
+    }
+    table.push(line);
+    if (!line.startsWith('└')) continue;
+    const cells = tables[n++];
+    out.push(...(cells && table.some((l) => l.length > columns) ? stackTable(cells, columns) : table));
+    table = undefined;
+  }
+  return [...out, ...(table ?? [])].join('\n');
+}
+
+export function render(r: DiffResult, style: Style = { color: false }): string {
   if (r.kind === 'no-differences') return `${r.stackName}: no differences from the deployed stack`;
   const header = r.deployed
     ? `${r.stackName}: ${r.differenceCount} difference(s) from the deployed stack`
     : `${r.stackName} is not deployed yet: everything below would be created`;
-  return `${header}\n${r.text}`;
+  return `${header}\n${style.width && r.drawAt ? r.drawAt(style.width) : r.text}`;
 }
 
 export function exitCode(r: DiffResult, options: DiffOptions): number {

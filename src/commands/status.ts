@@ -6,10 +6,12 @@ import { describeStack, type StackInfo } from '../aws/stacks.js';
 import { defineCommand } from '../command.js';
 import type { Deps } from '../deps.js';
 import { EXIT, isAccessProblem, toTapError } from '../errors.js';
+import { row, visibleLength } from '../io/fit.js';
 import type { Style } from '../messages/types.js';
 import type { DescribeArchiveCommandOutput, Replay as ReplayListEntry } from '@aws-sdk/client-eventbridge';
 import { probe as probeUrl } from '../checks/api.js';
 import { queueDepth } from '../checks/dlq.js';
+import { readStack } from '../checks/stack.js';
 import { describeArchive } from '../replay/replays.js';
 import { namesFor, type EnvNames } from '../stack/naming.js';
 import { OUTPUTS, RECEIPT_EXPIRY_DAYS } from '../stack/spec.js';
@@ -83,12 +85,11 @@ async function output(ctx: ProbeContext, key: string): Promise<string> {
 }
 
 const PROBES: Record<string, Probe> = {
+  /** The same reading as verify's stack check (`readStack`): status, and every output present and well-formed. */
   async stack(ctx) {
-    const s = await present(ctx);
-    const updated = `updated ${s.lastUpdated?.toISOString() ?? '?'}`;
-    if (/FAILED$|^ROLLBACK_COMPLETE$/.test(s.status)) return line('red', `${s.status}, ${updated}`, 'red: a failed status', { status: s.status });
-    if (s.status.endsWith('_IN_PROGRESS') || s.status.includes('ROLLBACK')) return line('amber', `${s.status}, ${updated}`, 'amber: an operation runs or the last one rolled back', { status: s.status });
-    return line('green', `${s.status}, ${updated}`, 'green: settled *_COMPLETE', { status: s.status });
+    const r = readStack(await present(ctx), ctx.names.env, ctx.names);
+    const health: Health = r.status === 'pass' ? 'green' : r.status === 'warn' ? 'amber' : 'red';
+    return line(health, r.detail, `${health}: ${r.rule}`, r.data);
   },
   async api(ctx) {
     const url = await output(ctx, OUTPUTS.apiUrl);
@@ -190,14 +191,24 @@ export async function run(options: { env: string }, deps: Deps): Promise<StatusR
   stack.catch(() => undefined); // each probe that awaits it reports the failure on its own line
   let archive: Promise<DescribeArchiveCommandOutput> | undefined;
   const ctx: ProbeContext = { deps, names, stack, archive: () => (archive ??= deps.aws.eventBridge().then((events) => describeArchive(events, names))) };
+  const ids = Object.keys(PROBES);
+  deps.io.notify({ level: 'progress', code: 'status.start', data: { stack: names.stack, lines: ids } });
+  const waiting = new Set(ids);
+  const read = async (id: string, probe: Probe): Promise<StatusLine> => {
+    try {
+      return { id, ...(await probe(ctx)) };
+    } catch (error) {
+      if (error instanceof Unavailable) return { id, health: 'red', summary: error.message, rule: error.rule };
+      return { id, health: 'red', summary: `could not read: ${toTapError(error).message}`, rule: 'red: the read failed', ...(isAccessProblem(error) ? { awsError: true } : {}) };
+    }
+  };
   const lines = await Promise.all(
     Object.entries(PROBES).map(async ([id, probe]): Promise<StatusLine> => {
-      try {
-        return { id, ...(await probe(ctx)) };
-      } catch (error) {
-        if (error instanceof Unavailable) return { id, health: 'red', summary: error.message, rule: error.rule };
-        return { id, health: 'red', summary: `could not read: ${toTapError(error).message}`, rule: 'red: the read failed', ...(isAccessProblem(error) ? { awsError: true } : {}) };
-      }
+      const l = await read(id, probe);
+      waiting.delete(id);
+      // Which reads are still out, so a slow one (X-Ray's pages, a slow API) is named while it runs.
+      deps.io.notify({ level: 'progress', code: 'status.line', data: { id, health: l.health, finished: ids.length - waiting.size, total: ids.length, waiting: [...waiting] } });
+      return l;
     }),
   );
   return { kind: 'status', env: options.env, stackName: names.stack, healthy: !lines.some((l) => l.health === 'red'), lines };
@@ -206,9 +217,16 @@ export async function run(options: { env: string }, deps: Deps): Promise<StatusR
 export function render(r: StatusResult, style: Style = { color: false }): string {
   const chalk = new Chalk({ level: style.color ? 1 : 0 });
   const dot = { green: chalk.green('● green'), amber: chalk.yellow('● amber'), red: chalk.red('● red  ') };
-  const width = Math.max(...r.lines.map((l) => l.id.length));
+  const idWidth = Math.max(...r.lines.map((l) => l.id.length));
+  const gray = (t: string) => chalk.gray(t);
   return [
-    ...r.lines.map((l) => `${dot[l.health]}  ${l.id.padEnd(width)}  ${l.summary}  ${chalk.gray(`(${l.rule})`)}`),
+    ...r.lines.flatMap((l) => {
+      const head = `${dot[l.health]}  ${l.id.padEnd(idWidth)}  `;
+      const rule = `(${l.rule})`;
+      // On a terminal too narrow for the line: the summary wrapped under its column, the rule on lines of its own.
+      if (style.width === undefined || visibleLength(`${head}${l.summary}  ${rule}`) <= style.width) return [`${head}${l.summary}  ${gray(rule)}`];
+      return [...row(head, l.summary, style.width), ...row(' '.repeat(visibleLength(head)), rule, style.width, { paint: gray })];
+    }),
     `${r.stackName}: ${r.healthy ? 'healthy' : 'UNHEALTHY'}`,
   ].join('\n');
 }

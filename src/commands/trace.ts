@@ -1,4 +1,4 @@
-import type { Trace, TraceSummary } from '@aws-sdk/client-xray';
+import type { TraceSummary } from '@aws-sdk/client-xray';
 import { Chalk } from 'chalk';
 import type { Deps } from '../deps.js';
 import { LookPace } from '../aws/retry.js';
@@ -10,12 +10,12 @@ import { logsOfTrace } from '../logs/of-trace.js';
 import { windowOf } from '../time.js';
 import { checkUserFilter, fetchTraces, filterExpression, refusedFilter, traceSummaries } from '../trace/search.js';
 import { type MapService, serviceMap } from '../trace/service-map.js';
-import { type Paint, PLAIN, waterfall } from '../trace/waterfall.js';
+import { type Paint, type ParsedTrace, parseTrace, PLAIN, waterfall } from '../trace/waterfall.js';
 import { summaryLine } from '../messages/index.js';
 
 export type TraceResult =
-  | { kind: 'summaries'; env: string; from: string; to: string; filter: string; summaries: TraceSummary[]; traces?: Trace[] }
-  | { kind: 'traces'; env: string; traces: Trace[]; logs?: Record<string, LogLine[]> }
+  | { kind: 'summaries'; env: string; from: string; to: string; filter: string; summaries: TraceSummary[]; traces?: ParsedTrace[] }
+  | { kind: 'traces'; env: string; traces: ParsedTrace[]; logs?: Record<string, LogLine[]> }
   | { kind: 'followed'; env: string; filter: string; seen: number; interrupted: boolean }
   | { kind: 'map'; env: string; from: string; to: string; services: MapService[] };
 
@@ -69,10 +69,10 @@ export async function run(o: TraceInput, deps: Deps): Promise<TraceResult> {
 
   if (ids.length) {
     const traces = await fetchTraces(xray, ids, deps);
-    if (!o.logs) return { kind: 'traces', env: names.env, traces };
+    if (!o.logs) return { kind: 'traces', env: names.env, traces: traces.map(parseTrace) };
     const logs: Record<string, LogLine[]> = {};
     for (const t of traces) if (t.Id) logs[t.Id] = await logsOfTrace(t, names, deps, now);
-    return { kind: 'traces', env: names.env, traces, logs };
+    return { kind: 'traces', env: names.env, traces: traces.map(parseTrace), logs };
   }
   if (o.map) {
     const services = await serviceMap(xray, { ...window, group: names.xrayGroup }, deps);
@@ -89,7 +89,7 @@ export async function run(o: TraceInput, deps: Deps): Promise<TraceResult> {
   if (o.follow) return search(follow(names.env, filter, window.from, deps));
   deps.io.notify({ level: 'progress', code: 'trace.search', data: { group: names.xrayGroup, from: window.from.toISOString(), to: window.to.toISOString() } });
   const summaries = await search(traceSummaries(xray, { ...window, chunkMs, limit, filter }, deps));
-  const traces = o.detail ? await fetchTraces(xray, summaries.flatMap((s) => s.Id ?? []), deps) : undefined;
+  const traces = o.detail ? (await fetchTraces(xray, summaries.flatMap((s) => s.Id ?? []), deps)).map(parseTrace) : undefined;
   return { kind: 'summaries', env: names.env, from: window.from.toISOString(), to: window.to.toISOString(), filter, summaries, traces };
 }
 

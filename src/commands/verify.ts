@@ -4,7 +4,9 @@ import type { Deps } from '../deps.js';
 import { defineCommand, type Input, option } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
 import { outputPath } from '../io/files.js';
+import { row, truncate, visibleLength, wrap } from '../io/fit.js';
 import { cell, type GitHubActions } from '../io/github.js';
+import type { Style } from '../messages/types.js';
 
 /** The check ids, for shell completion: read when asked, so that no run loads every check to start. */
 const checkIds = async (): Promise<string[]> => (await import('../checks/index.js')).CHECKS.map((c) => c.id);
@@ -46,9 +48,12 @@ export async function run(options: VerifyInput, deps: Deps): Promise<VerifyResul
   deps.io.notify({ level: 'progress', code: 'verify.start', data: { stack: names.stack, checks: checks.map((c) => c.id) } });
   const started = performance.now();
   let finished = 0;
+  const running = new Set(checks.map((c) => c.id));
   const results = await runChecks(names.env, checks, deps, timeout, (r) => {
     finished++;
-    deps.io.notify({ level: 'progress', code: 'verify.check', data: { ...r, finished, total: checks.length } });
+    running.delete(r.id);
+    // What the run still waits for (the canary's receipt can take --timeout), not only what just ended.
+    deps.io.notify({ level: 'progress', code: 'verify.check', data: { ...r, finished, total: checks.length, waiting: [...running] } });
   });
   const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
   const strict = options.strict;
@@ -71,16 +76,29 @@ export async function run(options: VerifyInput, deps: Deps): Promise<VerifyResul
   };
 }
 
-export function render(r: VerifyResult): string {
+export function render(r: VerifyResult, style: Style = { color: false }): string {
   const idWidth = Math.max(...r.checks.map((c) => c.id.length));
   const titleWidth = Math.max(...r.checks.map((c) => c.title.length));
-  const rows = r.checks.flatMap((c) => [
-    `${CHECK_SYMBOL[c.status]} ${c.id.padEnd(idWidth)}  ${c.title.padEnd(titleWidth)}  ${`${c.durationMs} ms`.padStart(8)}  ${c.detail}`,
+  const ms = (c: CheckResult) => `${c.durationMs} ms`.padStart(8);
+  const table = r.checks.flatMap((c) => [
+    `${CHECK_SYMBOL[c.status]} ${c.id.padEnd(idWidth)}  ${c.title.padEnd(titleWidth)}  ${ms(c)}  ${c.detail}`,
     ...(c.remedy && c.status !== 'pass' ? [`  ${' '.repeat(idWidth)}  remedy: ${c.remedy}`] : []),
   ]);
+  // On a terminal narrower than the table: each check as a head line (its title last, cut with … when
+  // it must be) and its detail and remedy wrapped below it, rather than the terminal's wrap at column 0.
+  const width = style.width;
+  const narrow = width !== undefined && table.some((l) => visibleLength(l) > width);
+  const rows = !narrow
+    ? table
+    : r.checks.flatMap((c) => [
+        truncate(`${CHECK_SYMBOL[c.status]} ${c.id.padEnd(idWidth)}  ${ms(c)}  ${c.title}`, width),
+        ...row('    ', c.detail, width),
+        ...(c.remedy && c.status !== 'pass' ? row('    remedy: ', c.remedy, width, { indent: 6 }) : []),
+      ]);
+  const summary = `${r.stackName}: ${r.passed} passed, ${r.failed} failed, ${r.warnings} warning(s)${r.strict && r.warnings ? ' (failing: --strict)' : ''}, ${r.skipped} skipped in ${(r.durationMs / 1000).toFixed(1)} s`;
   return [
-    ...rows,
-    `${r.stackName}: ${r.passed} passed, ${r.failed} failed, ${r.warnings} warning(s)${r.strict && r.warnings ? ' (failing: --strict)' : ''}, ${r.skipped} skipped in ${(r.durationMs / 1000).toFixed(1)} s`,
+    ...rows.map((l) => l.trimEnd()),
+    ...(style.width ? wrap(summary, style.width) : [summary]),
     ...(r.junitFile ? [`JUnit report written to ${r.junitFile}`] : []),
   ].join('\n');
 }

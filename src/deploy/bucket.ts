@@ -21,6 +21,7 @@ export async function emptyBucket(bucket: string, deps: Deps): Promise<number> {
   const { ListObjectVersionsCommand, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
   const s3 = await deps.aws.s3();
   let removed = 0;
+  deps.io.notify({ level: 'progress', code: 'destroy.emptying', data: { bucket, removed } });
   try {
     for (;;) {
       const page = await retryTransient(deps, RETRY_MS, () => s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: BATCH })));

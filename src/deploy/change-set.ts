@@ -27,6 +27,8 @@ export interface ChangeSetRequest {
 export interface ChangeSet {
   readonly id: string;
   readonly name: string;
+  /** The stack's name, as the change set was created for it. */
+  readonly stackName: string;
   readonly type: ChangeSetRequest['type'];
   readonly stackId: string;
   readonly changes: Change[];
@@ -64,7 +66,7 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
   if (deps.signal.aborted) throw new Aborted('Stopped before creating a change set; nothing changed.');
   const created = await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new sdk.CreateChangeSetCommand(input)));
   const id = created.Id ?? name;
-  const made = { id, name, type: request.type, stackId: created.StackId ?? request.stackName };
+  const made = { id, name, type: request.type, stackName: request.stackName, stackId: created.StackId ?? request.stackName };
   for (;;) {
     if (deps.signal.aborted) await stopBeforeExecuting(cfn, made, deps);
     const page = await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: id, StackName: request.stackName })));
@@ -127,4 +129,6 @@ export async function executeChangeSet(cfn: CloudFormationClient, changeSet: Cha
   const { ExecuteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
   const input = { ChangeSetName: changeSet.id, DisableRollback: !rollback, ClientRequestToken: changeSet.executeToken };
   await retryTransient(deps, CHANGE_SET_POLL_MS, () => cfn.send(new ExecuteChangeSetCommand(input)));
+  // Until the stack's first event, the phase is named here (not left at "Creating change set").
+  deps.io.notify({ level: 'progress', code: 'stack.operation', data: { stack: changeSet.stackName, operation: 'execute', changeSet: changeSet.name, type: changeSet.type, total: changeSet.changes.length } });
 }

@@ -37,6 +37,7 @@ async function removeFailedCreate(cfn: CloudFormationClient, stack: StackInfo, d
   const token = requestToken('delete');
   const monitor = await StackMonitor.start(cfn, { ...stack, token }, deps);
   await retryTransient(deps, POLL_MS, () => cfn.send(new DeleteStackCommand({ StackName: stack.id, ClientRequestToken: token })));
+  deps.io.notify({ level: 'progress', code: 'stack.operation', data: { stack: stack.name, operation: 'delete' } });
   const outcome = await monitor.follow();
   if (outcome.status !== 'DELETE_COMPLETE') {
     throw new JobFailed(`could not delete the failed stack ${stack.name}: ${outcome.rootCause?.reason ?? outcome.status}`, {

@@ -89,6 +89,7 @@ export async function ensureAccountRole(cfn: CloudFormationClient, envStack: str
  * An empty change set is fine only when the caller sets the account itself (`emptyIsFine`).
  */
 async function deploySharedStack(cfn: CloudFormationClient, stack: StackInfo | undefined, region: string, deps: Deps, emptyIsFine: boolean): Promise<StackInfo | undefined> {
+  deps.io.notify({ level: 'progress', code: 'synth.start', data: { stack: SHARED_STACK } });
   const { synthesizeShared } = await import('../stack/shared-stack.js');
   const shared = synthesizeShared(VERSION);
   deps.claimInterrupts(); // the first write of the deploy

@@ -22,7 +22,7 @@ export function colorFor(stream: { isTTY?: boolean }, env: Record<string, string
  * pseudo-terminals that report 0 columns (a spinner cannot clear its line there).
  */
 export function isLive(streams: Streams): boolean {
-  const stderr = streams.stderr as Streams['stderr'] & { columns?: number };
+  const { stderr } = streams;
   return Boolean(stderr.isTTY) && !streams.env.CI && (stderr.columns ?? 80) > 0;
 }
 
@@ -55,6 +55,15 @@ export class HumanReporter implements Io {
     this.chalk = new Chalk({ level: this.color ? 1 : 0 });
     this.live = isLive(streams);
     this.interactive = this.live && Boolean(streams.stdin.isTTY);
+    // Ctrl-C on a terminal echoes `^C` where the cursor is; what tap says next (a summary, an error)
+    // starts on a line of its own. A spinner needs none: it clears its line as it draws or stops.
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        if (options.signal?.reason === 'SIGINT' && streams.stderr.isTTY && !this.spinner?.isSpinning) streams.stderr.write('\n');
+      },
+      { once: true },
+    );
   }
 
   notify(message: Message, options: { stream?: boolean; output?: boolean } = {}): void {
@@ -76,7 +85,9 @@ export class HumanReporter implements Io {
       // discardStdin off: ora would put the terminal in raw mode, and then Ctrl-C sends no SIGINT.
       this.spinner ??= this.spinnerOf({ stream: this.streams.stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true, discardStdin: false });
       this.spinner.text = text;
+      // Drawn now, not at the next frame: work that holds the event loop (a synthesis) would leave the old phase up.
       if (!this.spinner.isSpinning) this.spinner.start();
+      else this.spinner.render();
       return;
     }
     const line = `${this.paint(level, SYMBOLS[level])} ${level === 'error' ? this.chalk.red(text) : text}\n`;
@@ -91,7 +102,10 @@ export class HumanReporter implements Io {
 
   result<R>(value: R, render: (value: R, style: Style) => string): void {
     this.close();
-    const text = render(value, { color: this.resultColor });
+    // A terminal's width (stdout's, else stderr's: the same terminal); a pipe or a file gets full lines.
+    const { stdout, stderr } = this.streams;
+    const width = stdout.isTTY ? stdout.columns || stderr.columns || undefined : undefined;
+    const text = render(value, { color: this.resultColor, ...(width ? { width } : {}) });
     if (text) this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 

@@ -47,7 +47,9 @@ export async function followLogs(f: Follow): Promise<Followed> {
   if ('sampled' in live) return { via: 'live-tail', lines, sampled: live.sampled };
   if (f.deps.signal.aborted) return { via: 'live-tail', lines, sampled: false };
   const e = live.failed as Error;
-  f.deps.io.notify({ level: 'warn', code: 'logs.live-tail-unavailable', data: { error: e.name, message: unreadableAnswer(e) ?? e.message, pollMs: POLL_MS } });
+  // What happened, not the SDK's parse error: an endpoint without Live Tail answers with a page that is no event stream.
+  const unreadable = unreadableAnswer(e);
+  f.deps.io.notify({ level: 'warn', code: 'logs.live-tail-unavailable', data: { error: e.name, message: unreadable ? `StartLiveTail got ${unreadable}` : e.message, pollMs: POLL_MS } });
   await poll({ ...f, emit }, since);
   return { via: 'polling', lines, sampled: false };
 }

@@ -32,6 +32,11 @@ export function describeChange(c: Change): string {
 export interface DeployMessages {
   /** A stack event; `done` of `total` resources when the total is known. */
   'stack.event': StackEventRecord & { done?: number; total?: number };
+  /**
+   * tap's own operation is under way (ExecuteChangeSet or DeleteStack sent): what it waits for until
+   * the stack's events say more (`total`: the resources it touches).
+   */
+  'stack.operation': { stack: string; operation: 'execute'; changeSet: string; type: 'CREATE' | 'UPDATE'; total: number } | { stack: string; operation: 'delete'; attempt?: number; total?: number };
   /** Someone else's operation is running on the stack: tap waits for it. */
   'stack.waiting': { stack: string; status: string };
   'deploy.staging': { bytes: number; bucket: string };
@@ -59,6 +64,11 @@ export interface DeployMessages {
 
 export const deploySentences: Sentences<DeployMessages> = {
   'stack.event': (e) => `${e.total ? `[${e.done ?? 0}/${e.total}] ` : ''}${e.logicalId} ${e.status}${e.reason ? `: ${e.reason}` : ''}`,
+  'stack.operation': (d) => {
+    const count = d.total ? `[0/${d.total}] ` : '';
+    if (d.operation === 'execute') return `${count}Executing change set ${d.changeSet} (${d.type}) on ${d.stack}: waiting for CloudFormation's first event`;
+    return `${count}Deleting ${d.stack}${d.attempt && d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}: waiting for CloudFormation's first event`;
+  },
   'stack.waiting': (d) => `${d.stack} is ${d.status}; waiting for that operation to finish`,
   'deploy.staging': (d) => `Template is ${count(d.bytes)} bytes: staging it in s3://${d.bucket}`,
   'deploy.staging-bucket': (d) => `${d.created ? 'Created staging bucket' : 'Staging bucket'} ${d.bucket}${d.created ? '' : ' lacked its settings: set them'} (private, encrypted, objects expire after ${d.expiryDays} day)`,

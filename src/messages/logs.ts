@@ -1,5 +1,6 @@
 import { drawLine, type LogLine, type LogSource } from '../logs/lines.js';
 import type { Sentences } from './index.js';
+import { namesSomething } from './run.js';
 
 /** Messages of `tap logs` (and `trace --logs`): the lines themselves, searches, Live Tail and its fall-back. */
 export interface LogsMessages {
@@ -27,7 +28,7 @@ export const logsSentences: Sentences<LogsMessages> = {
   'logs.missing-group': (d) => (d.during === 'search' ? `log group ${d.group} does not exist (is the env deployed, and has the ${d.source} run yet?)` : `log group ${d.group} does not exist; not following it`),
   'logs.truncated': (d) => `stopped after reading ${d.scanned} log events: the newest lines found are shown; narrow the window or add a filter`,
   'logs.follow': (d) => `Following new log lines${d.via === 'live-tail' ? ' with Live Tail' : ''} (Ctrl-C to stop)`,
-  'logs.live-tail-unavailable': (d) => `Live Tail is not available (${d.error}: ${d.message}); polling FilterLogEvents every ${d.pollMs / 1000} s instead`,
+  'logs.live-tail-unavailable': (d) => `Live Tail is not available (${namesSomething(d.error) ? `${d.error}: ` : ''}${d.message}); polling FilterLogEvents every ${d.pollMs / 1000} s instead`,
   'logs.sampled': () => 'Live Tail is sampling (more than 500 lines a second): not every line is shown',
   'logs.live-tail-restart': () => 'Live Tail ended its session (3 hours); starting a new one',
   'logs.look-failed': (d) => `${d.throttled ? 'CloudWatch Logs is throttling' : 'CloudWatch Logs failed'} (${d.error}); next look in ${d.nextMs / 1000} s`,

@@ -44,8 +44,12 @@ export interface ObserveMessages {
   'synth.finding': Finding;
   'diff.fetch': { stack: string };
   'verify.start': { stack: string; checks: string[] };
-  /** A check has ended: the `finished`th of `total`. */
-  'verify.check': CheckResult & { finished: number; total: number };
+  /** A check has ended: the `finished`th of `total`; `waiting`: the checks still running (or waiting for one they need). */
+  'verify.check': CheckResult & { finished: number; total: number; waiting?: string[] };
+  /** status has sent its reads: one per line. */
+  'status.start': { stack: string; lines: string[] };
+  /** A line of status is read: the `finished`th of `total`; `waiting`: the lines still being read. */
+  'status.line': { id: string; health: string; finished: number; total: number; waiting: string[] };
   /** The canary's POST got no answer: its receipt is looked for instead of sending it again. */
   'canary.lost': { error: string };
   'trace.search': { group: string; from: string; to: string };
@@ -67,7 +71,9 @@ export const observeSentences: Sentences<ObserveMessages> = {
   'synth.finding': (f) => `${f.path}: ${f.message}`,
   'diff.fetch': (d) => `Reading the deployed template of ${d.stack}`,
   'verify.start': (d) => `Verifying ${d.stack}: ${d.checks.join(', ')}`,
-  'verify.check': (r) => `${r.finished}/${r.total} ${CHECK_SYMBOL[r.status]} ${r.id} (${r.durationMs} ms)`,
+  'verify.check': (r) => `${r.finished}/${r.total} ${CHECK_SYMBOL[r.status]} ${r.id} (${r.durationMs} ms)${r.waiting?.length ? `; waiting for ${r.waiting.join(', ')}` : ''}`,
+  'status.start': (d) => `Reading ${d.stack}: ${d.lines.join(', ')}`,
+  'status.line': (d) => `${d.finished}/${d.total} ${d.id} ${d.health}${d.waiting.length ? `; waiting for ${d.waiting.join(', ')}` : ''}`,
   'canary.lost': (d) => `POST /events: ${d.error}; the event may have been taken, looking for its receipt instead of sending another`,
   'trace.search': (d) => `Searching ${d.group} from ${d.from} to ${d.to}`,
   'trace.follow': () => 'Following new traces (Ctrl-C to stop)',

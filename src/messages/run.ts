@@ -44,6 +44,13 @@ export interface RunMessages {
   error: ErrorReport;
 }
 
+/**
+ * Whether an error's name tells a person something: AWS's error codes do; JavaScript's own classes
+ * (the SDK's `SyntaxError` for an answer it could not parse) and `Unknown` (an answer with no error
+ * code) do not, and the message then says what came.
+ */
+export const namesSomething = (name: string): boolean => !['Error', 'SyntaxError', 'TypeError', 'RangeError', 'Unknown', 'UnknownError'].includes(name);
+
 export const runSentences: Sentences<RunMessages> = {
   'aws.setup': (d) =>
     [
@@ -60,7 +67,7 @@ export const runSentences: Sentences<RunMessages> = {
     /Multiple credential sources detected/.test(d.line)
       ? 'both a profile (--profile or AWS_PROFILE) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set: the SDK uses the profile'
       : d.line,
-  'aws.retry': (d) => `${d.error}: ${d.message}; trying again${d.delayMs === undefined ? '' : ` in ${d.delayMs / 1000} s`} (${d.attempt}/${d.of})`,
+  'aws.retry': (d) => `${namesSomething(d.error) ? `${d.error}: ` : ''}${d.message}; trying again${d.delayMs === undefined ? '' : ` in ${d.delayMs / 1000} s`} (${d.attempt}/${d.of})`,
   'config.account': (d) =>
     'unchecked' in d
       ? `could not check that env ${d.env} is in account ${d.pinned}: ${d.unchecked}`

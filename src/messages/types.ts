@@ -8,6 +8,8 @@ import type { ErrorReport, Message } from './index.js';
 /** How a renderer may style its text. */
 export interface Style {
   readonly color: boolean;
+  /** The terminal's columns when the result goes to a terminal; undefined in a pipe or a file (full lines). */
+  readonly width?: number;
 }
 
 export interface Io {
@@ -32,8 +34,8 @@ export interface Io {
 
 /** The process-level handles a reporter writes to; tests pass in-memory ones. */
 export interface Streams {
-  readonly stdout: { write(chunk: string): unknown; isTTY?: boolean };
-  readonly stderr: { write(chunk: string): unknown; isTTY?: boolean };
+  readonly stdout: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
+  readonly stderr: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly env: Record<string, string | undefined>;
 }

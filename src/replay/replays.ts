@@ -18,6 +18,8 @@ export function checkReplayName(name: string): void {
 /** The replay's state, as tap reports it everywhere (start, status, list). */
 export interface ReplayView {
   readonly name: string;
+  /** The archive it replays (the name in its EventSourceArn). */
+  readonly archive?: string;
   readonly state: string;
   readonly reason?: string;
   readonly from?: string;
@@ -36,6 +38,7 @@ export function viewOf(r: Partial<DescribeReplayCommandOutput> & { ReplayName?: 
   const progress = r.State === 'COMPLETED' ? 1 : from !== undefined && to !== undefined && last !== undefined && to > from ? Math.min(1, Math.max(0, (last - from) / (to - from))) : 0;
   return {
     name: r.ReplayName ?? '',
+    archive: r.EventSourceArn?.split(':archive/')[1],
     state: r.State ?? 'UNKNOWN',
     reason: r.StateReason,
     from: r.EventStartTime?.toISOString(),

@@ -20,14 +20,33 @@ export interface SegmentDoc {
   subsegments?: SegmentDoc[];
 }
 
+/**
+ * A trace with each segment's `Document` parsed: BatchGetTraces gives it as a JSON string (X-Ray's
+ * "segment document"), which tap's result carries as the object it is, so `--json` readers need no
+ * second parse. A document that is not JSON stays the string it was.
+ */
+export type ParsedTrace = Omit<Trace, 'Segments'> & { Segments?: { Id?: string; Document?: SegmentDoc | string }[] };
+
+export function parseTrace(trace: Trace): ParsedTrace {
+  const parse = (text: string | undefined): SegmentDoc | string | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as SegmentDoc;
+    } catch {
+      return text;
+    }
+  };
+  return { ...trace, Segments: trace.Segments?.map((s) => ({ Id: s.Id, Document: parse(s.Document) })) };
+}
+
 interface Node {
   doc: SegmentDoc;
   children: Node[];
 }
 
 /** Builds the tree: subsegments under their segment, segments under the (sub)segment that called them. */
-function tree(trace: Trace): Node[] {
-  const docs = (trace.Segments ?? []).map((s) => JSON.parse(s.Document ?? '{}') as SegmentDoc);
+function tree(trace: Trace | ParsedTrace): Node[] {
+  const docs = (trace.Segments ?? []).map((s) => (typeof s.Document === 'object' ? s.Document : (JSON.parse(s.Document ?? '{}') as SegmentDoc)));
   const byId = new Map<string, Node>();
   const build = (doc: SegmentDoc): Node => {
     const node: Node = { doc, children: (doc.subsegments ?? []).map(build) };
@@ -71,7 +90,7 @@ export const PLAIN: Paint = { fault: (s) => s, error: (s) => s, dim: (s) => s };
  * duration, faults and errors marked with their exception, the segment where the first fault
  * started named in the header, annotations (the correlation id among them) under their segment.
  */
-export function waterfall(trace: Trace, paint: Paint = PLAIN): string {
+export function waterfall(trace: Trace | ParsedTrace, paint: Paint = PLAIN): string {
   const roots = tree(trace);
   const all: SegmentDoc[] = [];
   // Where the fault started: a faulted (sub)segment none of whose children faulted (a fault marks its

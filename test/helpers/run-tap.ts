@@ -13,15 +13,16 @@ export interface TapRun {
 /** Runs the real CLI entry in-process with in-memory streams (no TTY unless asked). */
 export async function runTap(
   argv: string[],
-  options: { env?: Record<string, string>; tty?: boolean; answers?: string[]; stdin?: NodeJS.ReadableStream; credentials?: boolean; signal?: AbortSignal; sleep?: (ms: number, options?: { uninterruptible?: boolean }) => Promise<void>; fetch?: typeof fetch; clock?: () => Date } = {},
+  options: { env?: Record<string, string>; tty?: boolean; columns?: number; answers?: string[]; stdin?: NodeJS.ReadableStream; credentials?: boolean; signal?: AbortSignal; sleep?: (ms: number, options?: { uninterruptible?: boolean }) => Promise<void>; fetch?: typeof fetch; clock?: () => Date } = {},
 ): Promise<TapRun> {
-  // What ora needs of a terminal besides write().
-  const cursor = { cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns: 100 };
+  // What ora needs of a terminal besides write(); `columns`: the terminal's width, which both streams report on one.
+  const columns = options.columns ?? 100;
+  const cursor = { cursorTo: () => true, clearLine: () => true, moveCursor: () => true, columns };
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     streams: {
-      stdout: { write: (s: string) => (stdout += s), isTTY: options.tty },
+      stdout: { write: (s: string) => (stdout += s), isTTY: options.tty, ...(options.tty ? { columns } : {}) },
       stderr: { write: (s: string) => (stderr += s), isTTY: options.tty, ...cursor },
       stdin: Object.assign(options.stdin ?? Readable.from((options.answers ?? []).map((a) => `${a}\n`)), { isTTY: options.tty }),
       env: { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', TAP_CACHE_DIR: inject('tapCacheDir'), ...options.env },

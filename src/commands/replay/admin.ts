@@ -1,7 +1,9 @@
 import { pages } from '../../aws/pages.js';
 import { defineCommand } from '../../command.js';
 import { JobFailed, UsageError } from '../../errors.js';
-import { checkReplayName, describeReplay, envArchive, progressBar, type ReplayView, viewOf } from '../../replay/replays.js';
+import type { Deps } from '../../deps.js';
+import { checkReplayName, describeReplay, envArchive, FINAL_STATES, progressBar, type ReplayView, viewOf } from '../../replay/replays.js';
+import type { EnvNames } from '../../stack/naming.js';
 
 /** `tap replay-archive list|status|cancel`: the env's replays, one replay, cancelling one. */
 
@@ -36,20 +38,28 @@ export const list = defineCommand({
 
 const NAME_ARG = [{ name: 'name', help: 'replay name' }];
 
+/** The replay by name; with --env, it must be one of that env's archive (a name alone may be any env's). */
+async function envReplay(name: string, env: EnvNames | undefined, deps: Deps): Promise<ReplayView> {
+  checkReplayName(name);
+  await deps.aws.cloudFormationReady();
+  const replay = await describeReplay(await deps.aws.eventBridge(), name);
+  if (env && replay.archive !== env.archive) {
+    throw new UsageError(`replay ${name} replays ${replay.archive ? `archive ${replay.archive}` : 'another archive'}, not env ${env.env}'s ${env.archive}`, { hint: `this env's replays: \`tap replay-archive list --env ${env.env}\`` });
+  }
+  return replay;
+}
+
 export const status = defineCommand({
   name: 'status',
-  summary: "one replay's state and progress",
-  env: 'none',
+  summary: "one replay's state and progress (with replay-archive's --env: one of that env's)",
+  env: 'inherited',
   args: NAME_ARG,
   options: {},
-  examples: ['tap replay-archive status prod-replay-20261125101500'],
-  exits: { 2: 'bad input: the name, or no replay by that name' },
+  examples: ['tap replay-archive status prod-replay-20261125101500', 'tap replay-archive status prod-replay-20261125101500 --env prod'],
+  exits: { 2: "bad input: the name, no replay by that name, or (with --env) another env's replay" },
   permissions: 'events:DescribeReplay.',
-  async run({ args }, deps): Promise<{ kind: 'replay'; replay: ReplayView }> {
-    const name = args.name ?? '';
-    checkReplayName(name);
-    await deps.aws.cloudFormationReady();
-    return { kind: 'replay', replay: await describeReplay(await deps.aws.eventBridge(), name) };
+  async run({ args, env }, deps): Promise<{ kind: 'replay'; replay: ReplayView }> {
+    return { kind: 'replay', replay: await envReplay(args.name ?? '', env, deps) };
   },
   render(r: { replay: ReplayView }): string {
     return [line(r.replay), ...(r.replay.lastReplayed ? [`last replayed event: ${r.replay.lastReplayed}`] : [])].join('\n');
@@ -58,23 +68,28 @@ export const status = defineCommand({
 
 export const cancel = defineCommand({
   name: 'cancel',
-  summary: 'cancel a replay',
-  env: 'none',
+  summary: "cancel a STARTING or RUNNING replay (with replay-archive's --env: one of that env's)",
+  env: 'inherited',
   writes: true,
   args: NAME_ARG,
   options: {},
-  examples: ['tap replay-archive cancel prod-replay-20261125101500'],
-  exits: { 1: 'the replay cannot be cancelled in its state', 2: 'bad input: the name, or no replay by that name' },
-  permissions: 'events:CancelReplay.',
-  async run({ args }, deps): Promise<{ kind: 'cancelling'; name: string; state: string }> {
+  examples: ['tap replay-archive cancel prod-replay-20261125101500', 'tap replay-archive cancel prod-replay-20261125101500 --env prod'],
+  exits: { 1: 'the replay cannot be cancelled in its state (it has ended)', 2: "bad input: the name, no replay by that name, or (with --env) another env's replay" },
+  permissions: 'events:DescribeReplay, events:CancelReplay.',
+  async run({ args, env }, deps): Promise<{ kind: 'cancelling'; name: string; state: string }> {
     const name = args.name ?? '';
-    checkReplayName(name);
-    await deps.aws.cloudFormationReady();
+    // EventBridge cancels only a STARTING or RUNNING replay: one that has ended is said as it is, and not asked.
+    const before = await envReplay(name, env, deps);
+    if (FINAL_STATES.has(before.state)) {
+      throw new JobFailed(`replay ${name} is ${before.state}${before.endedAt ? ` (ended ${before.endedAt})` : ''}: only a STARTING or RUNNING replay can be cancelled`, { hint: `see it with \`tap replay-archive status ${name}\`` });
+    }
     const { CancelReplayCommand } = await import('@aws-sdk/client-eventbridge');
+    const events = await deps.aws.eventBridge();
     try {
       deps.claimInterrupts();
-      const r = await (await deps.aws.eventBridge()).send(new CancelReplayCommand({ ReplayName: name }));
-      return { kind: 'cancelling', name, state: r.State ?? 'CANCELLING' };
+      await events.send(new CancelReplayCommand({ ReplayName: name }));
+      // The state as EventBridge has it now (CANCELLING, or already CANCELLED), read rather than assumed.
+      return { kind: 'cancelling', name, state: (await describeReplay(events, name)).state };
     } catch (error) {
       const e = error as { name?: string; message?: string };
       if (e.name === 'ResourceNotFoundException') throw new UsageError(`no replay named '${name}' in this account and region`);
@@ -83,6 +98,6 @@ export const cancel = defineCommand({
     }
   },
   render(r: { name: string; state: string }): string {
-    return `Replay ${r.name} is ${r.state}; follow it with \`tap replay-archive status ${r.name}\``;
+    return FINAL_STATES.has(r.state) ? `Replay ${r.name} is ${r.state}` : `Replay ${r.name} is ${r.state}; follow it with \`tap replay-archive status ${r.name}\``;
   },
 });
