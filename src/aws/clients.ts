@@ -227,6 +227,9 @@ export class AwsClients {
   }
 }
 
+/** The services tap calls whose answers are XML (awsQuery, restXml), which a web page can parse as. */
+const XML_SERVICES = new Set<string>([SERVICE_NAMES.cloudformation, SERVICE_NAMES.sts, SERVICE_NAMES.s3]);
+
 /** A profile with `mfa_serial` where no person can type the code (no terminal, CI, --json): exit 3. */
 function mfaRefused(serial: string, profile: string | undefined): AwsError {
   const name = profile ?? 'default';
@@ -280,9 +283,11 @@ function watchCalls(client: Stacked, service: string, log: AwsConfig['log']): vo
       try {
         const output = await next(args);
         // No AWS API answers with a web page (S3's GetObject answers with the object's own type): an HTML
-        // page that parsed as XML is a proxy's or a portal's, not an empty answer of the service's.
+        // page that parsed as XML is a proxy's or a portal's, not an empty answer of the service's. Only the
+        // XML services can take one for an answer (a JSON service fails to parse it anyway), and moto labels
+        // its JSON services' answers text/html (Werkzeug's default; AWS sends application/x-amz-json-1.x).
         const type = output.response?.headers?.['content-type'] ?? '';
-        if (/^text\/html/i.test(type) && call.operation !== 'GetObject') {
+        if (XML_SERVICES.has(service) && /^text\/html/i.test(type) && call.operation !== 'GetObject') {
           const status = output.response?.statusCode;
           throw Object.assign(new Error(`Deserialization error: an HTML page (HTTP ${status})`), { name: 'UnreadableAnswer', $response: { statusCode: status, headers: output.response?.headers }, $metadata: { httpStatusCode: status } });
         }
