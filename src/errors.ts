@@ -3,6 +3,10 @@
  * `toTapError`, and the commands that report errors per line (status, verify) use the same
  * classification: one place decides what an AWS error means.
  */
+import { FAILED, idleSeconds, networkFailure, shape, socketCode } from './network-failure.js';
+
+export { networkFailure, neverSent } from './network-failure.js';
+
 export const EXIT = { ok: 0, failed: 1, usage: 2, aws: 3, interrupted: 130, terminated: 143 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -148,52 +152,9 @@ const ACCESS_ERRORS = new Set([
 ]);
 /** Socket errors of a connection that was made and then lost: the service's side, worth another try. */
 const DROPPED_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-/** Failures before any request left: nothing reached the service, and what to fix is in the user's setup. */
-const UNREACHABLE: Record<string, 'refused' | 'dns' | 'no route'> = {
-  ECONNREFUSED: 'refused',
-  ENOTFOUND: 'dns',
-  EAI_AGAIN: 'dns',
-  EHOSTUNREACH: 'no route',
-  ENETUNREACH: 'no route',
-};
-/** OpenSSL's and Node's codes for a certificate that is not trusted or does not match the host. */
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL/;
-const CONNECT_TIMEOUT = /did not establish a connection|UND_ERR_CONNECT_TIMEOUT/;
-/** OpenSSL's answer to a plain-HTTP server on an https:// URL. */
-const NOT_TLS = /wrong version number|packet length too long|ERR_SSL_WRONG_VERSION_NUMBER/;
-
-/**
- * What a network failure was, named as a person would: the connection refused, the name not found,
- * no route, a certificate not trusted, no connection within the connect timeout (each before any
- * request left), or no answer within the read timeout. Undefined for anything else (an answer came).
- */
-export function networkFailure(error: unknown): { kind: 'refused' | 'dns' | 'no route' | 'not tls' | 'tls' | 'connect timeout' | 'read timeout'; code: string } | undefined {
-  const e = shape(error);
-  const code = socketCode(e) ?? '';
-  if (UNREACHABLE[code]) return { kind: UNREACHABLE[code], code };
-  if (NOT_TLS.test(`${code} ${e.message ?? ''} ${shape(e.cause).message ?? ''}`)) return { kind: 'not tls', code: code || 'EPROTO' };
-  if (TLS_CODES.test(code)) return { kind: 'tls', code };
-  if (CONNECT_TIMEOUT.test(`${code} ${e.message ?? ''}`)) return { kind: 'connect timeout', code: code || 'TimeoutError' };
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (e.name === 'TimeoutError' && /of inactivity|requestTimeout/.test(e.message ?? ''))) return { kind: 'read timeout', code: code || 'TimeoutError' };
-  return undefined;
-}
-
-/** What each network failure was, in a person's words. */
-const FAILED = {
-  refused: 'the connection was refused',
-  dns: 'the name was not found',
-  'no route': 'there is no route to the host',
-  'not tls': 'it does not speak TLS: an http:// endpoint given as https://?',
-  tls: 'the certificate is not trusted',
-  'connect timeout': 'no connection was made in time',
-  'read timeout': 'no answer came in time',
-} as const;
-
-/** The SDK's idle-timeout message (`... timed out after 15000 ms of inactivity ...`) as seconds, if it is one. */
-const idleSeconds = (message: string): number | undefined => {
-  const ms = /after (\d+) ms of inactivity/.exec(message)?.[1];
-  return ms ? Number(ms) / 1000 : undefined;
-};
+const THROTTLING_NAMES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
+const TRANSIENT_NAMES = new Set([...THROTTLING_NAMES, 'TimeoutError', 'RequestTimeout', 'InternalFailure', 'InternalError', 'ServiceUnavailable']);
+const REGION_MISSING = /Region is missing|Region not accepted/i;
 
 /** Why a call failed, short, for a line that says it is tried again: the answer, the network failure, or the message. */
 export function failureReason(error: unknown): string {
@@ -203,30 +164,6 @@ export function failureReason(error: unknown): string {
   return unreadableAnswer(error) ?? shape(error).message ?? String(error);
 }
 
-/** True when the request never left (no connection, no TLS session): sending it again cannot apply it twice. */
-export function neverSent(error: unknown): boolean {
-  const kind = networkFailure(error)?.kind;
-  return kind !== undefined && kind !== 'read timeout';
-}
-const THROTTLING_NAMES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
-const TRANSIENT_NAMES = new Set([...THROTTLING_NAMES, 'TimeoutError', 'RequestTimeout', 'InternalFailure', 'InternalError', 'ServiceUnavailable']);
-const REGION_MISSING = /Region is missing|Region not accepted/i;
-
-interface ErrorShape {
-  name?: string;
-  code?: string;
-  message?: string;
-  hostname?: string;
-  address?: string;
-  port?: number;
-  cause?: unknown;
-  $metadata?: { httpStatusCode?: number; attempts?: number };
-  $response?: { statusCode?: number; headers?: Record<string, string> };
-}
-
-const shape = (error: unknown): ErrorShape => (error && typeof error === 'object' ? error : {});
-/** The socket error code, also when `fetch` wraps it (`TypeError: fetch failed`, cause `ECONNRESET`). */
-const socketCode = (e: ErrorShape): string | undefined => e.code ?? shape(e.cause).code;
 
 /** True when the error is for the user to fix in their setup (exit 3), not a finding or a service fault. */
 export function isAccessProblem(error: unknown): boolean {

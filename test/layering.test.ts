@@ -19,7 +19,7 @@ const PARTS: [part: string, paths: string[]][] = [
   ['Aws', ['src/aws/', 'src/deps.ts']],
   ['Config', ['src/config.ts']],
   ['Stack', ['src/stack/']],
-  ['Base', ['src/errors.ts', 'src/time.ts', 'src/version.ts']],
+  ['Base', ['src/errors.ts', 'src/network-failure.ts', 'src/time.ts', 'src/version.ts']],
 ];
 const DOMAIN = ['Synth', 'Checks', 'Deploy', 'Observe', 'Stack', 'Config', 'Aws', 'Io', 'Messages', 'Base'];
 

@@ -10,10 +10,11 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { XRayClient } from '@aws-sdk/client-xray';
 import type { AwsCredentialIdentityProvider as CredentialProvider } from '@smithy/types';
-import { AwsError, failureReason, TapError, withCallContext } from '../errors.js';
+import { AwsError, TapError, withCallContext } from '../errors.js';
+import { sdkLogger, type SdkLogger, type Stacked, watchCalls } from './call-watch.js';
 import { VERSION } from '../version.js';
 import type { Message } from '../messages/types.js';
-import { NETWORK_DEFAULTS, type NetworkSettings, proxyFor, sdkRequestHandler, type SdkRequestHandler } from './network.js';
+import { NETWORK_DEFAULTS, type NetworkSettings, sdkRequestHandler, type SdkRequestHandler } from './network.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_MODE } from './setup.js';
 
 /** How every SDK client is built: one place for region, profile, endpoint, retries and user agent. */
@@ -53,14 +54,6 @@ interface ClientConfig {
   customUserAgent: string;
   logger?: SdkLogger;
   requestHandler: SdkRequestHandler;
-}
-
-/** The SDK's logger interface (@smithy/types Logger). */
-interface SdkLogger {
-  debug(...content: unknown[]): void;
-  info(...content: unknown[]): void;
-  warn(...content: unknown[]): void;
-  error(...content: unknown[]): void;
 }
 
 /** How messages name each service. */
@@ -227,9 +220,6 @@ export class AwsClients {
   }
 }
 
-/** The services tap calls whose answers are XML (awsQuery, restXml), which a web page can parse as. */
-const XML_SERVICES = new Set<string>([SERVICE_NAMES.cloudformation, SERVICE_NAMES.sts, SERVICE_NAMES.s3]);
-
 /** A profile with `mfa_serial` where no person can type the code (no terminal, CI, --json): exit 3. */
 function mfaRefused(serial: string, profile: string | undefined): AwsError {
   const name = profile ?? 'default';
@@ -239,85 +229,3 @@ function mfaRefused(serial: string, profile: string | undefined): AwsError {
   });
 }
 
-/**
- * The SDK's messages through tap's reporter: its warnings (e.g. both AWS_PROFILE and access keys set)
- * as warnings, the credential chain's debug lines (which provider it tries) as debug. Its per-call
- * `info` objects (whole inputs and outputs) are left out: `logCalls` says the same in one line.
- */
-function sdkLogger(log: NonNullable<AwsConfig['log']>): SdkLogger {
-  const text = (content: unknown[]): string => content.map((c) => (typeof c === 'string' ? c : JSON.stringify(c))).join(' ').trim();
-  return {
-    // Of its debug lines, the credential chain's say where the credentials came from; the rest
-    // (endpoint rules, each setting not found) would bury them.
-    debug: (...c) => {
-      const line = text(c);
-      if (line.startsWith('@aws-sdk/credential-provider')) log({ level: 'debug', code: 'aws.sdk', data: { line } });
-    },
-    info: () => {},
-    warn: (...c) => log({ level: 'warn', code: 'aws.sdk', data: { line: text(c) } }),
-    error: () => {},
-  };
-}
-
-interface Stacked {
-  middlewareStack: {
-    add(
-      middleware: (next: (args: unknown) => Promise<{ response?: { statusCode?: number; headers?: Record<string, string> } }>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
-      options: { step: 'deserialize'; priority: 'high'; name: string },
-    ): void;
-  };
-}
-
-/**
- * An SDK middleware in the deserialize step (inside the retry loop, so every attempt is seen): marks a
- * failed attempt's error with the call and the host it went to, says each retry the SDK is about to
- * make (a person sees why nothing moves), and with --verbose logs a line per HTTP attempt:
- * `CloudFormation DescribeStacks: HTTP 200 in 84 ms`.
- */
-function watchCalls(client: Stacked, service: string, log: AwsConfig['log']): void {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const started = performance.now();
-      const call = { service, operation: (context.commandName ?? '').replace(/Command$/, '') };
-      const ms = () => Math.round(performance.now() - started);
-      try {
-        const output = await next(args);
-        // No AWS API answers with a web page (S3's GetObject answers with the object's own type): an HTML
-        // page that parsed as XML is a proxy's or a portal's, not an empty answer of the service's. Only the
-        // XML services can take one for an answer (a JSON service fails to parse it anyway), and moto labels
-        // its JSON services' answers text/html (Werkzeug's default; AWS sends application/x-amz-json-1.x).
-        const type = output.response?.headers?.['content-type'] ?? '';
-        if (XML_SERVICES.has(service) && /^text\/html/i.test(type) && call.operation !== 'GetObject') {
-          const status = output.response?.statusCode;
-          throw Object.assign(new Error(`Deserialization error: an HTML page (HTTP ${status})`), { name: 'UnreadableAnswer', $response: { statusCode: status, headers: output.response?.headers }, $metadata: { httpStatusCode: status } });
-        }
-        log?.({ level: 'debug', code: 'aws.call', data: { ...call, status: output.response?.statusCode, ms: ms() } });
-        return output;
-      } catch (error) {
-        const request = (args as { request?: { protocol?: string; hostname?: string; port?: number; headers?: Record<string, string> } }).request;
-        if (request?.hostname) {
-          const host = `${request.hostname}${request.port ? `:${request.port}` : ''}`;
-          const proxy = proxyFor(new URL(`${request.protocol ?? 'https:'}//${host}`));
-          withCallContext(error, { service, call: call.operation, host, ...(proxy ? { proxy } : {}) });
-        }
-        const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
-        const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-        log?.({ level: 'debug', code: 'aws.call', data: { ...call, status, error: e.name ?? 'error', ms: ms() } });
-        // The retry middleware numbers each attempt in this header: `attempt=2; max=5`.
-        const [, attempt = 0, max = 0] = /attempt=(\d+); max=(\d+)/.exec(request?.headers?.['amz-sdk-request'] ?? '')?.map(Number) ?? [];
-        if (attempt < max && (await sdkRetries(error))) {
-          log?.({ level: 'progress', code: 'aws.retry', data: { error: e.name ?? 'Error', message: failureReason(error), attempt, of: max - 1 } });
-        }
-        throw error;
-      }
-    },
-    { step: 'deserialize', priority: 'high', name: 'tapCallWatch' },
-  );
-}
-
-/** Whether the SDK's standard retry strategy tries this error again (its own classification). */
-async function sdkRetries(error: unknown): Promise<boolean> {
-  const { isRetryableByTrait, isThrottlingError, isTransientError, isServerError } = await import('@smithy/core/retry');
-  const e = error as Parameters<typeof isTransientError>[0];
-  return isRetryableByTrait(e) || isThrottlingError(e) || isTransientError(e) || isServerError(e);
-}
