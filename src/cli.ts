@@ -72,7 +72,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
   };
 
   /** Deps and the reporter for the command `cmd`, from the global options and the env's settings in tap.config.json. */
-  const setUp = async (cmd: Command): Promise<Deps> => {
+  const setUp = async (cmd: Command, d: CommandDefinition): Promise<Deps> => {
     const g = cmd.optsWithGlobals<GlobalOptions & { env?: EnvNames }>();
     verbose = g.verbose ?? false;
     io = await createReporter(streams, { json: g.json ?? false, color: g.color, verbose, quiet: g.quiet ?? false, signal });
@@ -83,7 +83,9 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const reporter = io;
     // --profile NAME acts as AWS_PROFILE=NAME does: awsSetup reads the profile's region, endpoint_url,
     // ca_bundle and retry settings, and the one credential chain is given the name.
-    const { config: found, resolvedRegion, setup } = await awsSetup(g, streams.env, settings.region, (m) => reporter.notify(m));
+    // An offline command needs no profile: reading one loads the SDK's config loader (~40 ms).
+    const readProfile = !d.offline || d.showsAwsSetup === true;
+    const { config: found, resolvedRegion, setup } = await awsSetup(g, streams.env, settings.region, (m) => reporter.notify(m), readProfile);
     reporter.notify({ level: 'debug', code: 'aws.setup', data: setup });
     // A profile with mfa_serial: the code is asked for on the terminal (once: the clients share one credential chain).
     const config = { ...found, ...(reporter.interactive ? { mfaCode: (serial: string) => askMfaCode(reporter, serial) } : {}) };
@@ -106,7 +108,7 @@ export async function main(argv: string[], overrides: Overrides = {}): Promise<n
     const { values, args } = valuesOf(d, cmd);
     const env = cmd.optsWithGlobals<{ env?: EnvNames }>().env;
     const input = { ...values, env, args } as Parameters<CommandDefinition['run']>[0];
-    const deps = await setUp(cmd);
+    const deps = await setUp(cmd, d);
     const work = async (): Promise<unknown> => {
       if (env && !d.offline) await checkAccount(deps, env.env, d.writes ? 'refuse' : 'warn');
       return d.run(input, deps);

@@ -61,8 +61,10 @@ export interface CommandDefinition<O extends Options = Options, E extends EnvMod
   readonly options: O;
   /** Writes to AWS: refused when tap.config.json pins the env to another account (read-only commands warn). */
   readonly writes?: boolean;
-  /** Makes no AWS call at all (synth, config): the account pin is not checked. */
+  /** Makes no AWS call at all (synth, config): the account pin is not checked, the AWS profile not read. */
   readonly offline?: boolean;
+  /** An offline command that shows the AWS setup (`tap config`): the profile is read all the same. */
+  readonly showsAwsSetup?: boolean;
   /** Sets of options that cannot be given together (exit 2); `defineCommand` checks the names. */
   readonly conflicts?: readonly (readonly string[])[];
   /** `tap ...  # what it does`. */

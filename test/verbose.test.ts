@@ -67,6 +67,17 @@ describe('--profile NAME acts as AWS_PROFILE=NAME', () => {
     expect(r.stderr).toContain('CloudFormation DescribeStacks: HTTP 200');
   });
 
+  it("is read by tap config, not by an offline command that needs nothing of it (synth)", async () => {
+    const config = join(dir, 'config-offline');
+    writeFileSync(config, `[profile emu]\nregion = eu-west-1\nendpoint_url = ${endpoint.url}\n`);
+    const env = { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+    const shown = await tap(['config', '--env', 'vrb', '--profile', 'emu', '--json'], env);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ settings: { region: { value: 'eu-west-1', from: 'profile emu: region' }, endpoint: { value: endpoint.url, from: 'profile emu: endpoint_url' } } });
+    const synth = await tap(['synth', '--env', 'vrb', '--profile', 'emu', '--verbose'], env);
+    expect(synth.code, synth.stderr).toBe(0);
+    expect(synth.stderr).toContain("AWS: region none (not in --region, tap.config.json, AWS_REGION or profile emu), endpoint AWS's public one");
+  });
+
   it('an error the profile causes names it', async () => {
     const r = await tap(['list', '--profile', 'nope', '--region', 'us-east-1'], { AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_EC2_METADATA_DISABLED: 'true' });
     expect(r.code).toBe(3);

@@ -28,16 +28,18 @@ export interface GivenAws {
  * - endpoint: --endpoint-url, AWS_ENDPOINT_URL, the profile's endpoint_url (unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS);
  * - CA bundle: AWS_CA_BUNDLE, the profile's ca_bundle;
  * - retries: AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, the profile's max_attempts / retry_mode, tap's defaults.
- * `setup` is what --verbose shows of it, and `tap config`.
+ * `setup` is what --verbose shows of it, and `tap config`. Without `withProfile` (an offline command) the
+ * profile's file is not read.
  */
 export async function awsSetup(
   given: GivenAws,
   env: Record<string, string | undefined>,
   fileRegion: Sourced<string> | undefined,
   log: NonNullable<AwsConfig['log']>,
+  withProfile = true,
 ): Promise<{ config: AwsConfig; resolvedRegion?: Sourced<string>; setup: Payloads['aws.setup'] }> {
   const profile = profileName(given.profile, env);
-  const settings = await readProfile(profile.value, env);
+  const settings: ProfileSettings = withProfile ? await readProfile(profile.value, env) : {};
   /** The first of: an option, an environment variable (an empty one is not set), the profile's key. */
   const pick = (option: [string | undefined, string] | undefined, variables: string[], key?: keyof ProfileSettings): Sourced<string> | undefined => {
     if (option?.[0]) return { value: option[0], from: option[1] };

@@ -20,6 +20,7 @@ export default defineCommand({
   summary: "the env's effective settings (tap.config.json, options, environment) and where each came from",
   env: 'required',
   offline: true,
+  showsAwsSetup: true,
   options: {},
   examples: ['tap config --env prod', 'tap config --env pr-123 --config ci/tap.config.json --json'],
   notes: `tap.config.json (this directory or a parent, or --config FILE) holds settings per env and defaults for
